@@ -1,0 +1,460 @@
+"""The patient's unlocked dossier: add, edit, delete, list, mask, export and close.
+
+This runs on the patient's side (the Python client, later the browser). It encrypts every
+item before it reaches the store and decrypts after; the store (piccolo on the server,
+memory in tests, HTTP in the client) only ever sees ``vault.records``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from vault import archive as archive_format
+from vault import attachments, envelope, items, keyring, keys, recovery, tombstone
+from vault.crypto import (
+    KEY_BYTES,
+    MEMLIMIT_FLOOR,
+    OPSLIMIT_FLOOR,
+    KdfParams,
+    Random,
+    associated_data,
+    system_random,
+)
+from vault.errors import Conflict, DecryptionFailed, InvalidInput, NotAllowed
+from vault.items import AttachmentRef, Author, Draft, Item
+from vault.keyring import Keyring
+from vault.records import (
+    SLOT_PASSPHRASE,
+    SLOT_RECOVERY,
+    ChunkRecord,
+    DossierRecord,
+    ItemRecord,
+    Rewrap,
+    TombstoneRecord,
+)
+from vault.sections import Section
+from vault.store import PAGE_MAX, DossierStore
+
+Clock = Callable[[], int]
+ATTACHMENT_MAX_BYTES: Final = 25 * 1024 * 1024
+_KEEP: Final = object()
+
+
+@dataclass(frozen=True, slots=True)
+class NewAttachment:
+    """A file to attach to an item (plaintext, client side only)."""
+
+    name: str
+    media_type: str
+    data: bytes
+
+
+def item_ad(purpose: str, dossier_id: str, section: Section, item_id: str, revision: int) -> bytes:
+    """Associated data binding an item's wrap or ciphertext to where it belongs."""
+    return associated_data(purpose, dossier_id, section.value, item_id, revision)
+
+
+def seal_item(plaintext: bytes, *, dossier_id: str, item_id: str, revision: int,
+              created_at: int, wrapping: keyring.KeyLookup, section: Section,
+              rng: Random) -> ItemRecord:
+    """Encrypt one item revision (``items.encode`` output) under a fresh item key wrapped by
+    ``wrapping``."""
+    item_key = rng(KEY_BYTES)
+    return ItemRecord(
+        dossier_id=dossier_id, item_id=item_id, revision=revision, key_ref=wrapping.ref,
+        wrapped_key=wrap_item_key(item_key, wrapping, dossier_id, section, item_id, revision, rng),
+        ciphertext=envelope.seal(item_key, plaintext,
+                                 item_ad("item", dossier_id, section, item_id, revision), rng),
+        created_at=created_at)
+
+
+def wrap_item_key(item_key: bytes, wrapping: keyring.KeyLookup, dossier_id: str,
+                  section: Section, item_id: str, revision: int, rng: Random) -> bytes:
+    purpose = "item-key-masked" if wrapping.is_mask else "item-key"
+    return envelope.seal(wrapping.key, item_key,
+                         item_ad(purpose, dossier_id, section, item_id, revision), rng)
+
+
+def unwrap_item_key(record: ItemRecord, wrapping: keyring.KeyLookup, section: Section) -> bytes:
+    purpose = "item-key-masked" if wrapping.is_mask else "item-key"
+    return envelope.open_(wrapping.key, record.wrapped_key,
+                          item_ad(purpose, record.dossier_id, section, record.item_id,
+                                  record.revision))
+
+
+def open_item_with_key(record: ItemRecord, item_key: bytes, section: Section,
+                       masked: bool = False) -> Item:
+    """Decrypt an item revision given its key; the plaintext must name the same section."""
+    plaintext = envelope.open_(item_key, record.ciphertext,
+                               item_ad("item", record.dossier_id, section, record.item_id,
+                                       record.revision))
+    item = items.decode(plaintext, item_id=record.item_id, revision=record.revision,
+                        masked=masked)
+    if item.section != section:
+        raise DecryptionFailed()
+    return item
+
+
+class Dossier:
+    """An unlocked dossier. Build with :meth:`create`, :meth:`unlock` or :meth:`recover`."""
+
+    def __init__(self, store: DossierStore, dossier_id: str, master: bytes, ring: Keyring,
+                 ring_version: int, *, clock: Clock, rng: Random = system_random) -> None:
+        self._store = store
+        self.dossier_id = dossier_id
+        self._master = master
+        self._ring = ring
+        self._ring_version = ring_version
+        self._clock = clock
+        self._rng = rng
+        self._closed = False
+
+    # ----------------------------------------------------------------- lifecycle
+    @classmethod
+    async def create(cls, store: DossierStore, passphrase: str, *, clock: Clock,
+                     rng: Random = system_random, opslimit: int = OPSLIMIT_FLOOR,
+                     memlimit: int = MEMLIMIT_FLOOR) -> tuple[Dossier, str]:
+        """A new dossier; returns it with the recovery code (to show once, never stored)."""
+        dossier_id = rng(16).hex()
+        master = rng(KEY_BYTES)
+        ring = Keyring.new(rng)
+        code = recovery.generate(rng)
+        slots = [
+            keys.make_slot(SLOT_PASSPHRASE, passphrase, master, dossier_id,
+                           KdfParams.new(rng, opslimit, memlimit), rng),
+            keys.make_slot(SLOT_RECOVERY, code, master, dossier_id,
+                           KdfParams.new(rng, opslimit, memlimit), rng),
+        ]
+        record = DossierRecord(dossier_id=dossier_id, created_at=clock(),
+                               sign_public=ring.signing_key.verify_key.encode(),
+                               box_public=ring.box_key.public_key.encode())
+        await store.create(record, slots, keyring.seal(ring, master, dossier_id, 1, rng))
+        return cls(store, dossier_id, master, ring, 1, clock=clock, rng=rng), code
+
+    @classmethod
+    async def unlock(cls, store: DossierStore, dossier_id: str, passphrase: str, *,
+                     clock: Clock, rng: Random = system_random) -> Dossier:
+        slot = await store.slot(items.check_id(dossier_id, "dossier id"), SLOT_PASSPHRASE)
+        master = keys.open_slot(slot, passphrase, dossier_id)
+        return await cls.open_with_master(store, dossier_id, master, clock=clock, rng=rng)
+
+    @classmethod
+    async def open_with_master(cls, store: DossierStore, dossier_id: str, master: bytes, *,
+                               clock: Clock, rng: Random = system_random) -> Dossier:
+        record = await store.keyring(dossier_id)
+        ring = keyring.open_(record.blob, master, dossier_id, record.version)
+        return cls(store, dossier_id, master, ring, record.version, clock=clock, rng=rng)
+
+    @classmethod
+    async def recover(cls, store: DossierStore, dossier_id: str, code: str, new_passphrase: str,
+                      *, clock: Clock, rng: Random = system_random) -> Dossier:
+        """Open with the recovery code and set a new passphrase (only the top is rewrapped)."""
+        slot = await store.slot(items.check_id(dossier_id, "dossier id"), SLOT_RECOVERY)
+        master = keys.open_slot(slot, code, dossier_id)
+        dossier = await cls.open_with_master(store, dossier_id, master, clock=clock, rng=rng)
+        await dossier.change_passphrase(new_passphrase)
+        return dossier
+
+    async def change_passphrase(self, new_passphrase: str) -> None:
+        """Rewrap the master key under a new passphrase (fresh salt, parameters not lowered)."""
+        self._check_open()
+        old = await self._store.slot(self.dossier_id, SLOT_PASSPHRASE)
+        params = KdfParams.new(self._rng, max(old.opslimit, OPSLIMIT_FLOOR),
+                               max(old.memlimit, MEMLIMIT_FLOOR))
+        slot = keys.make_slot(SLOT_PASSPHRASE, new_passphrase, self._master, self.dossier_id,
+                              params, self._rng)
+        await self._store.put_slots(self.dossier_id, [slot])
+
+    async def new_recovery_code(self) -> str:
+        """Replace the recovery code; the old one stops working. Returns the new one."""
+        self._check_open()
+        old = await self._store.slot(self.dossier_id, SLOT_RECOVERY)
+        code = recovery.generate(self._rng)
+        params = KdfParams.new(self._rng, max(old.opslimit, OPSLIMIT_FLOOR),
+                               max(old.memlimit, MEMLIMIT_FLOOR))
+        slot = keys.make_slot(SLOT_RECOVERY, code, self._master, self.dossier_id, params,
+                              self._rng)
+        await self._store.put_slots(self.dossier_id, [slot])
+        return code
+
+    @property
+    def ring(self) -> Keyring:
+        """The unlocked keyring (client side only; later layers seal grants from it)."""
+        return self._ring
+
+    # ----------------------------------------------------------------- keyring updates
+    async def _save_ring(self, ring: Keyring) -> None:
+        version = self._ring_version + 1
+        blob = keyring.seal(ring, self._master, self.dossier_id, version, self._rng)
+        new_version = await self._store.put_keyring(self.dossier_id, blob, self._ring_version)
+        if new_version != version:
+            raise Conflict("the keyring version moved unexpectedly")
+        self._ring, self._ring_version = ring, version
+
+    async def refresh(self) -> None:
+        """Reload the keyring (after another device changed it)."""
+        record = await self._store.keyring(self.dossier_id)
+        self._ring = keyring.open_(record.blob, self._master, self.dossier_id, record.version)
+        self._ring_version = record.version
+
+    async def _write_key(self, section: Section) -> keyring.KeyLookup:
+        """The key new items of ``section`` are wrapped under: the mask key if the section is
+        masked; otherwise the section's current key, rotated first if a revocation asked for
+        it (an ex-grantee must not read what is written after)."""
+        if section in self._ring.masked_sections:
+            return self._ring.lookup(self._ring.mask_ref)
+        if section in self._ring.rotate_pending:
+            await self._save_ring(self._ring.rotate(section, self._rng))
+        return self._ring.current(section)
+
+    # ----------------------------------------------------------------- items
+    async def add(self, section: object, item_type: object, title: object, date: object,
+                  body: object = None, *, attachment: NewAttachment | None = None,
+                  author: Author | None = None) -> Item:
+        """Encrypt and store a new item (revision 1). Validation happens before any write."""
+        self._check_open()
+        d = items.draft(section, item_type, title, date, body, author)
+        return await self._write(d, self._rng(16).hex(), 1, attachment)
+
+    async def _write(self, d: Draft, item_id: str, revision: int,
+                     attachment: NewAttachment | AttachmentRef | None,
+                     chunks_from: str | None = None) -> Item:
+        created_at = self._clock()
+        ref: AttachmentRef | None = None
+        chunk_records: list[ChunkRecord] = []
+        if isinstance(attachment, NewAttachment):
+            ref, chunk_records = self._seal_attachment(item_id, attachment)
+        elif isinstance(attachment, AttachmentRef):
+            ref = attachment  # kept from the previous revision: same chunks, same key
+        plaintext = items.encode(d, created_at=created_at, attachment=ref)  # checks size
+        wrapping = await self._write_key(d.section)
+        record = seal_item(plaintext, dossier_id=self.dossier_id, item_id=item_id,
+                           revision=revision, created_at=created_at, wrapping=wrapping,
+                           section=d.section, rng=self._rng)
+        await self._store.put_item(record, chunk_records)
+        return Item(item_id=item_id, revision=revision, section=d.section,
+                    item_type=d.item_type, title=d.title, date=d.date, body=d.body,
+                    author=d.author, created_at=created_at, attachment=ref,
+                    masked=wrapping.is_mask)
+
+    def _seal_attachment(self, item_id: str,
+                         new: NewAttachment) -> tuple[AttachmentRef, list[ChunkRecord]]:
+        if not isinstance(new.data, bytes):
+            raise InvalidInput("attachment data must be bytes")
+        name = items.check_attachment_meta(new.name, new.media_type, len(new.data),
+                                           ATTACHMENT_MAX_BYTES)
+        attachment_id = self._rng(16).hex()
+        ref, blobs = attachments.seal(new.data, dossier_id=self.dossier_id,
+                                      attachment_id=attachment_id, name=name,
+                                      media_type=new.media_type, rng=self._rng)
+        return ref, [ChunkRecord(self.dossier_id, item_id, attachment_id, i, b)
+                     for i, b in enumerate(blobs)]
+
+    async def edit(self, item_id: str, *, title: object = _KEEP, date: object = _KEEP,
+                   body: object = _KEEP, item_type: object = _KEEP,
+                   attachment: NewAttachment | object | None = _KEEP) -> Item:
+        """Write a new revision of one of the patient's own items; older ones are kept."""
+        self._check_open()
+        current = await self.get(item_id)
+        if not current.own:
+            raise NotAllowed("only items you wrote can be edited; you can mask or delete others")
+        d = items.draft(current.section,
+                        current.item_type if item_type is _KEEP else item_type,
+                        current.title if title is _KEEP else title,
+                        current.date if date is _KEEP else date,
+                        current.body if body is _KEEP else body, current.author)
+        keep: NewAttachment | AttachmentRef | None
+        if attachment is _KEEP:
+            keep = current.attachment
+        elif attachment is None or isinstance(attachment, NewAttachment):
+            keep = attachment
+        else:
+            raise InvalidInput("attachment must be a file or None")
+        item = await self._write(d, item_id, current.revision + 1, keep)
+        if current.masked and not item.masked:
+            await self.mask(item_id)
+            return await self.get(item_id)
+        return item
+
+    async def delete(self, item_id: str) -> None:
+        """Delete an item, every revision and its attachments."""
+        self._check_open()
+        await self._store.delete_item(self.dossier_id, items.check_id(item_id, "item id"))
+
+    def _open(self, record: ItemRecord) -> Item:
+        found = self._ring.lookup(record.key_ref)
+        if found.is_mask:
+            # The section of a masked item is bound in the ad; try each (ten at most).
+            for section in Section:
+                try:
+                    key = unwrap_item_key(record, found, section)
+                except DecryptionFailed:
+                    continue
+                return open_item_with_key(record, key, section, masked=True)
+            raise DecryptionFailed()
+        home = found.section
+        if home is None:  # unreachable: is_mask covers it; keeps mypy honest
+            raise DecryptionFailed()
+        key = unwrap_item_key(record, found, home)
+        return open_item_with_key(record, key, home)
+
+    async def get(self, item_id: str, revision: int | None = None) -> Item:
+        """One item (its latest revision unless ``revision`` is given), decrypted."""
+        self._check_open()
+        revs = await self._store.revisions(self.dossier_id, items.check_id(item_id, "item id"))
+        if revision is None:
+            return self._open(revs[-1])
+        for r in revs:
+            if r.revision == revision:
+                return self._open(r)
+        raise InvalidInput("no such revision")
+
+    async def history(self, item_id: str) -> list[Item]:
+        """Every revision of an item, oldest first."""
+        self._check_open()
+        revs = await self._store.revisions(self.dossier_id, items.check_id(item_id, "item id"))
+        return [self._open(r) for r in revs]
+
+    async def _records(self, key_refs: Sequence[str] | None = None) -> list[ItemRecord]:
+        out: list[ItemRecord] = []
+        after: str | None = None
+        while True:
+            page = await self._store.items(self.dossier_id, key_refs=key_refs, after=after,
+                                           limit=PAGE_MAX)
+            out.extend(page)
+            if len(page) < PAGE_MAX:
+                return out
+            after = page[-1].item_id
+
+    async def list(self, section: object = None) -> list[Item]:
+        """Latest revision of every item (of one section if given), newest date first."""
+        self._check_open()
+        wanted = None if section is None else Section.parse(section)
+        found = [self._open(r) for r in await self._records()]
+        if wanted is not None:
+            found = [i for i in found if i.section == wanted]
+        return sorted(found, key=lambda i: (i.date, i.created_at), reverse=True)
+
+    async def attachment(self, item: Item) -> bytes:
+        """The decrypted bytes of an item's attachment."""
+        self._check_open()
+        if item.attachment is None:
+            raise InvalidInput("this item has no attachment")
+        blobs = await self._store.chunks(self.dossier_id, item.attachment.id)
+        return attachments.open_(item.attachment, blobs, dossier_id=self.dossier_id)
+
+    # ----------------------------------------------------------------- masking
+    async def _rewrap_item(self, item_id: str, masked: bool) -> None:
+        revs = await self._store.revisions(self.dossier_id, items.check_id(item_id, "item id"))
+        changes = []
+        for record in revs:
+            section = self._open(record).section
+            found = self._ring.lookup(record.key_ref)
+            if found.is_mask == masked:
+                continue
+            item_key = unwrap_item_key(record, found, section)
+            target = (self._ring.lookup(self._ring.mask_ref) if masked
+                      else self._ring.current(section))
+            changes.append(Rewrap(record.item_id, record.revision, target.ref,
+                                  wrap_item_key(item_key, target, self.dossier_id, section,
+                                                record.item_id, record.revision, self._rng)))
+        if changes:
+            await self._store.rewrap(self.dossier_id, changes)
+
+    async def mask(self, item_id: str) -> None:
+        """Hide an item from every professional: its key is rewrapped under the mask key,
+        which no grant ever carries."""
+        self._check_open()
+        await self._rewrap_item(item_id, masked=True)
+
+    async def unmask(self, item_id: str) -> None:
+        self._check_open()
+        item = await self.get(item_id)
+        if item.section in self._ring.masked_sections:
+            raise NotAllowed("the whole section is masked; unmask the section instead")
+        await self._rewrap_item(item_id, masked=False)
+
+    async def mask_section(self, section: object) -> int:
+        """Mask a section: its items now and every item added to it later. Returns the count."""
+        self._check_open()
+        sec = Section.parse(section)
+        if sec not in self._ring.masked_sections:
+            # Flag first so concurrent writes land masked; re-running finishes a partial run.
+            await self._save_ring(self._ring.with_masked(sec, True))
+        return await self._rewrap_section(sec, masked=True)
+
+    async def unmask_section(self, section: object) -> int:
+        self._check_open()
+        sec = Section.parse(section)
+        if sec in self._ring.masked_sections:
+            await self._save_ring(self._ring.with_masked(sec, False))
+        return await self._rewrap_section(sec, masked=False)
+
+    async def _rewrap_section(self, section: Section, masked: bool) -> int:
+        refs = [self._ring.mask_ref] if not masked else list(self._ring.section_keys(section))
+        count = 0
+        for record in await self._records(key_refs=refs):
+            if self._open(record).section == section:
+                await self._rewrap_item(record.item_id, masked)
+                count += 1
+        return count
+
+    # ----------------------------------------------------------------- export, close
+    async def export_archive(self) -> bytes:
+        """An archive of every item and revision, openable offline with the passphrase or
+        the recovery code, even after the dossier is closed."""
+        self._check_open()
+        entries = []
+        for record in await self._records():
+            for rev in await self._store.revisions(self.dossier_id, record.item_id):
+                item = self._open(rev)
+                data = await self.attachment(item) if item.attachment else None
+                entries.append(archive_format.Entry(item=item, attachment=data))
+        slots = [await self._store.slot(self.dossier_id, n) for n in (SLOT_PASSPHRASE,
+                                                                      SLOT_RECOVERY)]
+        return archive_format.write(self.dossier_id, self._master, slots, entries,
+                                    exported_at=self._clock(), rng=self._rng,
+                                    masked_sections=self._ring.masked_sections)
+
+    async def import_archive(self, contents: archive_format.Contents) -> int:
+        """Re-encrypt an archive's items into this dossier (new ids, same history and masks)."""
+        self._check_open()
+        for section in contents.masked_sections:
+            await self.mask_section(section)
+        new_ids: dict[str, str] = {}
+        count = 0
+        for entry in contents.entries:
+            it = entry.item
+            d = items.draft(it.section, it.item_type, it.title, it.date, it.body, it.author)
+            new_id = new_ids.setdefault(it.item_id, self._rng(16).hex())
+            current = await self._latest_revision(new_id)
+            att = (NewAttachment(it.attachment.name, it.attachment.media_type, entry.attachment)
+                   if it.attachment is not None and entry.attachment is not None else None)
+            await self._write(d, new_id, current + 1, att)
+            if it.masked:
+                await self.mask(new_id)
+            count += 1
+        return count
+
+    async def _latest_revision(self, item_id: str) -> int:
+        try:
+            return (await self._store.revisions(self.dossier_id, item_id))[-1].revision
+        except LookupError:
+            return 0
+
+    async def close(self) -> tombstone.Tombstone:
+        """Crypto-shred the dossier: every key, item and chunk is deleted, a signed tombstone
+        stays, and this id can never be reused. Export first if you want a copy."""
+        self._check_open()
+        stone = tombstone.sign(self.dossier_id, self._clock(), self._ring.signing_key)
+        await self._store.close(TombstoneRecord(self.dossier_id, stone.closed_at,
+                                                tombstone.encode(stone)))
+        self._closed = True
+        self._master = b"\x00" * KEY_BYTES
+        return stone
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise NotAllowed("this dossier is closed")

@@ -1,0 +1,75 @@
+"""The vault's error tree. Crypto failures say nothing about which key or part failed."""
+
+from __future__ import annotations
+
+
+class VaultError(Exception):
+    """Base of every error the vault raises. ``code`` is a stable machine-readable name."""
+
+    code = "vault_error"
+
+
+class DecryptionFailed(VaultError, ValueError):
+    """A ciphertext, wrap or stream did not open. Deliberately says nothing more."""
+
+    code = "decryption_failed"
+
+    def __init__(self, detail: str = "could not decrypt") -> None:
+        super().__init__(detail)
+
+
+class UnlockFailed(VaultError, ValueError):
+    """The passphrase or recovery code did not open the dossier (never says which)."""
+
+    code = "unlock_failed"
+
+    def __init__(self, detail: str = "the passphrase or recovery code is not valid") -> None:
+        super().__init__(detail)
+
+
+class FormatError(VaultError, ValueError):
+    """Bytes that do not follow a documented format (truncated, garbled, unknown version)."""
+
+    code = "bad_format"
+
+
+class InvalidInput(VaultError, ValueError):
+    """A value the caller supplied breaks a documented rule (empty title, unknown section...)."""
+
+    code = "invalid_input"
+
+
+class LimitExceeded(InvalidInput):
+    """A value is larger than a documented limit."""
+
+    code = "too_large"
+
+
+class WeakParameters(VaultError, ValueError):
+    """Key-derivation parameters below the floor: refused rather than used."""
+
+    code = "weak_kdf_parameters"
+
+
+class NotFound(VaultError, LookupError):
+    """No such dossier, item, revision or attachment."""
+
+    code = "not_found"
+
+
+class Conflict(VaultError):
+    """A concurrent change won (stale version, duplicate id)."""
+
+    code = "conflict"
+
+
+class DossierClosed(VaultError):
+    """The dossier was closed: its id is tombstoned and can never be reused."""
+
+    code = "dossier_closed"
+
+
+class NotAllowed(VaultError):
+    """The action is not permitted in this state (editing another's item, a closed dossier)."""
+
+    code = "not_allowed"

@@ -1,0 +1,183 @@
+"""The keyring: every key below the master key, sealed as one blob under it.
+
+    keyring blob = envelope(master, 0x01 | MessagePack map, AD("keyring", dossier id, version))
+
+It holds the patient's Ed25519 seed and X25519 secret key, the mask key (which never goes
+into a grant: masked items are wrapped under it), and per section every key version with
+the current one. One blob, replaced by compare-and-swap, keeps these changes atomic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Final
+
+import msgspec
+import nacl.public
+import nacl.signing
+
+from vault import envelope
+from vault.crypto import KEY_BYTES, Random, associated_data
+from vault.errors import DecryptionFailed, FormatError, NotFound
+from vault.sections import Section
+
+FORMAT_VERSION: Final = 0x01
+
+
+def new_ref(rng: Random) -> str:
+    """A random 16-byte key reference, as hex. It names a key without revealing its section."""
+    return rng(16).hex()
+
+
+@dataclass(frozen=True, slots=True)
+class SectionKeys:
+    current: str
+    keys: Mapping[str, bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyLookup:
+    """What a key reference resolves to: the section (None for the mask key) and the key."""
+
+    ref: str
+    key: bytes
+    section: Section | None
+
+    @property
+    def is_mask(self) -> bool:
+        return self.section is None
+
+
+@dataclass(frozen=True, slots=True)
+class Keyring:
+    sign_seed: bytes
+    box_secret: bytes
+    mask_ref: str
+    mask_key: bytes
+    sections: Mapping[Section, SectionKeys]
+    masked_sections: frozenset[Section] = frozenset()
+    rotate_pending: frozenset[Section] = frozenset()
+    _index: dict[str, KeyLookup] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        index = {self.mask_ref: KeyLookup(self.mask_ref, self.mask_key, None)}
+        for section, keys in self.sections.items():
+            for ref, key in keys.keys.items():
+                index[ref] = KeyLookup(ref, key, section)
+        self._index.update(index)
+
+    @classmethod
+    def new(cls, rng: Random) -> Keyring:
+        return cls(sign_seed=rng(32), box_secret=rng(32), mask_ref=new_ref(rng),
+                   mask_key=rng(KEY_BYTES),
+                   sections={s: _fresh_section(rng) for s in Section})
+
+    @property
+    def signing_key(self) -> nacl.signing.SigningKey:
+        return nacl.signing.SigningKey(self.sign_seed)
+
+    @property
+    def box_key(self) -> nacl.public.PrivateKey:
+        return nacl.public.PrivateKey(self.box_secret)
+
+    def lookup(self, ref: str) -> KeyLookup:
+        try:
+            return self._index[ref]
+        except KeyError:
+            raise NotFound("no key with that reference") from None
+
+    def current(self, section: Section) -> KeyLookup:
+        ref = self.sections[section].current
+        return self._index[ref]
+
+    def section_keys(self, section: Section) -> dict[str, bytes]:
+        """Every version of one section's key, the set a grant on it carries."""
+        return dict(self.sections[section].keys)
+
+    def rotate(self, section: Section, rng: Random) -> Keyring:
+        """A new current key for ``section``; old versions stay to open older items."""
+        old = self.sections[section]
+        ref = new_ref(rng)
+        sections = dict(self.sections)
+        sections[section] = SectionKeys(current=ref, keys={**old.keys, ref: rng(KEY_BYTES)})
+        return replace(self, sections=sections, rotate_pending=self.rotate_pending - {section},
+                       _index={})
+
+    def with_masked(self, section: Section, masked: bool) -> Keyring:
+        sections = self.masked_sections | {section} if masked else self.masked_sections - {section}
+        return replace(self, masked_sections=frozenset(sections), _index={})
+
+    def with_rotation_pending(self, sections: frozenset[Section]) -> Keyring:
+        return replace(self, rotate_pending=self.rotate_pending | sections, _index={})
+
+
+def _fresh_section(rng: Random) -> SectionKeys:
+    ref = new_ref(rng)
+    return SectionKeys(current=ref, keys={ref: rng(KEY_BYTES)})
+
+
+class _KeyWire(msgspec.Struct, frozen=True):
+    ref: str
+    key: bytes
+
+
+class _SectionWire(msgspec.Struct, frozen=True):
+    current: str
+    keys: dict[str, bytes]
+
+
+class _KeyringWire(msgspec.Struct, frozen=True):
+    sign_seed: bytes
+    box_secret: bytes
+    mask: _KeyWire
+    sections: dict[str, _SectionWire]
+    masked_sections: list[str] = []
+    rotate_pending: list[str] = []
+
+
+def encode(ring: Keyring) -> bytes:
+    wire = _KeyringWire(
+        sign_seed=ring.sign_seed, box_secret=ring.box_secret,
+        mask=_KeyWire(ref=ring.mask_ref, key=ring.mask_key),
+        sections={s.value: _SectionWire(current=k.current, keys=dict(k.keys))
+                  for s, k in ring.sections.items()},
+        masked_sections=sorted(s.value for s in ring.masked_sections),
+        rotate_pending=sorted(s.value for s in ring.rotate_pending))
+    return bytes([FORMAT_VERSION]) + msgspec.msgpack.encode(wire)
+
+
+_decoder = msgspec.msgpack.Decoder(_KeyringWire)
+
+
+def decode(data: bytes) -> Keyring:
+    if len(data) < 2 or data[0] != FORMAT_VERSION:
+        raise FormatError("not a version-1 keyring")
+    try:
+        wire = _decoder.decode(data[1:])
+        sections = {Section(name): SectionKeys(current=s.current, keys=s.keys)
+                    for name, s in wire.sections.items()}
+        ring = Keyring(sign_seed=wire.sign_seed, box_secret=wire.box_secret,
+                       mask_ref=wire.mask.ref, mask_key=wire.mask.key, sections=sections,
+                       masked_sections=frozenset(Section(s) for s in wire.masked_sections),
+                       rotate_pending=frozenset(Section(s) for s in wire.rotate_pending))
+    except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as exc:
+        raise FormatError("keyring is malformed") from exc
+    if set(sections) != set(Section) or any(s.current not in s.keys for s in sections.values()):
+        raise FormatError("keyring is incomplete")
+    return ring
+
+
+def _ad(dossier_id: str, version: int) -> bytes:
+    return associated_data("keyring", dossier_id, version)
+
+
+def seal(ring: Keyring, master: bytes, dossier_id: str, version: int, rng: Random) -> bytes:
+    return envelope.seal(master, encode(ring), _ad(dossier_id, version), rng)
+
+
+def open_(blob: bytes, master: bytes, dossier_id: str, version: int) -> Keyring:
+    try:
+        return decode(envelope.open_(master, blob, _ad(dossier_id, version)))
+    except FormatError:
+        raise DecryptionFailed() from None

@@ -1,0 +1,28 @@
+"""Storage adapters for the DossierStore port (piccolo: SQLite or PostgreSQL).
+
+Public names::
+
+    from vault.storage import PiccoloStore, engine_from_url, migrate, MigrationError
+"""
+
+from __future__ import annotations
+
+from vault.storage.engine import (
+    DEFAULT_DATABASE_URL,
+    CarnetSQLiteEngine,
+    engine_from_url,
+    resolve_url,
+)
+from vault.storage.migrate import MigrationError, migrate
+from vault.storage.piccolo_store import PiccoloStore, bind_tables
+
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "CarnetSQLiteEngine",
+    "MigrationError",
+    "PiccoloStore",
+    "bind_tables",
+    "engine_from_url",
+    "migrate",
+    "resolve_url",
+]

@@ -1,0 +1,96 @@
+"""Database URL -> piccolo engine.
+
+``sqlite:///relative/path.sqlite`` (relative to the working directory) or
+``sqlite:////absolute/path.sqlite`` selects :class:`CarnetSQLiteEngine`;
+``postgresql://user[:password]@host[:port]/database`` (or ``postgres://``) selects piccolo's
+``PostgresEngine``. Nothing here reads the environment: ``piccolo_conf.py`` does, once.
+
+SQLite connections are opened per query or transaction by piccolo, so every one of them goes
+through :class:`PragmaConnection`, which turns on WAL, ``secure_delete`` (deleted content is
+overwritten with zeros) and a busy timeout before piccolo sees it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import unquote, urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+DEFAULT_DATABASE_URL: Final = "sqlite:///var/carnet.sqlite"
+BUSY_TIMEOUT_MS: Final = 5000
+
+SQLITE_PRAGMAS: Final[tuple[str, ...]] = (
+    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA secure_delete = ON",
+)
+
+
+class PragmaConnection(sqlite3.Connection):
+    """A sqlite3 connection that applies :data:`SQLITE_PRAGMAS` as soon as it opens."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for pragma in SQLITE_PRAGMAS:
+            self.execute(pragma).close()
+
+
+class CarnetSQLiteEngine(SQLiteEngine):
+    """piccolo's SQLiteEngine whose every connection is a :class:`PragmaConnection`.
+
+    piccolo opens connections in two places (``get_connection`` for transactions and
+    batches, ``_run_in_new_connection`` for standalone queries); both pass
+    ``connection_kwargs`` to ``aiosqlite.connect`` -> ``sqlite3.connect``, so the
+    ``factory`` keyword covers them all.
+    """
+
+    def __init__(self, path: str, **connection_kwargs: Any) -> None:
+        connection_kwargs.setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
+        connection_kwargs["factory"] = PragmaConnection
+        super().__init__(path=path, **connection_kwargs)
+
+
+def _sqlite_path(url: str) -> str:
+    path = unquote(url[len("sqlite:///"):])
+    if not path or path == ":memory:" or "mode=memory" in path:
+        raise ValueError("an in-memory SQLite database cannot be shared between connections")
+    return path
+
+
+def resolve_url(url: str) -> str:
+    """The same URL with a relative SQLite path made absolute (against the working directory)."""
+    if url.startswith("sqlite:///"):
+        return "sqlite:///" + str(Path(_sqlite_path(url)).resolve())
+    return url
+
+
+def engine_from_url(url: str) -> Engine[Any]:
+    """A piccolo engine for ``url``; creates the SQLite file's directory if needed."""
+    scheme = url.split(":", 1)[0].lower()
+    if scheme == "sqlite":
+        if not url.startswith("sqlite:///"):
+            raise ValueError("a SQLite URL looks like sqlite:///relative or sqlite:////absolute")
+        path = Path(_sqlite_path(url))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return CarnetSQLiteEngine(str(path))
+    if scheme in ("postgresql", "postgres"):
+        parts = urlsplit(url)
+        database = unquote(parts.path.lstrip("/"))
+        if not database:
+            raise ValueError("a PostgreSQL URL must name its database: postgresql://host/db")
+        # extensions=(): the store needs none, and creating one needs privileges.
+        engine: Engine[Any] = PostgresEngine(
+            config={"dsn": url, "database": database}, extensions=()
+        )
+        return engine
+    raise ValueError(f"unsupported database URL scheme {scheme!r} (sqlite or postgresql)")
+
+
+def engine_kind(engine: Engine[Any]) -> str:
+    """``"sqlite"`` or ``"postgres"`` (piccolo's ``engine_type``)."""
+    return str(engine.engine_type)

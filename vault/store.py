@@ -1,0 +1,216 @@
+"""The storage port, and an in-memory implementation for unit tests.
+
+Every method is keyed by dossier id (P14): no call ever scans another dossier's rows.
+Writes are atomic: a failed call leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Protocol
+
+from vault.errors import Conflict, DossierClosed, NotFound
+from vault.records import (
+    ChunkRecord,
+    DossierRecord,
+    ItemRecord,
+    KeyringRecord,
+    KeySlot,
+    Rewrap,
+    TombstoneRecord,
+)
+
+PAGE_MAX = 1000
+
+
+class DossierStore(Protocol):
+    """Where a dossier's opaque bytes live (SQLite/PostgreSQL via piccolo, memory, HTTP)."""
+
+    async def create(self, dossier: DossierRecord, slots: Sequence[KeySlot],
+                     keyring: bytes) -> None:
+        """Create a dossier; Conflict if the id exists, DossierClosed if it was tombstoned."""
+
+    async def dossier(self, dossier_id: str) -> DossierRecord:
+        """The dossier's record; NotFound, or DossierClosed once closed."""
+
+    async def slot(self, dossier_id: str, name: str) -> KeySlot:
+        """One key slot; NotFound if absent."""
+
+    async def put_slots(self, dossier_id: str, slots: Sequence[KeySlot]) -> None:
+        """Replace the named slots (passphrase change, recovery, new recovery code)."""
+
+    async def keyring(self, dossier_id: str) -> KeyringRecord:
+        """The current sealed keyring and its version."""
+
+    async def put_keyring(self, dossier_id: str, blob: bytes, expected_version: int) -> int:
+        """Replace the keyring if its version is still ``expected_version``; returns the new one."""
+
+    async def put_item(self, item: ItemRecord, chunks: Sequence[ChunkRecord] = ()) -> None:
+        """Store a new revision (and its chunks) atomically; Conflict if the revision exists."""
+
+    async def items(self, dossier_id: str, *, key_refs: Sequence[str] | None = None,
+                    after: str | None = None, limit: int = PAGE_MAX) -> list[ItemRecord]:
+        """Latest revision of each item, ordered by item id, after ``after``, at most ``limit``."""
+
+    async def revisions(self, dossier_id: str, item_id: str) -> list[ItemRecord]:
+        """Every revision of one item, oldest first; NotFound if the item does not exist."""
+
+    async def rewrap(self, dossier_id: str, changes: Sequence[Rewrap]) -> None:
+        """Swap wrapped keys and key refs of item revisions, all or nothing."""
+
+    async def delete_item(self, dossier_id: str, item_id: str) -> None:
+        """Delete every revision and chunk of an item; NotFound if it does not exist."""
+
+    async def chunks(self, dossier_id: str, attachment_id: str) -> list[bytes]:
+        """An attachment's chunks in order; NotFound if there are none."""
+
+    async def close(self, tombstone: TombstoneRecord) -> None:
+        """Delete every row of the dossier and leave only ``tombstone``, in one transaction."""
+
+    async def tombstone(self, dossier_id: str) -> TombstoneRecord | None:
+        """The tombstone of a closed dossier, or None."""
+
+
+class MemoryStore:
+    """A DossierStore in a dict, for unit tests and benchmarks baselines."""
+
+    def __init__(self) -> None:
+        self._dossiers: dict[str, DossierRecord] = {}
+        self._slots: dict[str, dict[str, KeySlot]] = {}
+        self._keyrings: dict[str, KeyringRecord] = {}
+        self._items: dict[str, dict[str, list[ItemRecord]]] = {}
+        self._chunks: dict[str, dict[str, list[ChunkRecord]]] = {}
+        self._tombstones: dict[str, TombstoneRecord] = {}
+
+    def _live(self, dossier_id: str) -> None:
+        if dossier_id in self._tombstones:
+            raise DossierClosed("this dossier was closed")
+        if dossier_id not in self._dossiers:
+            raise NotFound("no such dossier")
+
+    async def create(self, dossier: DossierRecord, slots: Sequence[KeySlot],
+                     keyring: bytes) -> None:
+        if dossier.dossier_id in self._tombstones:
+            raise DossierClosed("this dossier id belonged to a closed dossier")
+        if dossier.dossier_id in self._dossiers:
+            raise Conflict("dossier already exists")
+        self._dossiers[dossier.dossier_id] = dossier
+        self._slots[dossier.dossier_id] = {s.name: s for s in slots}
+        self._keyrings[dossier.dossier_id] = KeyringRecord(version=1, blob=keyring)
+        self._items[dossier.dossier_id] = {}
+        self._chunks[dossier.dossier_id] = {}
+
+    async def dossier(self, dossier_id: str) -> DossierRecord:
+        self._live(dossier_id)
+        return self._dossiers[dossier_id]
+
+    async def slot(self, dossier_id: str, name: str) -> KeySlot:
+        self._live(dossier_id)
+        try:
+            return self._slots[dossier_id][name]
+        except KeyError:
+            raise NotFound("no such key slot") from None
+
+    async def put_slots(self, dossier_id: str, slots: Sequence[KeySlot]) -> None:
+        self._live(dossier_id)
+        for s in slots:
+            self._slots[dossier_id][s.name] = s
+
+    async def keyring(self, dossier_id: str) -> KeyringRecord:
+        self._live(dossier_id)
+        return self._keyrings[dossier_id]
+
+    async def put_keyring(self, dossier_id: str, blob: bytes, expected_version: int) -> int:
+        self._live(dossier_id)
+        current = self._keyrings[dossier_id]
+        if current.version != expected_version:
+            raise Conflict("the keyring changed meanwhile")
+        self._keyrings[dossier_id] = KeyringRecord(version=current.version + 1, blob=blob)
+        return current.version + 1
+
+    async def put_item(self, item: ItemRecord, chunks: Sequence[ChunkRecord] = ()) -> None:
+        self._live(item.dossier_id)
+        revs = self._items[item.dossier_id].setdefault(item.item_id, [])
+        if any(r.revision == item.revision for r in revs):
+            raise Conflict("that revision already exists")
+        revs.append(item)
+        revs.sort(key=lambda r: r.revision)
+        store = self._chunks[item.dossier_id]
+        for c in chunks:
+            store.setdefault(c.attachment_id, []).append(c)
+
+    async def items(self, dossier_id: str, *, key_refs: Sequence[str] | None = None,
+                    after: str | None = None, limit: int = PAGE_MAX) -> list[ItemRecord]:
+        self._live(dossier_id)
+        refs = None if key_refs is None else set(key_refs)
+        out: list[ItemRecord] = []
+        for item_id in sorted(self._items[dossier_id]):
+            if after is not None and item_id <= after:
+                continue
+            revs = self._items[dossier_id][item_id]
+            if not revs:
+                continue
+            latest = revs[-1]
+            if len(out) >= min(limit, PAGE_MAX):
+                break
+            if refs is None or latest.key_ref in refs:
+                out.append(latest)
+        return out
+
+    async def revisions(self, dossier_id: str, item_id: str) -> list[ItemRecord]:
+        self._live(dossier_id)
+        revs = self._items[dossier_id].get(item_id)
+        if not revs:
+            raise NotFound("no such item")
+        return list(revs)
+
+    async def rewrap(self, dossier_id: str, changes: Sequence[Rewrap]) -> None:
+        self._live(dossier_id)
+        items = copy.copy(self._items[dossier_id])
+        for ch in changes:
+            revs = list(items.get(ch.item_id, []))
+            for i, r in enumerate(revs):
+                if r.revision == ch.revision:
+                    revs[i] = replace(r, key_ref=ch.key_ref, wrapped_key=ch.wrapped_key)
+                    break
+            else:
+                raise NotFound("no such item revision")
+            items[ch.item_id] = revs
+        self._items[dossier_id] = items
+
+    async def delete_item(self, dossier_id: str, item_id: str) -> None:
+        self._live(dossier_id)
+        if item_id not in self._items[dossier_id]:
+            raise NotFound("no such item")
+        del self._items[dossier_id][item_id]
+        chunks = self._chunks[dossier_id]
+        for attachment_id in [a for a, cs in chunks.items() if cs and cs[0].item_id == item_id]:
+            del chunks[attachment_id]
+
+    async def chunks(self, dossier_id: str, attachment_id: str) -> list[bytes]:
+        self._live(dossier_id)
+        found = self._chunks[dossier_id].get(attachment_id)
+        if not found:
+            raise NotFound("no such attachment")
+        return [c.blob for c in sorted(found, key=lambda c: c.index)]
+
+    async def close(self, tombstone: TombstoneRecord) -> None:
+        self._live(tombstone.dossier_id)
+        for table in (self._dossiers, self._slots, self._keyrings, self._items, self._chunks):
+            table.pop(tombstone.dossier_id, None)
+        self._tombstones[tombstone.dossier_id] = tombstone
+
+    async def tombstone(self, dossier_id: str) -> TombstoneRecord | None:
+        return self._tombstones.get(dossier_id)
+
+    async def row_count(self, dossier_id: str) -> int:
+        """Rows held for a dossier, tombstone excluded (for closure tests)."""
+        n = 0
+        n += dossier_id in self._dossiers
+        n += len(self._slots.get(dossier_id, {}))
+        n += dossier_id in self._keyrings
+        n += sum(len(v) for v in self._items.get(dossier_id, {}).values())
+        n += sum(len(v) for v in self._chunks.get(dossier_id, {}).values())
+        return n

@@ -1,0 +1,72 @@
+"""The one place where errors become HTTP responses: ``{"code": ..., "detail": ...}``."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from vault import errors as vault_errors
+
+VAULT_STATUS: Final[dict[type[vault_errors.VaultError], int]] = {
+    vault_errors.LimitExceeded: 413,
+    vault_errors.InvalidInput: 400,
+    vault_errors.FormatError: 400,
+    vault_errors.DecryptionFailed: 400,
+    vault_errors.WeakParameters: 400,
+    vault_errors.UnlockFailed: 401,
+    vault_errors.NotFound: 404,
+    vault_errors.Conflict: 409,
+    vault_errors.DossierClosed: 410,
+    vault_errors.NotAllowed: 403,
+}
+
+
+def error_body(code: str, detail: str) -> dict[str, str]:
+    return {"code": code, "detail": detail}
+
+
+def vault_error(_: Request[Any, Any, Any], exc: vault_errors.VaultError
+                ) -> Response[dict[str, str]]:
+    status = next((s for t, s in VAULT_STATUS.items() if isinstance(exc, t)), 400)
+    return Response(error_body(exc.code, str(exc)), status_code=status)
+
+
+_HTTP_CODES: Final = {400: "bad_request", 401: "unauthorized", 403: "forbidden",
+                      404: "not_found", 405: "method_not_allowed", 409: "conflict",
+                      413: "too_large", 415: "unsupported_media_type", 429: "rate_limited"}
+
+
+def http_error(_: Request[Any, Any, Any], exc: HTTPException
+               ) -> Response[dict[str, str]]:
+    status = exc.status_code
+    if isinstance(exc, ValidationException):
+        return Response(error_body("invalid_request", _validation_detail(exc)), status_code=400)
+    code = _HTTP_CODES.get(status, "error" if status < 500 else "server_error")
+    return Response(error_body(code, str(exc.detail)), status_code=status,
+                    headers=exc.headers or None)
+
+
+def _validation_detail(exc: ValidationException) -> str:
+    extra = exc.extra
+    if isinstance(extra, list) and extra:
+        first = extra[0]
+        if isinstance(first, dict):
+            where = first.get("key") or first.get("source") or ""
+            return f"{exc.detail}: {first.get('message', '')} {where}".strip()
+    return str(exc.detail)
+
+
+def unexpected_error(_: Request[Any, Any, Any], exc: Exception
+                     ) -> Response[dict[str, str]]:
+    # Never echo the exception: it could carry request content.
+    return Response(error_body("server_error", "internal error"),
+                    status_code=HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+EXCEPTION_HANDLERS: Final = {
+    vault_errors.VaultError: vault_error,
+    HTTPException: http_error,
+}
