@@ -27,3 +27,22 @@ def test_open_vectors_decrypt() -> None:
     arc = opened["archive"]
     contents = archive.open_(bytes.fromhex(arc["blob"]), passphrase=arc["passphrase"])
     assert [e.item.title for e in contents.entries] == arc["titles"]
+
+
+def test_truncated_or_garbled_archive_raises_vault_errors() -> None:
+    import pytest
+
+    from vault.errors import VaultError
+
+    arc = json.loads(vectors.PATH.read_text())["open"]["archive"]
+    blob = bytes.fromhex(arc["blob"])
+    for cut in (len(blob) - 1, len(blob) - 30, 40, 9):
+        with pytest.raises(VaultError):
+            archive.open_(blob[:cut], passphrase=arc["passphrase"])
+    for at in (len(blob) - 5, len(blob) - 60):
+        garbled = bytearray(blob)
+        garbled[at] ^= 0x40
+        with pytest.raises(VaultError):
+            archive.open_(bytes(garbled), passphrase=arc["passphrase"])
+    with pytest.raises(VaultError):
+        archive.open_(blob[:7] + b"\x02" + blob[8:], passphrase=arc["passphrase"])
