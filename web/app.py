@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from litestar import Litestar, MediaType, get
 from litestar.openapi import OpenAPIConfig
 
+from web.api import activation, auth, dossiers, operator, professionals
+from web.api.common import errors
 from web.errors import EXCEPTION_HANDLERS
+from web.services import Services, build_services
 from web.settings import Settings
 
 _HOME = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
@@ -21,17 +27,32 @@ async def home() -> str:
     return _HOME
 
 
-@get("/health", summary="Service health", tags=["service"])
+@get("/health", summary="Service health", tags=["service"], responses=errors())
 async def health() -> dict[str, str]:
     """Liveness: the process is up."""
     return {"status": "ok"}
 
 
-def create_app(settings: Settings) -> Litestar:
+def create_app(settings: Settings, services: Services | None = None) -> Litestar:
+    """Build the app; ``services`` may be given by tests (clock, mailer...)."""
+    built = services or build_services(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await built.start()
+        try:
+            yield
+        finally:
+            await built.stop()
+
     return Litestar(
-        route_handlers=[home, health],
+        route_handlers=[home, health, auth.router, dossiers.router, activation.router,
+                        operator.router, professionals.router],
         exception_handlers=dict(EXCEPTION_HANDLERS),  # type: ignore[arg-type]
-        openapi_config=OpenAPIConfig(title="Carnet", version="0.1.0"),
+        openapi_config=OpenAPIConfig(title="Carnet", version="0.1.0",
+                                     description="Zero-knowledge API: every blob is ciphertext."),
         request_max_body_size=settings.max_body_bytes,
+        state={"services": built},  # type: ignore[arg-type]
+        lifespan=[lifespan],
         debug=False,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Final
 
 from litestar import Request, Response
@@ -9,6 +10,9 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from vault import errors as vault_errors
+from web.service.errors import RateLimited, ServiceError
+
+log = logging.getLogger("carnet.errors")
 
 VAULT_STATUS: Final[dict[type[vault_errors.VaultError], int]] = {
     vault_errors.LimitExceeded: 413,
@@ -61,12 +65,27 @@ def _validation_detail(exc: ValidationException) -> str:
 
 def unexpected_error(_: Request[Any, Any, Any], exc: Exception
                      ) -> Response[dict[str, str]]:
-    # Never echo the exception: it could carry request content.
+    # Never echo or log the exception's message: it could carry request content.
+    log.error("unhandled %s at %s", type(exc).__name__, _where(exc))
     return Response(error_body("server_error", "internal error"),
                     status_code=HTTP_500_INTERNAL_SERVER_ERROR)
 
 
+def service_error(_: Request[Any, Any, Any], exc: ServiceError) -> Response[dict[str, str]]:
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    return Response(error_body(exc.code, str(exc)), status_code=exc.status, headers=headers)
+
+
+def _where(exc: BaseException) -> str:
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?"
+
+
 EXCEPTION_HANDLERS: Final = {
     vault_errors.VaultError: vault_error,
+    ServiceError: service_error,
     HTTPException: http_error,
+    Exception: unexpected_error,
 }

@@ -10,34 +10,63 @@ from pathlib import Path
 from typing import Final
 
 DEFAULT_DATABASE_URL: Final = "sqlite:///var/carnet.sqlite"
+DEFAULT_SENDER: Final = "Carnet <no-reply@carnet.localhost>"
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
+    """Every knob of the server. ``from_env`` reads ``CARNET_*`` variables:
+
+    CARNET_DATABASE_URL, CARNET_SECRET_KEY (else one is created in ``data_dir/secret.key``),
+    CARNET_DATA_DIR (default ``var``), CARNET_REDIS_URL (rate limits shared through Redis),
+    CARNET_SMTP_HOST / CARNET_SMTP_PORT / CARNET_MAIL_FROM (else e-mails go to
+    ``data_dir/outbox/mail`` as .eml files), CARNET_OPERATOR_TOKEN (else one is created in
+    ``data_dir/operator.token``), CARNET_SESSION_TTL (seconds, default 900).
+    """
+
     database_url: str = DEFAULT_DATABASE_URL
     secret_key: str = ""
+    operator_token: str = ""
     data_dir: Path = Path("var")
     redis_url: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    mail_sender: str = DEFAULT_SENDER
+    session_ttl: int = 900
     max_body_bytes: int = 40 * 1024 * 1024
+
+    def __repr__(self) -> str:  # never print the secrets
+        return f"Settings(database_url=<set>, data_dir={str(self.data_dir)!r})"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Build from ``CARNET_*`` variables; a missing secret key is created once in data_dir."""
         env = os.environ if env is None else env
         data_dir = Path(env.get("CARNET_DATA_DIR", "var"))
-        return cls(database_url=env.get("CARNET_DATABASE_URL", DEFAULT_DATABASE_URL),
-                   secret_key=env.get("CARNET_SECRET_KEY") or _local_secret(data_dir),
-                   data_dir=data_dir, redis_url=env.get("CARNET_REDIS_URL") or None)
+        return cls(
+            database_url=env.get("CARNET_DATABASE_URL", DEFAULT_DATABASE_URL),
+            secret_key=env.get("CARNET_SECRET_KEY") or _local_secret(data_dir, "secret.key"),
+            operator_token=(env.get("CARNET_OPERATOR_TOKEN")
+                            or _local_secret(data_dir, "operator.token")),
+            data_dir=data_dir,
+            redis_url=env.get("CARNET_REDIS_URL") or None,
+            smtp_host=env.get("CARNET_SMTP_HOST") or None,
+            smtp_port=int(env.get("CARNET_SMTP_PORT", "25")),
+            mail_sender=env.get("CARNET_MAIL_FROM", DEFAULT_SENDER),
+            session_ttl=int(env.get("CARNET_SESSION_TTL", "900")),
+        )
 
 
-def _local_secret(data_dir: Path) -> str:
-    """A per-installation signing secret kept in ``data_dir/secret.key`` (mode 0600)."""
-    path = data_dir / "secret.key"
+def _local_secret(data_dir: Path, name: str) -> str:
+    """A per-installation secret kept in ``data_dir/name`` (mode 0600), created on first use."""
+    path = data_dir / name
     if path.exists():
         return path.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    value = secrets.token_urlsafe(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it meanwhile
+        return path.read_text().strip()
     with os.fdopen(fd, "w") as fh:
         fh.write(value)
     return value

@@ -16,7 +16,7 @@ from typing import Final
 from vault.storage.engine import resolve_url
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[2]
-APP_NAME: Final = "vault"
+APP_NAME: Final = "all"  # every app piccolo_conf.py registers
 
 
 class MigrationError(RuntimeError):

@@ -1,0 +1,79 @@
+"""The service error tree, and the purity of the pure service modules."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from web.service import errors
+from web.service.errors import (
+    ActivationFailed,
+    ActivationLocked,
+    ConflictError,
+    Forbidden,
+    InvalidNir,
+    MailError,
+    NotFoundError,
+    RateLimited,
+    ServiceError,
+    Unauthorized,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(("cls", "code", "status"), [
+    (ServiceError, "service_error", 400),
+    (InvalidNir, "invalid_nir", 400),
+    (RateLimited, "rate_limited", 429),
+    (ActivationFailed, "activation_failed", 400),
+    (ActivationLocked, "activation_locked", 403),
+    (Unauthorized, "unauthorized", 401),
+    (Forbidden, "forbidden", 403),
+    (NotFoundError, "not_found", 404),
+    (ConflictError, "conflict", 409),
+    (MailError, "mail_failed", 502),
+])
+def test_codes_and_statuses(cls: type[ServiceError], code: str, status: int) -> None:
+    assert issubclass(cls, ServiceError)
+    assert cls.code == code
+    assert cls.status == status
+
+
+def test_codes_are_unique() -> None:
+    classes = [c for c in vars(errors).values()
+               if isinstance(c, type) and issubclass(c, ServiceError)]
+    assert len({c.code for c in classes}) == len(classes)
+
+
+def test_detail() -> None:
+    assert str(Forbidden("not your dossier")) == "not your dossier"
+    assert Forbidden("not your dossier").detail == "not your dossier"
+    assert Forbidden().detail == Forbidden.default_detail
+    assert str(ActivationFailed()) == ActivationFailed.default_detail
+
+
+def test_rate_limited_carries_retry_after() -> None:
+    assert RateLimited(retry_after=30).retry_after == 30
+    assert RateLimited("slow down", retry_after=0).retry_after == 1
+    assert str(RateLimited("slow down", retry_after=5)) == "slow down"
+
+
+def test_builtin_bases() -> None:
+    assert issubclass(InvalidNir, ValueError)
+    assert issubclass(NotFoundError, LookupError)
+
+
+def test_pure_modules_import_no_framework_nor_io_client() -> None:
+    script = (
+        "import sys, web.service.nir, web.service.codes\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'litestar', 'piccolo', 'httpx', 'redis', 'asyncpg', 'aiosqlite'})\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                            text=True, check=True, timeout=60)
+    assert result.stdout.strip() == ""

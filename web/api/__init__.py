@@ -1,0 +1,1 @@
+"""HTTP routes: thin handlers that parse, authorise, call a service and shape the answer."""

@@ -1,0 +1,47 @@
+"""Professionals register their public keys; the operator approves them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Router, get, post
+
+from web import wire
+from web.api.common import PsIdParam, address, errors, services_of
+from web.service.errors import ConflictError, NotFoundError
+from web.storage.repo import Professional
+
+
+def body_of(p: Professional) -> wire.ProfessionalBody:
+    return wire.ProfessionalBody(ps_id=p.ps_id, name=p.name, profession=p.profession,
+                                 specialty=p.specialty, city=p.city,
+                                 status=p.status,  # type: ignore[arg-type]
+                                 roles=list(p.roles), box_public=p.box_public,
+                                 sign_public=p.sign_public)
+
+
+@post("/", status_code=201, responses=errors(409, 429),
+      summary="Register a professional's public keys (pending the operator's approval)")
+async def register(request: Request[Any, Any, Any],
+                   data: wire.ProfessionalRegistration) -> wire.ProfessionalBody:
+    services = services_of(request)
+    await services.auth.throttle("register-address", address(request), 10)
+    if await services.db.professional(data.ps_id) is not None:
+        raise ConflictError("this idNat_PS is already registered")
+    p = Professional(ps_id=data.ps_id, name=data.name.strip(), profession=data.profession,
+                     specialty=data.specialty, city=data.city, email=data.email,
+                     box_public=data.box_public, sign_public=data.sign_public,
+                     status="pending", roles=(), created_at=int(services.clock()))
+    await services.db.register_professional(p)
+    return body_of(p)
+
+
+@get("/{ps_id:str}", responses=errors(404), summary="An approved professional's entry")
+async def read(request: Request[Any, Any, Any], ps_id: PsIdParam) -> wire.ProfessionalBody:
+    found = await services_of(request).db.professional(ps_id)
+    if found is None or found.status != "approved":
+        raise NotFoundError("no approved professional with this idNat_PS")
+    return body_of(found)
+
+
+router = Router(path="/professionals", tags=["professionals"], route_handlers=[register, read])

@@ -1,0 +1,67 @@
+"""A patient's journeys: activate, log in (P15), recover."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from vault import keys
+from vault.crypto import KdfParams
+from vault.dossier import Dossier
+from vault.errors import UnlockFailed
+from vault.records import SLOT_PASSPHRASE, SLOT_RECOVERY
+from web import wire
+from web.client.api import Api, ApiError
+from web.client.store import Activation, HttpStore
+
+Clock = Callable[[], int]
+
+
+async def activate(api: Api, nir: str, code: str, passphrase: str, *,
+                   clock: Clock) -> tuple[Dossier, str]:
+    """Create the dossier's keys here, send them wrapped with the activation code; returns the
+    unlocked dossier and the recovery code (show it once: the server never sees it)."""
+    store = HttpStore(api, Activation(nir=nir, code=code))
+    return await Dossier.create(store, passphrase, clock=clock)
+
+
+async def login(api: Api, nir: str, secret: str, *, clock: Clock,
+                slot: str = SLOT_PASSPHRASE) -> Dossier:
+    """Prove the secret without sending it, then unwrap the master key locally."""
+    params = await api.send("POST", "/auth/params", wire.ParamsRequest(login=nir),
+                            wire.ParamsBody, auth=False)
+    kdf = params.passphrase if slot == SLOT_PASSPHRASE else params.recovery
+    stretched = keys.stretch_secret(slot, secret, KdfParams(kdf.salt, kdf.opslimit, kdf.memlimit))
+    challenge = await api.send("POST", "/auth/challenge",
+                               wire.ChallengeRequest(login=nir, kind="patient",
+                                                     slot=slot),  # type: ignore[arg-type]
+                               wire.ChallengeBody, auth=False)
+    signature = stretched.login_key.sign(wire.login_message(challenge.challenge)).signature
+    try:
+        session = await api.send("POST", "/auth/login",
+                                 wire.LoginRequest(challenge=challenge.challenge,
+                                                   signature=signature),
+                                 wire.SessionBody, auth=False)
+    except ApiError as exc:
+        if exc.status == 401:
+            raise UnlockFailed() from None
+        raise
+    api.session = session.session
+    store = HttpStore(api)
+    store.session = session
+    record = await store.slot(session.subject, slot)
+    master = keys.open_slot_with(stretched, record, session.subject)
+    return await Dossier.open_with_master(store, session.subject, master, clock=clock)
+
+
+async def recover(api: Api, nir: str, recovery_code: str, new_passphrase: str, *,
+                  clock: Clock) -> Dossier:
+    """Lost passphrase: log in with the recovery code, set a new passphrase."""
+    dossier = await login(api, nir, recovery_code, clock=clock, slot=SLOT_RECOVERY)
+    await dossier.change_passphrase(new_passphrase)
+    return dossier
+
+
+async def logout(api: Api) -> None:
+    if api.session:
+        await api.call("POST", "/auth/logout")
+        api.session = None

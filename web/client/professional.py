@@ -1,0 +1,58 @@
+"""A professional's identity (keys kept on their side) and their journeys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import nacl.public
+import nacl.signing
+
+from vault.crypto import Random, system_random
+from web import wire
+from web.client.api import Api
+
+
+@dataclass(frozen=True, slots=True)
+class ProfessionalIdentity:
+    ps_id: str
+    sign_seed: bytes
+    box_secret: bytes
+
+    @classmethod
+    def new(cls, ps_id: str, rng: Random = system_random) -> ProfessionalIdentity:
+        return cls(ps_id=ps_id, sign_seed=rng(32), box_secret=rng(32))
+
+    @property
+    def signing_key(self) -> nacl.signing.SigningKey:
+        return nacl.signing.SigningKey(self.sign_seed)
+
+    @property
+    def box_key(self) -> nacl.public.PrivateKey:
+        return nacl.public.PrivateKey(self.box_secret)
+
+    async def register(self, api: Api, *, name: str, profession: str, specialty: str = "",
+                       city: str = "", email: str = "") -> wire.ProfessionalBody:
+        return await api.send("POST", "/professionals/", wire.ProfessionalRegistration(
+            ps_id=self.ps_id, name=name, profession=profession, specialty=specialty, city=city,
+            email=email, box_public=self.box_key.public_key.encode(),
+            sign_public=self.signing_key.verify_key.encode()), wire.ProfessionalBody,
+            auth=False)
+
+    async def login(self, api: Api) -> wire.SessionBody:
+        challenge = await api.send("POST", "/auth/challenge",
+                                   wire.ChallengeRequest(login=self.ps_id, kind="professional"),
+                                   wire.ChallengeBody, auth=False)
+        signature = self.signing_key.sign(wire.login_message(challenge.challenge)).signature
+        session = await api.send("POST", "/auth/login",
+                                 wire.LoginRequest(challenge=challenge.challenge,
+                                                   signature=signature),
+                                 wire.SessionBody, auth=False)
+        api.session = session.session
+        return session
+
+    @staticmethod
+    async def start_activation(api: Api, nir: str, birth_date: str) -> wire.PharmacyCodeBody:
+        """As a pharmacist: a code for the patient in front of you."""
+        return await api.send("POST", "/activation/pharmacy",
+                              wire.ActivationRequest(nir=nir, birth_date=birth_date),
+                              wire.PharmacyCodeBody)

@@ -1,0 +1,119 @@
+"""DossierStore over HTTP: the vault's Dossier runs unchanged in the client against it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from vault.errors import NotAllowed
+from vault.records import (
+    ChunkRecord,
+    DossierRecord,
+    ItemRecord,
+    KeyringRecord,
+    KeySlot,
+    Rewrap,
+    TombstoneRecord,
+)
+from vault.store import PAGE_MAX
+from web import wire
+from web.client.api import Api, ApiError
+
+
+@dataclass(frozen=True, slots=True)
+class Activation:
+    """NIR + code: ``create`` sends the new dossier to /activation/complete with them."""
+
+    nir: str
+    code: str
+
+
+class HttpStore:
+    def __init__(self, api: Api, activation: Activation | None = None) -> None:
+        self.api = api
+        self._activation = activation
+        self.session: wire.SessionBody | None = None
+
+    async def create(self, dossier: DossierRecord, slots: Sequence[KeySlot],
+                     keyring: bytes) -> None:
+        if self._activation is None:
+            raise NotAllowed("a dossier is created by activating with a code")
+        body = wire.ActivateBody(
+            nir=self._activation.nir, code=self._activation.code,
+            create=wire.CreateDossierBody(dossier=wire.DossierBody.of(dossier),
+                                          slots=[wire.SlotBody.of(s) for s in slots],
+                                          keyring=keyring))
+        self.session = await self.api.send("POST", "/activation/complete", body,
+                                           wire.SessionBody)
+        self.api.session = self.session.session
+        self._activation = None
+
+    async def dossier(self, dossier_id: str) -> DossierRecord:
+        return (await self.api.get(f"/dossiers/{dossier_id}", wire.DossierBody)).record()
+
+    async def slot(self, dossier_id: str, name: str) -> KeySlot:
+        return (await self.api.get(f"/dossiers/{dossier_id}/slots/{name}",
+                                   wire.SlotBody)).record()
+
+    async def put_slots(self, dossier_id: str, slots: Sequence[KeySlot]) -> None:
+        await self.api.call("PUT", f"/dossiers/{dossier_id}/slots",
+                            wire.SlotsBody(slots=[wire.SlotBody.of(s) for s in slots]))
+
+    async def keyring(self, dossier_id: str) -> KeyringRecord:
+        body = await self.api.get(f"/dossiers/{dossier_id}/keyring", wire.KeyringBody)
+        return KeyringRecord(body.version, body.blob)
+
+    async def put_keyring(self, dossier_id: str, blob: bytes, expected_version: int) -> int:
+        body = await self.api.send("PUT", f"/dossiers/{dossier_id}/keyring",
+                                   wire.PutKeyringBody(blob=blob,
+                                                       expected_version=expected_version),
+                                   wire.VersionBody)
+        return body.version
+
+    async def put_item(self, item: ItemRecord, chunks: Sequence[ChunkRecord] = ()) -> None:
+        await self.api.call("POST", f"/dossiers/{item.dossier_id}/items", wire.PutItemBody(
+            item=wire.ItemBody.of(item),
+            chunks=[wire.ChunkBody(c.attachment_id, c.index, c.blob) for c in chunks]))
+
+    async def items(self, dossier_id: str, *, key_refs: Sequence[str] | None = None,
+                    after: str | None = None, limit: int = PAGE_MAX) -> list[ItemRecord]:
+        params: dict[str, Any] = {"limit": max(1, min(limit, PAGE_MAX))}
+        if after is not None:
+            params["after"] = after
+        if key_refs is not None:
+            if not key_refs:
+                return []
+            params["key_ref"] = list(key_refs)
+        page = await self.api.get(f"/dossiers/{dossier_id}/items", wire.ItemPage, params=params)
+        return [i.record(dossier_id) for i in page.items]
+
+    async def revisions(self, dossier_id: str, item_id: str) -> list[ItemRecord]:
+        page = await self.api.get(f"/dossiers/{dossier_id}/items/{item_id}/revisions",
+                                  wire.ItemPage)
+        return [i.record(dossier_id) for i in page.items]
+
+    async def rewrap(self, dossier_id: str, changes: Sequence[Rewrap]) -> None:
+        await self.api.call("POST", f"/dossiers/{dossier_id}/rewrap", wire.RewrapsBody(
+            changes=[wire.RewrapBody(c.item_id, c.revision, c.key_ref, c.wrapped_key)
+                     for c in changes]))
+
+    async def delete_item(self, dossier_id: str, item_id: str) -> None:
+        await self.api.call("DELETE", f"/dossiers/{dossier_id}/items/{item_id}")
+
+    async def chunks(self, dossier_id: str, attachment_id: str) -> list[bytes]:
+        body = await self.api.get(f"/dossiers/{dossier_id}/attachments/{attachment_id}",
+                                  wire.ChunksBody)
+        return body.chunks
+
+    async def close(self, tombstone: TombstoneRecord) -> None:
+        await self.api.call("POST", f"/dossiers/{tombstone.dossier_id}/close",
+                            wire.TombstoneBody(blob=tombstone.blob))
+
+    async def tombstone(self, dossier_id: str) -> TombstoneRecord | None:
+        try:
+            body = await self.api.get(f"/dossiers/{dossier_id}/tombstone", wire.TombstoneBody,
+                                      auth=False)
+        except (ApiError, LookupError):
+            return None
+        return TombstoneRecord(dossier_id, int.from_bytes(body.blob[17:25], "big"), body.blob)

@@ -1,0 +1,1 @@
+"""Server-side services: NIR checks, activation codes, rate limiting, notifications."""
