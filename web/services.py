@@ -10,7 +10,7 @@ from typing import Any
 from vault.crypto import Random, system_random
 from vault.storage import PiccoloStore, engine_from_url
 from web.service.activation import Activation
-from web.service.auth import Auth
+from web.service.auth import Auth, Limits
 from web.service.mail import Mailer, PostOutbox, make_mailer
 from web.service.notify import Notifier
 from web.service.peppers import Peppers
@@ -40,6 +40,8 @@ class Services:
         await self.notifier.drain()
         if self.engine.engine_type == "postgres":
             await self.engine.close_connection_pool()
+        elif hasattr(self.engine, "close_pool"):
+            await self.engine.close_pool()
 
 
 def build_services(settings: Settings, *, clock: Callable[[], float] = time.time,
@@ -54,7 +56,9 @@ def build_services(settings: Settings, *, clock: Callable[[], float] = time.time
     notifier = Notifier(db, mailer)
     post = PostOutbox(settings.data_dir / "outbox" / "post")
     auth = Auth(db, store, settings.secret_key, peppers, limiter, clock,
-                session_ttl=settings.session_ttl)
+                session_ttl=settings.session_ttl,
+                limits=Limits(per_address=settings.auth_attempts_per_address,
+                              lookups_per_address=5 * settings.auth_attempts_per_address))
     activation = Activation(db, store, peppers, mailer, post, notifier, clock, rng)
     return Services(settings=settings, engine=engine, store=store, db=db, auth=auth,
                     activation=activation, notifier=notifier, limiter=limiter, peppers=peppers,

@@ -21,7 +21,8 @@ class Settings:
     CARNET_DATA_DIR (default ``var``), CARNET_REDIS_URL (rate limits shared through Redis),
     CARNET_SMTP_HOST / CARNET_SMTP_PORT / CARNET_MAIL_FROM (else e-mails go to
     ``data_dir/outbox/mail`` as .eml files), CARNET_OPERATOR_TOKEN (else one is created in
-    ``data_dir/operator.token``), CARNET_SESSION_TTL (seconds, default 900).
+    ``data_dir/operator.token``), CARNET_SESSION_TTL (seconds, default 900),
+    CARNET_AUTH_ATTEMPTS_PER_ADDRESS (login answers per minute from one address, default 60).
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -33,6 +34,7 @@ class Settings:
     smtp_port: int = 25
     mail_sender: str = DEFAULT_SENDER
     session_ttl: int = 900
+    auth_attempts_per_address: int = 60
     max_body_bytes: int = 40 * 1024 * 1024
 
     def __repr__(self) -> str:  # never print the secrets
@@ -53,6 +55,7 @@ class Settings:
             smtp_port=int(env.get("CARNET_SMTP_PORT", "25")),
             mail_sender=env.get("CARNET_MAIL_FROM", DEFAULT_SENDER),
             session_ttl=int(env.get("CARNET_SESSION_TTL", "900")),
+            auth_attempts_per_address=int(env.get("CARNET_AUTH_ATTEMPTS_PER_ADDRESS", "60")),
         )
 
 

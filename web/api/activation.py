@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request, Router, post
 
 from web import wire
-from web.api.common import address, errors, professional_session, services_of
+from web.api.common import address, errors, professional_session, services_of, strict_body
 from web.service.activation import ACCEPTED
 from web.service.nir import parse_nir
 
@@ -43,4 +43,4 @@ async def complete(request: Request[Any, Any, Any], data: wire.ActivateBody) -> 
 
 
 router = Router(path="/activation", tags=["activation"],
-                route_handlers=[request_code, pharmacy, complete])
+                route_handlers=[request_code, pharmacy, complete], before_request=strict_body)

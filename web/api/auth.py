@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request, Router, get, post
 
 from web import wire
-from web.api.common import address, bearer, errors, services_of, session
+from web.api.common import address, bearer, errors, services_of, session, strict_body
 from web.service.nir import parse_nir
 
 
@@ -46,4 +46,4 @@ async def whoami(request: Request[Any, Any, Any]) -> wire.SessionBody:
 
 
 router = Router(path="/auth", route_handlers=[params, challenge, login, logout, whoami],
-                tags=["auth"])
+                tags=["auth"], before_request=strict_body)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Any, Final
 
+import msgspec
 from litestar import Request
+from litestar.exceptions import ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
@@ -37,7 +39,31 @@ def errors(*statuses: int) -> dict[int, ResponseSpec]:
     400 and 413 are added everywhere a body or parameter is parsed."""
     return {s: ResponseSpec(data_container=wire.ErrorBody, description=_DESCRIPTIONS[s],
                             generate_examples=False)
-            for s in sorted({400, *statuses})}
+            for s in sorted({400, 413, *statuses})}
+
+
+async def strict_body(request: Request[Any, Any, Any]) -> None:
+    """Before every handler (each router's ``before_request``): decode the JSON body strictly.
+
+    litestar converts bodies with ``strict=False``, so ``"12"`` would pass for an integer and
+    ``"true"`` for a boolean; the API's contract is exact types. The body (already read and
+    cached by the request) is decoded once more, strictly, against the handler's wire type,
+    and refused as invalid_request (400) if only the lax conversion would accept it. Empty or
+    malformed bodies are left to litestar's own parsing (400)."""
+    data = request.route_handler.parsed_fn_signature.parameters.get("data")
+    if data is None:
+        return
+    body = await request.body()
+    if not body:
+        return
+    try:
+        msgspec.json.decode(body, type=data.annotation)
+    except msgspec.ValidationError as exc:  # a subclass of DecodeError: caught first
+        raise ValidationException(
+            f"Validation failed for {request.method} {request.url.path}",
+            extra=[{"message": str(exc)}]) from None
+    except msgspec.DecodeError:
+        return
 
 
 def services_of(request: Request[Any, Any, Any]) -> Services:

@@ -11,7 +11,7 @@ from vault import tombstone as tombstone_format
 from vault.errors import FormatError, NotAllowed
 from vault.records import TombstoneRecord
 from web import wire
-from web.api.common import IdParam, errors, patient_session, services_of
+from web.api.common import IdParam, errors, patient_session, services_of, strict_body
 from web.service.errors import NotFoundError
 
 SlotParam = Annotated[str, Parameter(pattern="^(passphrase|recovery)$")]
@@ -159,6 +159,6 @@ async def read_tombstone(request: Request[Any, Any, Any],
     return wire.TombstoneBody(blob=found.blob)
 
 
-router = Router(path="/dossiers", tags=["dossier"], route_handlers=[
+router = Router(path="/dossiers", tags=["dossier"], before_request=strict_body, route_handlers=[
     read_dossier, read_slot, write_slots, read_keyring, write_keyring, write_item, list_items,
     list_revisions, delete_item, rewrap, read_chunks, close, read_tombstone])

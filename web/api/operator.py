@@ -8,7 +8,7 @@ from litestar import Request, Router, get, post
 from litestar.params import Parameter
 
 from web import wire
-from web.api.common import PsIdParam, errors, require_operator, services_of
+from web.api.common import PsIdParam, errors, require_operator, services_of, strict_body
 from web.api.professionals import body_of
 from web.service.errors import NotFoundError
 
@@ -67,5 +67,5 @@ async def block(request: Request[Any, Any, Any], ps_id: PsIdParam) -> wire.Profe
     return await _set_status(request, ps_id, "blocked", [])
 
 
-router = Router(path="/operator", tags=["operator"],
+router = Router(path="/operator", tags=["operator"], before_request=strict_body,
                 route_handlers=[load_registry, send_codes, list_professionals, approve, block])

@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request, Router, get, post
 
 from web import wire
-from web.api.common import PsIdParam, address, errors, services_of
+from web.api.common import PsIdParam, address, errors, services_of, strict_body
 from web.service.errors import ConflictError, NotFoundError
 from web.storage.repo import Professional
 
@@ -44,4 +44,5 @@ async def read(request: Request[Any, Any, Any], ps_id: PsIdParam) -> wire.Profes
     return body_of(found)
 
 
-router = Router(path="/professionals", tags=["professionals"], route_handlers=[register, read])
+router = Router(path="/professionals", tags=["professionals"], route_handlers=[register, read],
+                before_request=strict_body)

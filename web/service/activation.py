@@ -44,6 +44,7 @@ from web.storage.repo import Beneficiary, ServiceDb, StoredCode
 log = logging.getLogger("carnet.activation")
 
 REGISTRY_COLUMNS: Final = ("nir", "last_name", "first_name", "birth_date", "address", "email")
+_ISSUE_ATTEMPTS: Final = 3
 ACCEPTED: Final = ("If this NIR and birth date are in the registry, an activation code is on "
                    "its way to the postal or e-mail address on file.")
 
@@ -119,10 +120,18 @@ class Activation:
     async def _issue(self, b: Beneficiary, channel: str, ttl: int) -> tuple[str, int]:
         code = generate_code(self._rng)
         now = self._now()
-        await self._db.put_code(StoredCode(nir_hash=b.nir_hash,
-                                           code_hash=hash_code(code, self._peppers.code),
-                                           channel=channel, created_at=now,
-                                           expires_at=now + ttl, attempts=0))
+        stored = StoredCode(nir_hash=b.nir_hash, code_hash=hash_code(code, self._peppers.code),
+                            channel=channel, created_at=now, expires_at=now + ttl, attempts=0)
+        # put_code is delete-then-insert: two concurrent issues for one beneficiary can both
+        # delete, then collide on the unique index (PostgreSQL, read committed). The loser
+        # tries again, which replaces the winner's code: the last code issued is the live one.
+        for attempt in range(_ISSUE_ATTEMPTS):
+            try:
+                await self._db.put_code(stored)
+                break
+            except Exception:
+                if attempt == _ISSUE_ATTEMPTS - 1:
+                    raise
         return code, now + ttl
 
     async def _deliver(self, b: Beneficiary, channel: str) -> bool:

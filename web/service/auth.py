@@ -45,8 +45,13 @@ def serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
+    """Login attempts per window: ``per_login`` counts answers to challenges for one login
+    (reset by a success, so only repeated failures lock it); ``per_address`` counts login
+    answers from one address; lookups (params, challenge) have their own, wider budget."""
+
     per_login: int = 10
     per_address: int = 60
+    lookups_per_address: int = 300
     window: int = 60
 
 
@@ -75,10 +80,14 @@ class Auth:
         await self.throttle("auth-address", address, self._limits.per_address)
         await self.throttle("auth-login", login_hash, self._limits.per_login)
 
+    async def _lookup_guard(self, login_hash: str, address: str) -> None:
+        await self.throttle("auth-lookup-address", address, self._limits.lookups_per_address)
+        await self.throttle("auth-lookup-login", login_hash, self._limits.lookups_per_address)
+
     # ------------------------------------------------------------------ step 1
     async def params(self, login: str, address: str) -> wire.ParamsBody:
         login_hash = self._peppers.login_hash("patient", login)
-        await self._guard(login_hash, address)
+        await self._lookup_guard(login_hash, address)
         dossier_id = await self._db.dossier_for_login(login_hash)
         out: dict[str, wire.KdfBody] = {}
         for name in (SLOT_PASSPHRASE, SLOT_RECOVERY):
@@ -99,7 +108,7 @@ class Auth:
     # ------------------------------------------------------------------ step 2
     async def challenge(self, req: wire.ChallengeRequest, address: str) -> wire.ChallengeBody:
         login_hash = self._peppers.login_hash(req.kind, req.login)
-        await self._guard(login_hash, address)
+        await self._lookup_guard(login_hash, address)
         expires_at = self._now() + CHALLENGE_TTL
         claims: dict[str, object] = {"n": secrets.token_hex(16), "l": login_hash,
                                      "k": req.kind, "s": req.slot, "x": expires_at}
