@@ -209,6 +209,13 @@ class Dossier:
             await self._save_ring(self._ring.rotate(section, self._rng))
         return self._ring.current(section)
 
+    async def rotate_on_next_write(self, sections: frozenset[Section]) -> None:
+        """After a revocation: the next write to each of ``sections`` rotates its key first,
+        so an ex-grantee cannot read what is written afterwards (P5)."""
+        self._check_open()
+        if not sections <= self._ring.rotate_pending:
+            await self._save_ring(self._ring.with_rotation_pending(sections))
+
     # ----------------------------------------------------------------- items
     async def add(self, section: object, item_type: object, title: object, date: object,
                   body: object = None, *, attachment: NewAttachment | None = None,

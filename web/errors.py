@@ -9,6 +9,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from consent.errors import ConsentError
 from vault import errors as vault_errors
 from web.service.errors import RateLimited, ServiceError
 
@@ -83,7 +84,13 @@ def _where(exc: BaseException) -> str:
     return f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?"
 
 
+def consent_error(_: Request[Any, Any, Any], exc: ConsentError) -> Response[dict[str, str]]:
+    status = exc.status if 400 <= exc.status < 500 else 400
+    return Response(error_body(exc.code, str(exc)), status_code=status)
+
+
 EXCEPTION_HANDLERS: Final = {
+    ConsentError: consent_error,
     vault_errors.VaultError: vault_error,
     ServiceError: service_error,
     HTTPException: http_error,

@@ -7,10 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import nacl.signing
+
 from vault.crypto import Random, system_random
 from vault.storage import PiccoloStore, engine_from_url
 from web.service.activation import Activation
 from web.service.auth import Auth, Limits
+from web.service.consent import ConsentService, server_key
 from web.service.mail import Mailer, PostOutbox, make_mailer
 from web.service.notify import Notifier
 from web.service.peppers import Peppers
@@ -28,6 +31,7 @@ class Services:
     auth: Auth
     activation: Activation
     notifier: Notifier
+    consent: ConsentService
     limiter: RateLimiter
     peppers: Peppers
     clock: Callable[[], float]
@@ -59,7 +63,11 @@ def build_services(settings: Settings, *, clock: Callable[[], float] = time.time
                 session_ttl=settings.session_ttl,
                 limits=Limits(per_address=settings.auth_attempts_per_address,
                               lookups_per_address=5 * settings.auth_attempts_per_address))
+    # No configured audit key (a test's bare Settings): an ephemeral one for this process.
+    audit_key = (server_key(settings.audit_key) if settings.audit_key
+                 else nacl.signing.SigningKey(rng(32)))
+    consent = ConsentService(db, store, notifier, audit_key, clock)
     activation = Activation(db, store, peppers, mailer, post, notifier, clock, rng)
     return Services(settings=settings, engine=engine, store=store, db=db, auth=auth,
-                    activation=activation, notifier=notifier, limiter=limiter, peppers=peppers,
-                    clock=clock)
+                    activation=activation, notifier=notifier, consent=consent, limiter=limiter,
+                    peppers=peppers, clock=clock)

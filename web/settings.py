@@ -22,12 +22,14 @@ class Settings:
     CARNET_SMTP_HOST / CARNET_SMTP_PORT / CARNET_MAIL_FROM (else e-mails go to
     ``data_dir/outbox/mail`` as .eml files), CARNET_OPERATOR_TOKEN (else one is created in
     ``data_dir/operator.token``), CARNET_SESSION_TTL (seconds, default 900),
-    CARNET_AUTH_ATTEMPTS_PER_ADDRESS (login answers per minute from one address, default 60).
+    CARNET_AUTH_ATTEMPTS_PER_ADDRESS (login answers per minute from one address, default 60),
+    CARNET_AUDIT_KEY (64 hex: the seed that signs audit heads; else ``data_dir/audit.key``).
     """
 
     database_url: str = DEFAULT_DATABASE_URL
     secret_key: str = ""
     operator_token: str = ""
+    audit_key: str = ""
     data_dir: Path = Path("var")
     redis_url: str | None = None
     smtp_host: str | None = None
@@ -49,6 +51,8 @@ class Settings:
             secret_key=env.get("CARNET_SECRET_KEY") or _local_secret(data_dir, "secret.key"),
             operator_token=(env.get("CARNET_OPERATOR_TOKEN")
                             or _local_secret(data_dir, "operator.token")),
+            audit_key=(env.get("CARNET_AUDIT_KEY")
+                       or _local_secret(data_dir, "audit.key", hex_=True)),
             data_dir=data_dir,
             redis_url=env.get("CARNET_REDIS_URL") or None,
             smtp_host=env.get("CARNET_SMTP_HOST") or None,
@@ -59,13 +63,13 @@ class Settings:
         )
 
 
-def _local_secret(data_dir: Path, name: str) -> str:
+def _local_secret(data_dir: Path, name: str, *, hex_: bool = False) -> str:
     """A per-installation secret kept in ``data_dir/name`` (mode 0600), created on first use."""
     path = data_dir / name
     if path.exists():
         return path.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(32)
+    value = secrets.token_hex(32) if hex_ else secrets.token_urlsafe(32)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process created it meanwhile

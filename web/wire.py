@@ -28,16 +28,49 @@ def login_message(challenge: str) -> bytes:
     return LOGIN_CONTEXT + challenge.encode("ascii")
 
 
+_B64: Final = "[A-Za-z0-9+/]"
+
+
+def _base64(min_bytes: int = 0, max_bytes: int | None = None) -> msgspec.Meta:
+    """How a ``bytes`` field is documented: as the base64 text that travels, not the decoded
+    bytes (litestar would give the byte bounds as the text's length, and call it UTF-8).
+    msgspec still checks the decoded length, through the field's own ``Meta``."""
+    def text(n: int) -> int:
+        return 4 * -(-n // 3)
+    extra: dict[str, object] = {"content_encoding": "base64"}
+    if min_bytes == max_bytes:  # keys, salts, signatures: the exact base64 shape
+        groups, rest = divmod(min_bytes, 3)
+        tail = {0: "", 1: f"{_B64}{{2}}==", 2: f"{_B64}{{3}}="}[rest]
+        extra["pattern"] = f"^(?:{_B64}{{4}}){{{groups}}}{tail}$"
+    if min_bytes:
+        extra["min_length"] = text(min_bytes)
+    if max_bytes is not None:
+        extra["max_length"] = text(max_bytes)
+    return msgspec.Meta(extra_json_schema={"extra": extra})
+
+
 Id = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{32}$", description="32 lowercase hex")]
 SlotName = Literal["passphrase", "recovery"]
-Blob = Annotated[bytes, msgspec.Meta(max_length=1024 * 1024)]
-ChunkBlob = Annotated[bytes, msgspec.Meta(max_length=64 * 1024 + 64)]
-Key32 = Annotated[bytes, msgspec.Meta(min_length=32, max_length=32)]
-Salt = Annotated[bytes, msgspec.Meta(min_length=16, max_length=16)]
+Bytes = Annotated[bytes, _base64()]
+Blob = Annotated[bytes, msgspec.Meta(max_length=1024 * 1024), _base64(0, 1024 * 1024)]
+ChunkBlob = Annotated[bytes, msgspec.Meta(max_length=64 * 1024 + 64), _base64(0, 64 * 1024 + 64)]
+Key32 = Annotated[bytes, msgspec.Meta(min_length=32, max_length=32), _base64(32, 32)]
+Salt = Annotated[bytes, msgspec.Meta(min_length=16, max_length=16), _base64(16, 16)]
+Wrapped = Annotated[bytes, msgspec.Meta(max_length=256), _base64(0, 256)]
+Signature = Annotated[bytes, msgspec.Meta(min_length=64, max_length=64), _base64(64, 64)]
+TombstoneBlob = Annotated[bytes, msgspec.Meta(min_length=121, max_length=121), _base64(121, 121)]
 Login = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 PsId = Annotated[str, msgspec.Meta(pattern=r"^(8\d{11}|0\d{9})$",
                                    description="idNat_PS: 8 + RPPS or 0 + ADELI")]
-ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+# One line of text: no control characters (PostgreSQL refuses NUL in text; a line break in a
+# name or an address could end up in a mail header or a letter's layout).
+_LINE: Final = r"^[^\x00-\x1f\x7f]*$"
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=_LINE)]
+OptionalText = Annotated[str, msgspec.Meta(max_length=200, pattern=_LINE)]
+# Integers that are stored go into signed 64-bit columns.
+UnixTime = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
+Version = Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
+Revision = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
 
 
 class Base(msgspec.Struct, forbid_unknown_fields=True):
@@ -52,7 +85,7 @@ class ErrorBody(Base):
 # ------------------------------------------------------------------------------ dossier
 class DossierBody(Base):
     dossier_id: Id
-    created_at: int
+    created_at: UnixTime
     sign_public: Key32
     box_public: Key32
 
@@ -75,7 +108,7 @@ class SlotBody(Base):
     salt: Salt
     opslimit: Annotated[int, msgspec.Meta(ge=1, le=100)]
     memlimit: Annotated[int, msgspec.Meta(ge=8192, le=4 * 1024**3)]
-    wrapped: Annotated[bytes, msgspec.Meta(max_length=256)]
+    wrapped: Wrapped
     login_public: Key32
 
     @classmethod
@@ -102,7 +135,7 @@ class KeyringBody(Base):
 
 class PutKeyringBody(Base):
     blob: Blob
-    expected_version: Annotated[int, msgspec.Meta(ge=1)]
+    expected_version: Version
 
 
 class VersionBody(Base):
@@ -117,11 +150,11 @@ class ChunkBody(Base):
 
 class ItemBody(Base):
     item_id: Id
-    revision: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
+    revision: Revision
     key_ref: Id
-    wrapped_key: Annotated[bytes, msgspec.Meta(max_length=256)]
+    wrapped_key: Wrapped
     ciphertext: Blob
-    created_at: int
+    created_at: UnixTime
 
     @classmethod
     def of(cls, r: ItemRecord) -> ItemBody:
@@ -149,9 +182,9 @@ class ItemPage(Base):
 
 class RewrapBody(Base):
     item_id: Id
-    revision: Annotated[int, msgspec.Meta(ge=1)]
+    revision: Revision
     key_ref: Id
-    wrapped_key: Annotated[bytes, msgspec.Meta(max_length=256)]
+    wrapped_key: Wrapped
 
     def record(self) -> Rewrap:
         return Rewrap(self.item_id, self.revision, self.key_ref, self.wrapped_key)
@@ -162,11 +195,11 @@ class RewrapsBody(Base):
 
 
 class ChunksBody(Base):
-    chunks: list[bytes]
+    chunks: list[Bytes]
 
 
 class TombstoneBody(Base):
-    blob: Annotated[bytes, msgspec.Meta(min_length=121, max_length=121)]
+    blob: TombstoneBlob
 
 
 class CreateDossierBody(Base):
@@ -201,7 +234,7 @@ class ChallengeBody(Base):
 
 class LoginRequest(Base):
     challenge: Annotated[str, msgspec.Meta(max_length=1024)]
-    signature: Annotated[bytes, msgspec.Meta(min_length=64, max_length=64)]
+    signature: Signature
 
 
 class SessionBody(Base):
@@ -265,9 +298,9 @@ class ProfessionalRegistration(Base):
     profession: ShortText
     box_public: Key32
     sign_public: Key32
-    specialty: Annotated[str, msgspec.Meta(max_length=200)] = ""
-    city: Annotated[str, msgspec.Meta(max_length=200)] = ""
-    email: Annotated[str, msgspec.Meta(max_length=254)] = ""
+    specialty: OptionalText = ""
+    city: OptionalText = ""
+    email: Annotated[str, msgspec.Meta(max_length=254, pattern=_LINE)] = ""
 
 
 class ProfessionalBody(Base):
@@ -278,8 +311,8 @@ class ProfessionalBody(Base):
     city: str
     status: Literal["pending", "approved", "blocked"]
     roles: list[str]
-    box_public: bytes
-    sign_public: bytes
+    box_public: Bytes
+    sign_public: Bytes
 
 
 class ProfessionalList(Base):
@@ -289,3 +322,42 @@ class ProfessionalList(Base):
 class ApproveBody(Base):
     roles: Annotated[list[Literal["pharmacist", "emergency", "activation_agent"]],
                      msgspec.Meta(max_length=3)] = []
+
+
+# ------------------------------------------------------------------------------ consent
+class GrantUpload(Base):
+    grant: Annotated[bytes, msgspec.Meta(max_length=2 * 1024 * 1024)]
+
+
+class GrantInfo(Base):
+    grant_id: str
+    recipient_id: str
+    write: bool
+    issued_at: int
+    expires_at: int
+    revoked_at: int | None
+    grant: bytes
+
+
+class GrantList(Base):
+    grants: list[GrantInfo]
+
+
+class ScanRequest(Base):
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+
+
+class ScanBody(Base):
+    dossier: DossierBody
+    grant: bytes
+    items: list[ItemBody]
+
+
+class HistoryBody(Base):
+    events: list[bytes]
+    head: bytes
+    server_public: bytes
+
+
+class ServerKeyBody(Base):
+    audit_public: bytes

@@ -80,7 +80,7 @@ async def write_item(request: Request[Any, Any, Any], dossier_id: IdParam,
 async def list_items(request: Request[Any, Any, Any], dossier_id: IdParam,
                      after: Annotated[str | None, Parameter(pattern="^[0-9a-f]{32}$")] = None,
                      limit: Annotated[int, Parameter(ge=1, le=1000)] = 1000,
-                     key_ref: Annotated[list[str] | None, Parameter(max_items=1000)] = None,
+                     key_ref: Annotated[list[wire.Id] | None, Parameter(max_items=1000)] = None,
                      ) -> wire.ItemPage:
     await patient_session(request, dossier_id)
     records = await services_of(request).store.items(dossier_id, key_refs=key_ref, after=after,
@@ -140,6 +140,7 @@ async def close(request: Request[Any, Any, Any], dossier_id: IdParam,
     beneficiary = await services.db.beneficiary_of_dossier(dossier_id)
     await services.store.close(TombstoneRecord(dossier_id, stone.closed_at, data.blob))
     await services.db.delete_account(dossier_id)
+    await services.db.forget_dossier(dossier_id)
     await services.db.unlink_dossier(dossier_id)
     await services.db.delete_sessions_of(dossier_id)
     if beneficiary is not None:

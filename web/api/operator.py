@@ -33,7 +33,7 @@ async def send_codes(request: Request[Any, Any, Any],
 async def list_professionals(
         request: Request[Any, Any, Any],
         status: Literal["pending", "approved", "blocked"] | None = None,
-        after: Annotated[str | None, Parameter(max_length=12)] = None,
+        after: Annotated[str | None, Parameter(pattern=r"^\d{1,12}$")] = None,
 ) -> wire.ProfessionalList:
     require_operator(request)
     found = await services_of(request).db.professionals(status, after=after)

@@ -3,7 +3,7 @@ exceptions (vault's own where the vault needs them, ApiError otherwise)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
 
 import httpx
@@ -53,14 +53,19 @@ class Api:
 
     async def call(self, method: str, path: str, body: msgspec.Struct | None = None, *,
                    expect: type[T] | None = None,
-                   params: Mapping[str, Any] | None = None, auth: bool = True) -> T | None:
+                   params: Mapping[str, Any] | None = None, auth: bool = True,
+                   signer: Callable[[str, str, bytes], Mapping[str, str]] | None = None,
+                   ) -> T | None:
+        content = msgspec.json.encode(body) if body is not None else b""
         headers = {"content-type": "application/json"} if body is not None else {}
+        if signer is not None:  # a professional's signed request (P6)
+            headers.update(signer(method, path, content))
         if auth and self.session:
             headers["authorization"] = f"Bearer {self.session}"
         try:
             response = await self._http.request(
                 method, path, headers=headers, params=params,
-                content=msgspec.json.encode(body) if body is not None else None)
+                content=content if body is not None else None)
         except httpx.HTTPError as exc:
             raise ApiError(0, "unreachable",
                            f"cannot reach the Carnet server at {self.server} "

@@ -80,12 +80,26 @@ class Activation:
         """Load beneficiaries from CSV (header: nir,last_name,first_name,birth_date,address,
         email); bad lines are reported, good ones loaded or updated."""
         reader = csv.DictReader(io.StringIO(text))
-        if reader.fieldnames is None or [f.strip() for f in reader.fieldnames][:6] != list(
-                REGISTRY_COLUMNS):
+        try:
+            header = reader.fieldnames
+        except csv.Error:
+            header = None
+        if header is None or [f.strip() for f in header][:6] != list(REGISTRY_COLUMNS):
             raise ServiceError("the registry CSV needs the header: " + ",".join(REGISTRY_COLUMNS))
         loaded = updated = 0
         rejected: list[wire.RejectedLine] = []
-        for number, row in enumerate(reader, start=2):
+        rows = iter(reader)
+        number = 1  # lines are counted as records, the header being line 1
+        while True:
+            number += 1
+            try:
+                row = next(rows)
+            except StopIteration:
+                break
+            except csv.Error as exc:  # e.g. a field over the csv module's size limit
+                rejected.append(wire.RejectedLine(
+                    line=number, reason=f"unreadable CSV, reading stopped here ({exc})"))
+                break
             try:
                 b = self._beneficiary(row)
             except ServiceError as exc:
@@ -102,6 +116,8 @@ class Activation:
             value = (row.get(name) or "").strip()
             if required and not value:
                 raise ServiceError(f"{name} is empty")
+            if "\x00" in value:  # PostgreSQL cannot store it in text
+                raise ServiceError(f"{name} contains a NUL character")
             if len(value) > limit:
                 raise ServiceError(f"{name} is longer than {limit} characters")
             return value

@@ -14,6 +14,7 @@ Wrapped keys are only served to a session, so knowing a NIR gives nothing to gue
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from vault.errors import NotFound
 from vault.records import SLOT_PASSPHRASE, SLOT_RECOVERY
 from vault.store import DossierStore
 from web import wire
-from web.service.errors import Forbidden, Unauthorized
+from web.service.errors import Forbidden, ServiceError, Unauthorized
 from web.service.peppers import Peppers
 from web.service.ratelimit import RateLimiter, limiter_key
 from web.storage.repo import ServiceDb, Session
@@ -34,6 +35,7 @@ from web.wire import login_message
 
 CHALLENGE_TTL: Final = 120
 SESSION_TTL: Final = 15 * 60
+_PS_ID: Final = re.compile(r"(8\d{11}|0\d{9})")
 _BAD_LOGIN: Final = "login failed: the passphrase, code or signature is not valid"
 
 
@@ -107,6 +109,9 @@ class Auth:
 
     # ------------------------------------------------------------------ step 2
     async def challenge(self, req: wire.ChallengeRequest, address: str) -> wire.ChallengeBody:
+        if req.kind == "professional" and not _PS_ID.fullmatch(req.login):
+            raise ServiceError("a professional signs in with their idNat_PS "
+                               "(8 + RPPS, or 0 + ADELI)")
         login_hash = self._peppers.login_hash(req.kind, req.login)
         await self._lookup_guard(login_hash, address)
         expires_at = self._now() + CHALLENGE_TTL

@@ -12,7 +12,9 @@ from web.storage.tables import (
     ALL_TABLES,
     AccountRow,
     ActivationCodeRow,
+    AuditRow,
     BeneficiaryRow,
+    GrantRow,
     NonceRow,
     ProfessionalRow,
     SessionRow,
@@ -47,6 +49,29 @@ class Session:
     subject: str
     roles: tuple[str, ...]
     expires_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredGrant:
+    grant_id: str
+    dossier_id: str
+    recipient_id: str
+    recipient_fpr: str
+    key_refs: tuple[str, ...]
+    write: bool
+    issued_at: int
+    expires_at: int
+    revoked_at: int | None
+    blob: bytes
+
+
+def _grant(row: dict[str, Any]) -> StoredGrant:
+    return StoredGrant(grant_id=row["grant_id"], dossier_id=row["dossier_id"],
+                       recipient_id=row["recipient_id"], recipient_fpr=row["recipient_fpr"],
+                       key_refs=tuple(r for r in row["key_refs"].split(",") if r),
+                       write=bool(row["write"]), issued_at=row["issued_at"],
+                       expires_at=row["expires_at"], revoked_at=row["revoked_at"],
+                       blob=bytes(row["blob"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,3 +268,53 @@ class ServiceDb:
                                       ProfessionalRow.roles: ",".join(roles)}).where(
             ProfessionalRow.ps_id == ps_id)
         return True
+
+    # -- grants ----------------------------------------------------------------------------
+    async def put_grant(self, g: StoredGrant) -> None:
+        await GrantRow.insert(GrantRow(
+            grant_id=g.grant_id, dossier_id=g.dossier_id, recipient_id=g.recipient_id,
+            recipient_fpr=g.recipient_fpr, key_refs=",".join(g.key_refs), write=int(g.write),
+            issued_at=g.issued_at, expires_at=g.expires_at, revoked_at=None, blob=g.blob))
+
+    async def grant(self, grant_id: str) -> StoredGrant | None:
+        rows = await GrantRow.select().where(GrantRow.grant_id == grant_id)
+        return _grant(rows[0]) if rows else None
+
+    async def grants_of(self, dossier_id: str) -> list[StoredGrant]:
+        rows = await GrantRow.select().where(GrantRow.dossier_id == dossier_id).order_by(
+            GrantRow.issued_at)
+        return [_grant(r) for r in rows]
+
+    async def revoke_grant(self, dossier_id: str, grant_id: str, at: int) -> bool:
+        found = await GrantRow.exists().where((GrantRow.dossier_id == dossier_id)
+                                              & (GrantRow.grant_id == grant_id))
+        if not found:
+            return False
+        await GrantRow.update({GrantRow.revoked_at: at}).where(
+            (GrantRow.grant_id == grant_id) & GrantRow.revoked_at.is_null())
+        return True
+
+    # -- audit chain -------------------------------------------------------------------------
+    async def audit_head(self, dossier_id: str) -> tuple[int, bytes] | None:
+        rows = await AuditRow.select(AuditRow.seq, AuditRow.hash).where(
+            AuditRow.dossier_id == dossier_id).order_by(AuditRow.seq, ascending=False).limit(1)
+        return (int(rows[0]["seq"]), bytes(rows[0]["hash"])) if rows else None
+
+    async def put_audit(self, dossier_id: str, seq: int, blob: bytes, hash_: bytes) -> bool:
+        """Insert event ``seq``; False if another writer took that seq first."""
+        try:
+            await AuditRow.insert(AuditRow(dossier_id=dossier_id, seq=seq, blob=blob,
+                                           hash=hash_))
+        except Exception:  # the (dossier_id, seq) unique index: a concurrent append won
+            return False
+        return True
+
+    async def audit_events(self, dossier_id: str) -> list[bytes]:
+        rows = await AuditRow.select(AuditRow.blob).where(
+            AuditRow.dossier_id == dossier_id).order_by(AuditRow.seq)
+        return [bytes(r["blob"]) for r in rows]
+
+    async def forget_dossier(self, dossier_id: str) -> None:
+        """Closure: drop the dossier's grants and history with everything else."""
+        await GrantRow.delete().where(GrantRow.dossier_id == dossier_id)
+        await AuditRow.delete().where(AuditRow.dossier_id == dossier_id)

@@ -72,5 +72,33 @@ class ProfessionalRow(Table, tablename="carnet_professional"):
     created_at = BigInt()
 
 
+
+
+class GrantRow(Table, tablename="carnet_grant"):
+    """A patient-signed grant: its sealed keys and signature are opaque; the server keeps
+    what it must check (recipient fingerprint, key refs, validity, revocation)."""
+
+    grant_id = Varchar(length=32, unique=True)
+    dossier_id = Varchar(length=32, index=True)
+    recipient_id = Varchar(length=64)
+    recipient_fpr = Varchar(length=32)
+    key_refs = Text()
+    write = Integer(default=0)
+    issued_at = BigInt()
+    expires_at = BigInt()
+    revoked_at = BigInt(null=True, default=None)
+    blob = Bytea()
+
+
+class AuditRow(Table, tablename="carnet_audit"):
+    """One event of a dossier's hash chain (``seq`` from 0); ``hash`` is the chain hash
+    after it."""
+
+    dossier_id = Varchar(length=32, index=True)
+    seq = BigInt()
+    blob = Bytea()
+    hash = Bytea()
+
+
 ALL_TABLES: Final = (AccountRow, SessionRow, NonceRow, BeneficiaryRow, ActivationCodeRow,
-                     ProfessionalRow)
+                     ProfessionalRow, GrantRow, AuditRow)

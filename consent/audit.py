@@ -1,0 +1,473 @@
+"""The per-dossier audit log: a hash chain with a server-signed head (P6).
+
+Pure: times and keys come from the caller. Byte layouts: ``docs/consent-grant-audit.md``.
+
+    event   = 0x01 | u64 seq | u64 at | P(kind) | P(actor) | u16 n
+              | n × (P(key) | 0x01 P(text) or 0x02 u64)   (keys ascending, distinct)
+              | P(request_signature) | P(actor_public)
+              P(x) = u16 len(x) | x, text as UTF-8
+    h_-1    = 32 zero bytes
+    h_n     = BLAKE2b-256(h_{n-1} | event_n, key none, personal "carnet.audit")
+    head    = "CARNET-AUDIT-HEAD" | 0x01 | dossier id (16) | u64 seq | h_seq | u64 at
+              signed by the server's Ed25519 key
+    request = "CARNET-REQUEST" | 0x01 | P(method) | P(path) | SHA-256(body) | P(nonce) | u64 at
+              signed by a professional's Ed25519 key; the event records method, path,
+              body_hash, nonce and request_at in ``detail`` so anyone can re-check it.
+
+The server is trusted for availability only: it can sign any head. The patient's client
+detects a log that shrank or whose already-seen prefix changed by remembering the last head
+it verified (``last_seen``); professionals' entries carry their own request signatures, which
+the server cannot forge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
+from typing import Final, Literal
+
+import nacl.encoding
+import nacl.hash
+import nacl.signing
+
+from consent.errors import ConsentError
+from vault.crypto import verify_signature
+
+VERSION: Final = 0x01
+HEAD_CONTEXT: Final = b"CARNET-AUDIT-HEAD"
+REQUEST_CONTEXT: Final = b"CARNET-REQUEST"
+CHAIN_PERSON: Final = b"carnet.audit".ljust(16, b"\x00")
+HASH_BYTES: Final = 32
+GENESIS: Final = bytes(HASH_BYTES)
+SIGNATURE_BYTES: Final = 64
+PUBLIC_KEY_BYTES: Final = 32
+HEAD_SIZE: Final = 1 + 16 + 8 + HASH_BYTES + 8 + SIGNATURE_BYTES  # 129
+
+KINDS: Final = frozenset({
+    "grant_issued", "token_scanned", "section_read", "item_written", "item_deposited",
+    "grant_revoked", "professional_blocked", "mask_changed", "emergency_access", "login",
+    "export", "closure", "card_issued", "card_used",
+})
+
+ACTOR_MAX: Final = 128
+DETAIL_MAX_ENTRIES: Final = 32
+DETAIL_KEY_MAX: Final = 64
+DETAIL_TEXT_MAX: Final = 2048
+METHOD_MAX: Final = 16
+PATH_MAX: Final = 2048
+NONCE_MIN: Final = 16
+NONCE_MAX: Final = 64
+# The detail keys a signed request's event must carry.
+REQUEST_FIELDS: Final = ("method", "path", "body_hash", "nonce", "request_at")
+
+_U64_MAX: Final = 2**64 - 1
+_TEXT: Final = 0x01
+_INT: Final = 0x02
+
+Reason = Literal["dropped", "reordered", "rewritten", "shrunk", "bad_signature"]
+REASONS: Final[frozenset[str]] = frozenset(
+    {"dropped", "reordered", "rewritten", "shrunk", "bad_signature"})
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+class AuditError(ConsentError):
+    """Base of every audit-log error."""
+
+    code = "audit_error"
+    default_detail = "the access history could not be processed"
+
+
+class MalformedAudit(AuditError, ValueError):
+    """An event or head that breaks the format (bad bytes, unknown kind, oversized field)."""
+
+    code = "malformed_audit"
+    status = 400
+    default_detail = "this access-history entry is malformed"
+
+
+class ChainBroken(AuditError):
+    """The log does not verify. ``reason`` is one of ``REASONS``:
+
+    - ``dropped``: entries are missing (a gap in the sequence numbers, or fewer than the
+      signed head counts);
+    - ``reordered``: the entries are out of order;
+    - ``rewritten``: an entry's content, or the log before the last seen head, changed;
+    - ``shrunk``: the log is shorter than the head the client saw last time;
+    - ``bad_signature``: the head's or a professional request's signature does not check.
+    """
+
+    code = "audit_chain_broken"
+    status = 409
+    default_detail = "the access history does not verify"
+
+    def __init__(self, reason: Reason, detail: str | None = None) -> None:
+        if reason not in REASONS:
+            raise ValueError(f"unknown reason {reason!r}")
+        self.reason: Reason = reason
+        super().__init__(detail if detail is not None else f"{self.default_detail}: {reason}")
+
+
+# --- values ---------------------------------------------------------------------------------
+
+
+def _is_u64(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _U64_MAX
+
+
+def _text_ok(value: object, max_bytes: int, *, min_bytes: int = 0) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError:  # lone surrogates
+        return False
+    return min_bytes <= size <= max_bytes and not any(ord(c) < 32 or ord(c) == 127
+                                                      for c in value)
+
+
+def _p(data: bytes) -> bytes:
+    return len(data).to_bytes(2, "big") + data
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One entry of the log. ``detail`` is small and never medical content (grant id hex,
+    section names, item id, and for a signed request: method, path, body_hash, nonce,
+    request_at). ``request_signature`` and ``actor_public`` are both empty (patient or server
+    event) or both set (a professional's signed request)."""
+
+    seq: int
+    at: int
+    kind: str
+    actor: str
+    detail: Mapping[str, str | int] = field(default_factory=dict, hash=False)
+    request_signature: bytes = b""
+    actor_public: bytes = b""
+
+    def __post_init__(self) -> None:
+        if not _is_u64(self.seq) or not _is_u64(self.at):
+            raise MalformedAudit("seq and at are unsigned 64-bit integers")
+        if self.kind not in KINDS:
+            raise MalformedAudit("unknown event kind")
+        if not _text_ok(self.actor, ACTOR_MAX, min_bytes=1):
+            raise MalformedAudit("the actor is 1 to 128 bytes of text")
+        if not isinstance(self.detail, Mapping) or len(self.detail) > DETAIL_MAX_ENTRIES:
+            raise MalformedAudit("the detail is a small map")
+        for key, value in self.detail.items():
+            if not _text_ok(key, DETAIL_KEY_MAX, min_bytes=1):
+                raise MalformedAudit("a detail key is 1 to 64 bytes of text")
+            if not (_is_u64(value) or _text_ok(value, DETAIL_TEXT_MAX)):
+                raise MalformedAudit("a detail value is short text or an unsigned integer")
+        signed = bool(self.request_signature) or bool(self.actor_public)
+        if not isinstance(self.request_signature, bytes) or not isinstance(self.actor_public,
+                                                                           bytes):
+            raise MalformedAudit("signature and public key are bytes")
+        if signed:
+            if (len(self.request_signature) != SIGNATURE_BYTES
+                    or len(self.actor_public) != PUBLIC_KEY_BYTES):
+                raise MalformedAudit("a signed request has a 64-byte signature and 32-byte key")
+            if not all(k in self.detail for k in REQUEST_FIELDS):
+                raise MalformedAudit("a signed request's event records the request fields")
+
+    @property
+    def signed_request(self) -> bool:
+        return bool(self.request_signature)
+
+
+@dataclass(frozen=True, slots=True)
+class ChainHead:
+    """The last entry's sequence number and the chain hash through it."""
+
+    seq: int
+    hash: bytes
+
+    def __post_init__(self) -> None:
+        if not _is_u64(self.seq) or not isinstance(self.hash, bytes) or len(
+                self.hash) != HASH_BYTES:
+            raise MalformedAudit("a chain head is a u64 seq and a 32-byte hash")
+
+
+@dataclass(frozen=True, slots=True)
+class SignedHead:
+    dossier_id: str
+    seq: int
+    hash: bytes
+    at: int
+    signature: bytes
+
+    def __post_init__(self) -> None:
+        ChainHead(self.seq, self.hash)
+        if (not isinstance(self.dossier_id, str) or len(self.dossier_id) != 32
+                or not set(self.dossier_id) <= set("0123456789abcdef")):
+            raise MalformedAudit("the dossier id is 32 lowercase hex digits")
+        if not _is_u64(self.at):
+            raise MalformedAudit("at is an unsigned 64-bit integer")
+        if not isinstance(self.signature, bytes) or len(self.signature) != SIGNATURE_BYTES:
+            raise MalformedAudit("a head signature is 64 bytes")
+
+    @property
+    def head(self) -> ChainHead:
+        return ChainHead(self.seq, self.hash)
+
+    def encode(self) -> bytes:
+        """``0x01 | dossier id (16) | u64 seq | hash (32) | u64 at | signature (64)``."""
+        return (bytes([VERSION]) + bytes.fromhex(self.dossier_id) + self.seq.to_bytes(8, "big")
+                + self.hash + self.at.to_bytes(8, "big") + self.signature)
+
+    @classmethod
+    def decode(cls, data: bytes) -> SignedHead:
+        if not isinstance(data, bytes) or len(data) != HEAD_SIZE or data[0] != VERSION:
+            raise MalformedAudit("not a version-1 signed head")
+        return cls(dossier_id=data[1:17].hex(), seq=int.from_bytes(data[17:25], "big"),
+                   hash=data[25:57], at=int.from_bytes(data[57:65], "big"),
+                   signature=data[65:129])
+
+
+# --- encoding -------------------------------------------------------------------------------
+
+
+def encode_event(e: Event) -> bytes:
+    """The canonical bytes of an event (the module docstring's ``event``)."""
+    parts = [bytes([VERSION]), e.seq.to_bytes(8, "big"), e.at.to_bytes(8, "big"),
+             _p(e.kind.encode("ascii")), _p(e.actor.encode("utf-8")),
+             len(e.detail).to_bytes(2, "big")]
+    for key in sorted(e.detail, key=lambda k: k.encode("utf-8")):
+        value = e.detail[key]
+        parts.append(_p(key.encode("utf-8")))
+        if isinstance(value, str):
+            parts.append(bytes([_TEXT]) + _p(value.encode("utf-8")))
+        else:
+            parts.append(bytes([_INT]) + value.to_bytes(8, "big"))
+    parts += [_p(e.request_signature), _p(e.actor_public)]
+    return b"".join(parts)
+
+
+def decode_event(data: bytes) -> Event:
+    """Parse canonical event bytes; anything else (including a non-canonical key order)
+    raises ``MalformedAudit``."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise MalformedAudit("an event is bytes")
+    r = _Reader(bytes(data))
+    try:
+        if r.u8() != VERSION:
+            raise MalformedAudit("unknown event version")
+        seq = r.u64()
+        at = r.u64()
+        kind = r.p().decode("ascii")
+        actor = r.p().decode("utf-8")
+        detail: dict[str, str | int] = {}
+        previous: bytes | None = None
+        for _ in range(r.u16()):
+            raw_key = r.p()
+            if previous is not None and raw_key <= previous:
+                raise MalformedAudit("detail keys must be distinct and ascending")
+            previous = raw_key
+            tag = r.u8()
+            value: str | int
+            if tag == _TEXT:
+                value = r.p().decode("utf-8")
+            elif tag == _INT:
+                value = r.u64()
+            else:
+                raise MalformedAudit("unknown detail value type")
+            detail[raw_key.decode("utf-8")] = value
+        signature = r.p()
+        public = r.p()
+        r.end()
+    except UnicodeDecodeError:
+        raise MalformedAudit("text is not valid UTF-8") from None
+    return Event(seq=seq, at=at, kind=kind, actor=actor, detail=detail,
+                 request_signature=signature, actor_public=public)
+
+
+# --- chain ----------------------------------------------------------------------------------
+
+
+def chain_hash(previous: bytes, event: Event) -> bytes:
+    """``BLAKE2b-256(previous | encode_event(event), personal "carnet.audit")``."""
+    return nacl.hash.blake2b(previous + encode_event(event), digest_size=HASH_BYTES,
+                             person=CHAIN_PERSON, encoder=nacl.encoding.RawEncoder)
+
+
+def append(head: ChainHead | None, event: Event) -> ChainHead:
+    """The head after ``event``. Its seq must follow ``head`` (0 for the first entry);
+    otherwise ``ChainBroken`` (``dropped`` for a gap, ``reordered`` for a stale seq)."""
+    expected = 0 if head is None else head.seq + 1
+    if event.seq != expected:
+        raise ChainBroken("dropped" if event.seq > expected else "reordered")
+    return ChainHead(event.seq, chain_hash(GENESIS if head is None else head.hash, event))
+
+
+def _head_message(dossier_id: str, seq: int, hash_: bytes, at: int) -> bytes:
+    return (HEAD_CONTEXT + bytes([VERSION]) + bytes.fromhex(dossier_id) + seq.to_bytes(8, "big")
+            + hash_ + at.to_bytes(8, "big"))
+
+
+def sign_head(dossier_id: str, head: ChainHead, at: int,
+              server_key: nacl.signing.SigningKey) -> SignedHead:
+    """The server's signature over the current head, at time ``at``."""
+    probe = SignedHead(dossier_id, head.seq, head.hash, at, bytes(SIGNATURE_BYTES))
+    signature = server_key.sign(_head_message(dossier_id, head.seq, head.hash, at)).signature
+    return replace(probe, signature=signature)
+
+
+def verify_head(signed: SignedHead, server_public: bytes) -> None:
+    """``ChainBroken("bad_signature")`` unless ``server_public`` signed this head."""
+    message = _head_message(signed.dossier_id, signed.seq, signed.hash, signed.at)
+    if not verify_signature(server_public, message, signed.signature):
+        raise ChainBroken("bad_signature")
+
+
+# --- signed requests ------------------------------------------------------------------------
+
+
+def _request_message(method: str, path: str, body_hash: bytes, nonce: bytes, at: int) -> bytes:
+    if not (isinstance(method, str) and 1 <= len(method) <= METHOD_MAX
+            and method.isascii() and method.isalpha() and method.isupper()):
+        raise MalformedAudit("the method is an uppercase ASCII word")
+    if not (_text_ok(path, PATH_MAX, min_bytes=1) and path.startswith("/")):
+        raise MalformedAudit("the path starts with / and is at most 2048 bytes")
+    if not isinstance(nonce, bytes) or not NONCE_MIN <= len(nonce) <= NONCE_MAX:
+        raise MalformedAudit("the nonce is 16 to 64 bytes")
+    if not _is_u64(at):
+        raise MalformedAudit("the request time is an unsigned 64-bit integer")
+    return (REQUEST_CONTEXT + bytes([VERSION]) + _p(method.encode("ascii"))
+            + _p(path.encode("utf-8")) + body_hash + _p(nonce) + at.to_bytes(8, "big"))
+
+
+def request_message(method: str, path: str, body: bytes, nonce: bytes, at: int) -> bytes:
+    """What a professional's client signs for one request: ``"CARNET-REQUEST" | 0x01 |
+    P(method) | P(path) | SHA-256(body) | P(nonce) | u64 at``. ``path`` is the request target
+    as sent (path and query string); ``at`` is the client's unix time. The server checks the
+    time window and that the nonce is fresh; the log keeps what is needed to re-check it."""
+    return _request_message(method, path, hashlib.sha256(body).digest(), nonce, at)
+
+
+def sign_request(method: str, path: str, body: bytes, nonce: bytes, at: int,
+                 key: nacl.signing.SigningKey) -> bytes:
+    """The professional's client side: the 64-byte signature of ``request_message``."""
+    return key.sign(request_message(method, path, body, nonce, at)).signature
+
+
+def request_detail(method: str, path: str, body: bytes, nonce: bytes,
+                   at: int) -> dict[str, str | int]:
+    """The ``detail`` entries an event of a signed request records (merge in others)."""
+    _request_message(method, path, b"", nonce, at)  # validates
+    return {"method": method, "path": path, "body_hash": hashlib.sha256(body).hexdigest(),
+            "nonce": nonce.hex(), "request_at": at}
+
+
+def verify_request(event: Event) -> None:
+    """Re-check a professional's request signature recorded in ``event``.
+    ``ChainBroken("bad_signature")`` if it does not check or its fields are unusable."""
+    d = event.detail
+    try:
+        method, path, body_hash, nonce, at = (d["method"], d["path"], d["body_hash"],
+                                              d["nonce"], d["request_at"])
+        if not (isinstance(method, str) and isinstance(path, str)
+                and isinstance(body_hash, str) and isinstance(nonce, str)
+                and isinstance(at, int)):
+            raise ChainBroken("bad_signature")
+        digest = bytes.fromhex(body_hash)
+        if len(digest) != 32:
+            raise ChainBroken("bad_signature")
+        message = _request_message(method, path, digest, bytes.fromhex(nonce), at)
+    except (KeyError, ValueError):  # includes MalformedAudit
+        raise ChainBroken("bad_signature") from None
+    if not verify_signature(event.actor_public, message, event.request_signature):
+        raise ChainBroken("bad_signature")
+
+
+# --- verification ---------------------------------------------------------------------------
+
+
+def _sequence_problem(seqs: Sequence[int], head_seq: int) -> Reason | None:
+    """Classify sequence numbers against a head at ``head_seq`` (never builds a list of
+    ``head_seq`` elements: a hostile head may claim 2**64 - 1)."""
+    count = head_seq + 1
+    if len(seqs) == count and all(s == i for i, s in enumerate(seqs)):
+        return None
+    distinct = len(set(seqs)) == len(seqs)
+    in_range = all(0 <= s < count for s in seqs)
+    if distinct and in_range:
+        return "reordered" if len(seqs) == count else "dropped"
+    return "rewritten"
+
+
+def verify_chain(events: Sequence[Event], signed_head: SignedHead, server_public: bytes, *,
+                 last_seen: ChainHead | None, dossier_id: str | None = None) -> ChainHead:
+    """Verify the whole log against a server-signed head; return the head to remember as
+    the next ``last_seen``. Raises ``ChainBroken`` with the first problem found, in this
+    order:
+
+    1. the head's signature (``bad_signature``), its dossier if ``dossier_id`` is given
+       (``rewritten``);
+    2. ``last_seen`` beyond the head (``shrunk``);
+    3. the sequence numbers must be exactly 0..head.seq: a permutation is ``reordered``, a
+       subset ``dropped``, anything else ``rewritten``;
+    4. the recomputed hash at ``last_seen.seq`` (``rewritten``: the prefix changed) and at
+       the end (``rewritten``: it is not what the server signed);
+    5. every professional request signature (``bad_signature``);
+    6. timestamps never go backwards (``reordered``).
+    """
+    verify_head(signed_head, server_public)
+    if dossier_id is not None and dossier_id != signed_head.dossier_id:
+        raise ChainBroken("rewritten", "the history belongs to another dossier")
+    if last_seen is not None and last_seen.seq > signed_head.seq:
+        raise ChainBroken("shrunk")
+    problem = _sequence_problem([e.seq for e in events], signed_head.seq)
+    if problem is not None:
+        raise ChainBroken(problem)
+    current = GENESIS
+    for event in events:
+        current = chain_hash(current, event)
+        if (last_seen is not None and event.seq == last_seen.seq
+                and not hmac.compare_digest(current, last_seen.hash)):
+            raise ChainBroken("rewritten", "the history changed since it was last verified")
+    if not hmac.compare_digest(current, signed_head.hash):
+        raise ChainBroken("rewritten")
+    for event in events:
+        if event.signed_request:
+            verify_request(event)
+    if any(b.at < a.at for a, b in pairwise(events)):
+        raise ChainBroken("reordered")
+    return signed_head.head
+
+
+class _Reader:
+    """Cursor over event bytes; running short raises ``MalformedAudit``."""
+
+    __slots__ = ("_data", "_pos")
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._pos = 0
+
+    def take(self, n: int) -> bytes:
+        end = self._pos + n
+        if end > len(self._data):
+            raise MalformedAudit("the event is truncated")
+        chunk = self._data[self._pos:end]
+        self._pos = end
+        return chunk
+
+    def u8(self) -> int:
+        return self.take(1)[0]
+
+    def u16(self) -> int:
+        return int.from_bytes(self.take(2), "big")
+
+    def u64(self) -> int:
+        return int.from_bytes(self.take(8), "big")
+
+    def p(self) -> bytes:
+        return self.take(self.u16())
+
+    def end(self) -> None:
+        if self._pos != len(self._data):
+            raise MalformedAudit("trailing bytes after the event")

@@ -1,0 +1,459 @@
+"""Grants: the patient gives a named recipient the keys of chosen sections (P3, P4).
+
+Pure: the grant id, the issue and expiry times and the randomness of the sealed box come
+from the caller; no clock, no I/O. Byte layouts: ``docs/consent-grant-audit.md``.
+
+    core    = grant_id (16) | dossier_id (16) | u8 n | recipient_id (n, printable ASCII)
+              | recipient_sign_public (32) | recipient_box_public (32)
+              | u16 sections bitmask | u8 flags (bit 0 write, bit 1 emergency)
+              | u64 issued_at | u64 expires_at | u16 m | m key refs (16 each, ascending)
+              | sealed_keys_hash (32)
+    signed  = "CARNET-GRANT" | 0x01 | core                      (Ed25519, patient's key)
+    grant   = 0x01 | core | u32 len | sealed | signature (64)
+    sealed  = crypto_box_seal(recipient_box_public,
+                              0x01 | MessagePack {grant_id, keys: {section: {ref: key}},
+                                                  current: {section: ref}})
+    sealed_keys_hash = BLAKE2b-256(sealed, personal "carnet.grantkeys")
+
+The signature covers the hash of the sealed blob, so neither the core (sections, refs,
+recipient, times) nor the keys can be changed or swapped without the patient's key. The
+mask key never enters a grant (P2): ``issue`` refuses to seal it even if the keyring were
+inconsistent. An emergency grant covers only the emergency summary's sections (P7).
+"""
+
+from __future__ import annotations
+
+import hmac
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
+from typing import Final
+
+import msgspec
+import nacl.bindings as sodium
+import nacl.encoding
+import nacl.exceptions
+import nacl.hash
+import nacl.public
+
+from consent.errors import ConsentError
+from vault.crypto import KEY_BYTES, Random, system_random, verify_signature
+from vault.errors import InvalidInput
+from vault.keyring import Keyring
+from vault.sections import EMERGENCY_SUMMARY, Section
+
+VERSION: Final = 0x01
+PAYLOAD_VERSION: Final = 0x01
+CONTEXT: Final = b"CARNET-GRANT"
+HASH_PERSON: Final = b"carnet.grantkeys"  # exactly 16 bytes
+
+GRANT_ID_BYTES: Final = 16
+PUBLIC_KEY_BYTES: Final = 32
+SIGNATURE_BYTES: Final = 64
+HASH_BYTES: Final = 32
+REF_BYTES: Final = 16
+RECIPIENT_ID_MAX: Final = 128
+MAX_KEY_REFS: Final = 4096
+MAX_SEALED_BYTES: Final = 1024 * 1024
+_U64_MAX: Final = 2**64 - 1
+
+FLAG_WRITE: Final = 0x01
+FLAG_EMERGENCY: Final = 0x02
+
+# Bit i of the sections bitmask. Fixed here (not derived from the enum's order) because it is
+# part of the signed bytes: append new sections at the end, never reorder.
+SECTION_BITS: Final[tuple[Section, ...]] = (
+    Section.CARE_HISTORY,
+    Section.MEDICAL_HISTORY,
+    Section.EXAM_RESULTS,
+    Section.CURRENT_TREATMENTS,
+    Section.ALLERGIES,
+    Section.BLOOD_GROUP,
+    Section.VACCINATIONS,
+    Section.ADVANCE_DIRECTIVES,
+    Section.EMERGENCY_CONTACTS,
+    Section.PERSONAL_NOTES,
+)
+if set(SECTION_BITS) != set(Section) or len(SECTION_BITS) != len(Section):  # pragma: no cover
+    raise RuntimeError("SECTION_BITS must list every section exactly once")
+
+_PRINTABLE: Final = frozenset(string.printable[:94])  # '0'-'9' 'a'-'z' 'A'-'Z' punctuation
+_HEX: Final = frozenset("0123456789abcdef")
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+class GrantError(ConsentError):
+    """Base of every grant error."""
+
+    code = "grant_error"
+    default_detail = "the grant could not be processed"
+
+
+class MalformedGrant(GrantError, ValueError):
+    """Bytes or values that do not follow the grant format (truncated, garbled, unknown
+    version, out-of-range field)."""
+
+    code = "malformed_grant"
+    status = 400
+    default_detail = "this grant is malformed"
+
+
+class InvalidGrant(GrantError, ValueError):
+    """A well-formed grant whose signature, keys hash or sealed keys do not check.
+    Deliberately says nothing about which part failed."""
+
+    code = "invalid_grant"
+    status = 403
+    default_detail = "this grant is not valid"
+
+
+class UnsafeGrant(GrantError):
+    """``issue`` was about to seal a key that must never leave the patient (the mask key)."""
+
+    code = "unsafe_grant"
+    status = 500
+    default_detail = "refusing to put the mask key into a grant"
+
+
+# --- values ---------------------------------------------------------------------------------
+
+
+def _is_hex(value: object, size: int) -> bool:
+    return isinstance(value, str) and len(value) == 2 * size and set(value) <= _HEX
+
+
+def _is_u64(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _U64_MAX
+
+
+def _is_bytes(value: object, size: int) -> bool:
+    return isinstance(value, bytes) and len(value) == size
+
+
+def check_recipient_id(value: object) -> str:
+    """A recipient id is 1..128 printable ASCII characters (no space): an idNat_PS, or an
+    emergency contact's id."""
+    if (not isinstance(value, str) or not 1 <= len(value) <= RECIPIENT_ID_MAX
+            or not set(value) <= _PRINTABLE):
+        raise MalformedGrant("the recipient id must be 1 to 128 printable ASCII characters")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class GrantCore:
+    """Everything the patient signs. ``key_refs`` lists, ascending, every key reference the
+    sealed keys contain (all versions of every granted section's key)."""
+
+    grant_id: bytes
+    dossier_id: str
+    recipient_id: str
+    recipient_sign_public: bytes
+    recipient_box_public: bytes
+    sections: frozenset[Section]
+    write: bool
+    emergency: bool
+    key_refs: tuple[str, ...]
+    issued_at: int
+    expires_at: int
+    sealed_keys_hash: bytes
+
+    def __post_init__(self) -> None:
+        if not _is_bytes(self.grant_id, GRANT_ID_BYTES):
+            raise MalformedGrant("the grant id must be 16 bytes")
+        if not _is_hex(self.dossier_id, 16):
+            raise MalformedGrant("the dossier id must be 32 lowercase hex digits")
+        check_recipient_id(self.recipient_id)
+        if not (_is_bytes(self.recipient_sign_public, PUBLIC_KEY_BYTES)
+                and _is_bytes(self.recipient_box_public, PUBLIC_KEY_BYTES)):
+            raise MalformedGrant("recipient public keys must be 32 bytes")
+        if (not isinstance(self.sections, frozenset) or not self.sections
+                or not all(isinstance(s, Section) for s in self.sections)):
+            raise MalformedGrant("a grant names at least one section")
+        if not isinstance(self.write, bool) or not isinstance(self.emergency, bool):
+            raise MalformedGrant("write and emergency are booleans")
+        if self.emergency and not self.sections <= EMERGENCY_SUMMARY:
+            raise MalformedGrant("an emergency grant covers only the emergency summary")
+        refs = self.key_refs
+        if (not isinstance(refs, tuple) or not len(self.sections) <= len(refs) <= MAX_KEY_REFS
+                or not all(_is_hex(r, REF_BYTES) for r in refs)
+                or any(a >= b for a, b in pairwise(refs))):
+            raise MalformedGrant("key refs must be distinct 32-hex-digit refs, ascending")
+        if not (_is_u64(self.issued_at) and _is_u64(self.expires_at)
+                and self.expires_at > self.issued_at):
+            raise MalformedGrant("the grant must expire after it is issued")
+        if not _is_bytes(self.sealed_keys_hash, HASH_BYTES):
+            raise MalformedGrant("the sealed keys hash must be 32 bytes")
+
+    def active_at(self, now: int) -> bool:
+        """True while ``issued_at <= now < expires_at`` (revocation is the server's check)."""
+        return self.issued_at <= now < self.expires_at
+
+    def encode(self) -> bytes:
+        """The canonical core bytes (see the module docstring)."""
+        rid = self.recipient_id.encode("ascii")
+        flags = (FLAG_WRITE if self.write else 0) | (FLAG_EMERGENCY if self.emergency else 0)
+        return b"".join([
+            self.grant_id, bytes.fromhex(self.dossier_id), bytes([len(rid)]), rid,
+            self.recipient_sign_public, self.recipient_box_public,
+            sections_mask(self.sections).to_bytes(2, "big"), bytes([flags]),
+            self.issued_at.to_bytes(8, "big"), self.expires_at.to_bytes(8, "big"),
+            len(self.key_refs).to_bytes(2, "big"),
+            *(bytes.fromhex(r) for r in self.key_refs),
+            self.sealed_keys_hash,
+        ])
+
+
+def sections_mask(sections: Iterable[Section]) -> int:
+    """The u16 bitmask of ``sections`` (bit i = ``SECTION_BITS[i]``)."""
+    mask = 0
+    for section in sections:
+        mask |= 1 << SECTION_BITS.index(section)
+    return mask
+
+
+def sections_from_mask(mask: int) -> frozenset[Section]:
+    if mask >> len(SECTION_BITS):
+        raise MalformedGrant("unknown section bit")
+    return frozenset(s for i, s in enumerate(SECTION_BITS) if mask >> i & 1)
+
+
+def signed_message(core: GrantCore) -> bytes:
+    """What the patient's Ed25519 key signs: ``"CARNET-GRANT" | 0x01 | core``."""
+    return CONTEXT + bytes([VERSION]) + core.encode()
+
+
+def sealed_keys_hash(sealed: bytes) -> bytes:
+    return nacl.hash.blake2b(sealed, digest_size=HASH_BYTES, person=HASH_PERSON,
+                             encoder=nacl.encoding.RawEncoder)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedGrant:
+    core: GrantCore
+    sealed: bytes
+    signature: bytes
+
+    @property
+    def grant_id(self) -> bytes:
+        return self.core.grant_id
+
+    def encode(self) -> bytes:
+        """``0x01 | core | u32 len(sealed) | sealed | signature (64)``."""
+        return b"".join([bytes([VERSION]), self.core.encode(),
+                         len(self.sealed).to_bytes(4, "big"), self.sealed, self.signature])
+
+    @classmethod
+    def decode(cls, data: bytes | bytearray | memoryview) -> SignedGrant:
+        """Parse grant bytes. Anything malformed raises ``MalformedGrant``; this checks the
+        structure only, ``verify`` checks the signature."""
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise MalformedGrant("a grant is bytes")
+        r = _Reader(bytes(data))
+        if r.take(1)[0] != VERSION:
+            raise MalformedGrant("unknown grant version")
+        grant_id = r.take(GRANT_ID_BYTES)
+        dossier_id = r.take(16).hex()
+        try:
+            recipient_id = r.take(r.u8()).decode("ascii")
+        except UnicodeDecodeError:
+            raise MalformedGrant("the recipient id must be printable ASCII") from None
+        sign_public = r.take(PUBLIC_KEY_BYTES)
+        box_public = r.take(PUBLIC_KEY_BYTES)
+        sections = sections_from_mask(r.u16())
+        flags = r.u8()
+        if flags & ~(FLAG_WRITE | FLAG_EMERGENCY):
+            raise MalformedGrant("unknown grant flag")
+        issued_at = r.u64()
+        expires_at = r.u64()
+        count = r.u16()
+        refs = tuple(r.take(REF_BYTES).hex() for _ in range(count))
+        keys_hash = r.take(HASH_BYTES)
+        sealed_len = r.u32()
+        if sealed_len > MAX_SEALED_BYTES:
+            raise MalformedGrant("the sealed keys are too large")
+        sealed = r.take(sealed_len)
+        signature = r.take(SIGNATURE_BYTES)
+        r.end()
+        core = GrantCore(grant_id=grant_id, dossier_id=dossier_id, recipient_id=recipient_id,
+                         recipient_sign_public=sign_public, recipient_box_public=box_public,
+                         sections=sections, write=bool(flags & FLAG_WRITE),
+                         emergency=bool(flags & FLAG_EMERGENCY), key_refs=refs,
+                         issued_at=issued_at, expires_at=expires_at, sealed_keys_hash=keys_hash)
+        return cls(core=core, sealed=sealed, signature=signature)
+
+
+@dataclass(frozen=True, slots=True)
+class GrantKeys:
+    """What the recipient gets out of a grant: per section every key version, and the
+    current ref (the key new items in that section are wrapped with)."""
+
+    keys: Mapping[Section, Mapping[str, bytes]]
+    current: Mapping[Section, str]
+    _index: dict[str, tuple[Section, bytes]] = field(default_factory=dict, compare=False,
+                                                     repr=False)
+
+    def __post_init__(self) -> None:
+        for section, keys in self.keys.items():
+            for ref, key in keys.items():
+                self._index[ref] = (section, key)
+
+    @property
+    def refs(self) -> tuple[str, ...]:
+        return tuple(sorted(self._index))
+
+    def get(self, ref: str) -> bytes | None:
+        """The key with reference ``ref``, or None if this grant does not carry it."""
+        hit = self._index.get(ref)
+        return None if hit is None else hit[1]
+
+    def section_of(self, ref: str) -> Section | None:
+        hit = self._index.get(ref)
+        return None if hit is None else hit[0]
+
+
+# --- sealed payload -------------------------------------------------------------------------
+
+
+class _PayloadWire(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    grant_id: bytes
+    keys: dict[str, dict[str, bytes]]
+    current: dict[str, str]
+
+
+_payload_decoder: Final = msgspec.msgpack.Decoder(_PayloadWire)
+
+
+def _seal(message: bytes, recipient_box_public: bytes, rng: Random) -> bytes:
+    """``crypto_box_seal`` with the ephemeral key drawn from ``rng``: the same bytes layout
+    (ephemeral public key | crypto_box with nonce = BLAKE2b-192(epk | pk)), so libsodium's
+    ``crypto_box_seal_open`` (PyNaCl's ``SealedBox.decrypt``) opens it."""
+    try:
+        eph_public, eph_secret = sodium.crypto_box_seed_keypair(rng(32))
+        nonce = nacl.hash.blake2b(eph_public + recipient_box_public, digest_size=24,
+                                  encoder=nacl.encoding.RawEncoder)
+        return eph_public + sodium.crypto_box(message, nonce, recipient_box_public, eph_secret)
+    except (nacl.exceptions.CryptoError, nacl.exceptions.ValueError, TypeError) as exc:
+        raise MalformedGrant("the recipient's box key is not usable") from exc
+
+
+def issue(*, ring: Keyring, dossier_id: str, recipient_id: str, recipient_sign_public: bytes,
+          recipient_box_public: bytes, sections: Iterable[Section | str], write: bool,
+          issued_at: int, expires_at: int, grant_id: bytes, emergency: bool = False,
+          rng: Random = system_random) -> SignedGrant:
+    """Seal every version of each chosen section's key to the recipient and sign the grant
+    with the patient's key (``ring.signing_key``). ``rng`` only draws the sealed box's
+    ephemeral key. An ``emergency`` grant may cover only the emergency summary.
+
+    The mask key is never sealed: a masked item's key is wrapped under it, so a grant on its
+    section still cannot open it (P2). ``UnsafeGrant`` if the keyring would leak it."""
+    try:
+        chosen = frozenset(Section.parse(s) for s in sections)
+    except InvalidInput as exc:
+        raise MalformedGrant(str(exc)) from None
+    keys: dict[Section, dict[str, bytes]] = {}
+    current: dict[Section, str] = {}
+    for section in sorted(chosen):
+        section_keys = ring.section_keys(section)
+        for ref, key in section_keys.items():
+            if ref == ring.mask_ref or key == ring.mask_key or len(key) != KEY_BYTES:
+                raise UnsafeGrant()
+        keys[section] = section_keys
+        current[section] = ring.current(section).ref
+    refs = [ref for ks in keys.values() for ref in ks]
+    if len(set(refs)) != len(refs):
+        raise MalformedGrant("two sections share a key reference")
+    # Validate everything but the keys hash before sealing anything.
+    core = GrantCore(grant_id=grant_id, dossier_id=dossier_id, recipient_id=recipient_id,
+                     recipient_sign_public=recipient_sign_public,
+                     recipient_box_public=recipient_box_public, sections=chosen, write=write,
+                     emergency=emergency, key_refs=tuple(sorted(refs)), issued_at=issued_at,
+                     expires_at=expires_at, sealed_keys_hash=bytes(HASH_BYTES))
+    wire = _PayloadWire(grant_id=grant_id,
+                        keys={s.value: ks for s, ks in keys.items()},
+                        current={s.value: ref for s, ref in current.items()})
+    sealed = _seal(bytes([PAYLOAD_VERSION]) + msgspec.msgpack.encode(wire),
+                   recipient_box_public, rng)
+    if len(sealed) > MAX_SEALED_BYTES:
+        raise MalformedGrant("too many keys for one grant")
+    core = replace(core, sealed_keys_hash=sealed_keys_hash(sealed))
+    signature = ring.signing_key.sign(signed_message(core)).signature
+    return SignedGrant(core=core, sealed=sealed, signature=signature)
+
+
+def verify(grant: SignedGrant, patient_sign_public: bytes) -> None:
+    """Check the patient's signature over the core and that the sealed blob is the one the
+    core names. Raises ``InvalidGrant`` (never says which)."""
+    if (not isinstance(grant, SignedGrant) or not _is_bytes(grant.signature, SIGNATURE_BYTES)
+            or not isinstance(grant.sealed, bytes)):
+        raise InvalidGrant()
+    if not verify_signature(patient_sign_public, signed_message(grant.core), grant.signature):
+        raise InvalidGrant()
+    if not hmac.compare_digest(sealed_keys_hash(grant.sealed), grant.core.sealed_keys_hash):
+        raise InvalidGrant()
+
+
+def open_keys(grant: SignedGrant, recipient_box_secret: bytes) -> GrantKeys:
+    """Unseal the keys with the recipient's X25519 secret key and check they are exactly the
+    ones the core lists (sections, refs, grant id, keys hash). Call ``verify`` first: this
+    does not check the patient's signature. Raises ``InvalidGrant``."""
+    core = grant.core
+    if not hmac.compare_digest(sealed_keys_hash(grant.sealed), core.sealed_keys_hash):
+        raise InvalidGrant()
+    try:
+        box = nacl.public.SealedBox(nacl.public.PrivateKey(recipient_box_secret))
+        plaintext = box.decrypt(grant.sealed)
+    except (nacl.exceptions.CryptoError, nacl.exceptions.ValueError, TypeError) as exc:
+        raise InvalidGrant() from exc
+    if not plaintext or plaintext[0] != PAYLOAD_VERSION:
+        raise InvalidGrant()
+    try:
+        wire = _payload_decoder.decode(plaintext[1:])
+        keys = {Section(name): dict(ks) for name, ks in wire.keys.items()}
+        current = {Section(name): ref for name, ref in wire.current.items()}
+    except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as exc:
+        raise InvalidGrant() from exc
+    refs = [ref for ks in keys.values() for ref in ks]
+    if (wire.grant_id != core.grant_id or set(keys) != core.sections
+            or set(current) != core.sections
+            or any(current[s] not in keys[s] for s in keys)
+            or tuple(sorted(refs)) != core.key_refs or len(set(refs)) != len(refs)
+            or any(len(k) != KEY_BYTES for ks in keys.values() for k in ks.values())):
+        raise InvalidGrant()
+    return GrantKeys(keys=keys, current=current)
+
+
+class _Reader:
+    """Cursor over grant bytes; running short raises ``MalformedGrant``."""
+
+    __slots__ = ("_data", "_pos")
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._pos = 0
+
+    def take(self, n: int) -> bytes:
+        end = self._pos + n
+        if end > len(self._data):
+            raise MalformedGrant("the grant is truncated")
+        chunk = self._data[self._pos:end]
+        self._pos = end
+        return chunk
+
+    def u8(self) -> int:
+        return self.take(1)[0]
+
+    def u16(self) -> int:
+        return int.from_bytes(self.take(2), "big")
+
+    def u32(self) -> int:
+        return int.from_bytes(self.take(4), "big")
+
+    def u64(self) -> int:
+        return int.from_bytes(self.take(8), "big")
+
+    def end(self) -> None:
+        if self._pos != len(self._data):
+            raise MalformedGrant("trailing bytes after the grant")

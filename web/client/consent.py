@@ -1,0 +1,137 @@
+"""Consent on the client side: the patient issues and revokes grants and checks the history;
+the professional scans a consent token and decrypts what it opens."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from consent import audit, grant, token
+from consent.errors import InvalidToken
+from vault.crypto import fingerprint
+from vault.dossier import Dossier, open_item_with_key, unwrap_item_key
+from vault.errors import DecryptionFailed, FormatError
+from vault.items import Item
+from vault.keyring import KeyLookup
+from vault.sections import Section
+from web import wire
+from web.client.api import Api
+from web.client.professional import ProfessionalIdentity
+
+DURATIONS = {"consultation": 4 * 3600, "30d": 30 * 86400, "90d": 90 * 86400,
+             "1y": 365 * 86400}
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    grant_id: str
+    token: bytes
+
+    @property
+    def text(self) -> str:
+        return token.to_text(self.token)
+
+
+async def issue_grant(dossier: Dossier, api: Api, ps_id: str, sections: Iterable[Section | str],
+                      *, seconds: int, write: bool = False, now: int) -> Issued:
+    """Seal the sections' keys to the named professional, sign and store the grant, and
+    return the consent token (to show as a QR)."""
+    entry = await api.get(f"/professionals/{ps_id}", wire.ProfessionalBody, auth=False)
+    chosen = frozenset(Section.parse(s) for s in sections)
+    ring = dossier.ring
+    grant_id = secrets.token_bytes(16)
+    signed = grant.issue(ring=ring, dossier_id=dossier.dossier_id, recipient_id=ps_id,
+                         recipient_sign_public=entry.sign_public,
+                         recipient_box_public=entry.box_public, sections=chosen, write=write,
+                         issued_at=now, expires_at=now + seconds, grant_id=grant_id)
+    await api.send("POST", f"/dossiers/{dossier.dossier_id}/grants",
+                   wire.GrantUpload(grant=signed.encode()), wire.GrantInfo)
+    claims = token.TokenClaims(sections=chosen, write=write, emergency=False, grant_id=grant_id,
+                               patient_fpr=fingerprint(ring.signing_key.verify_key.encode()),
+                               recipient_fpr=fingerprint(entry.sign_public), issued_at=now,
+                               expires_at=now + seconds)
+    return Issued(grant_id=grant_id.hex(), token=token.sign(claims, ring.signing_key))
+
+
+async def list_grants(dossier: Dossier, api: Api) -> list[wire.GrantInfo]:
+    return (await api.get(f"/dossiers/{dossier.dossier_id}/grants", wire.GrantList)).grants
+
+
+async def revoke_grant(dossier: Dossier, api: Api, grant_id: str) -> None:
+    """Revoke on the server, then mark the grant's sections for rotation at the next write."""
+    found = [g for g in await list_grants(dossier, api) if g.grant_id == grant_id]
+    await api.call("POST", f"/dossiers/{dossier.dossier_id}/grants/{grant_id}/revoke")
+    if found:
+        core = grant.SignedGrant.decode(found[0].grant).core
+        await dossier.rotate_on_next_write(frozenset(core.sections))
+
+
+async def verified_history(dossier: Dossier, api: Api, *, server_public: bytes | None,
+                           last_seen: audit.ChainHead | None
+                           ) -> tuple[list[audit.Event], audit.ChainHead, bytes]:
+    """Fetch and verify the history (P6): a dropped, reordered or rewritten entry, a shrunk
+    log or a bad signature raises ``ChainBroken``. Returns events, the new head to remember
+    and the server key (to pin on first use)."""
+    body = await api.get(f"/dossiers/{dossier.dossier_id}/history", wire.HistoryBody)
+    key = server_public or body.server_public
+    events = [audit.decode_event(b) for b in body.events]
+    head = audit.verify_chain(events, audit.SignedHead.decode(body.head), key,
+                              last_seen=last_seen, dossier_id=dossier.dossier_id)
+    return events, head, key
+
+
+def request_signer(identity: ProfessionalIdentity,
+                   now: int) -> Callable[[str, str, bytes], Mapping[str, str]]:
+    """Headers proving the professional made this request (nonce + time + signature)."""
+    def sign(method: str, path: str, body: bytes) -> Mapping[str, str]:
+        nonce = secrets.token_bytes(16)
+        signature = audit.sign_request(method, path, body, nonce, now, identity.signing_key)
+        return {"x-carnet-nonce": nonce.hex(), "x-carnet-time": str(now),
+                "x-carnet-signature": base64.b64encode(signature).decode()}
+    return sign
+
+
+@dataclass(frozen=True, slots=True)
+class Scanned:
+    dossier_id: str
+    sections: frozenset[Section]
+    write: bool
+    expires_at: int
+    items: list[Item]
+
+
+async def scan(api: Api, identity: ProfessionalIdentity, text: str, *, now: int) -> Scanned:
+    """Present a consent token; check the patient's signature against the fingerprint in the
+    token (P4), open the sealed keys with our own key (P3), and decrypt the granted items."""
+    raw = token.from_text(text)
+    tok = token.decode(raw)
+    body = await api.send("POST", "/consent/scan", wire.ScanRequest(token=text), wire.ScanBody,
+                          signer=request_signer(identity, now))
+    dossier = body.dossier.record()
+    tok.verify(dossier.sign_public)  # the server cannot substitute another patient's key
+    signed = grant.SignedGrant.decode(body.grant)
+    grant.verify(signed, dossier.sign_public)  # a grant the server invented fails here
+    core = signed.core
+    claims = tok.claims
+    if (core.grant_id != claims.grant_id or core.sections != claims.sections
+            or core.write != claims.write or core.dossier_id != dossier.dossier_id
+            or core.recipient_sign_public != identity.signing_key.verify_key.encode()
+            or fingerprint(core.recipient_sign_public) != claims.recipient_fpr):
+        raise InvalidToken()
+    keys = grant.open_keys(signed, identity.box_secret)
+    found: list[Item] = []
+    for item in body.items:
+        record = item.record(dossier.dossier_id)
+        key = keys.get(record.key_ref)
+        section = keys.section_of(record.key_ref)
+        if key is None or section is None:
+            continue  # not a key this grant carries (never a masked item's)
+        try:
+            item_key = unwrap_item_key(record, KeyLookup(record.key_ref, key, section), section)
+            found.append(open_item_with_key(record, item_key, section))
+        except (DecryptionFailed, FormatError):
+            continue
+    return Scanned(dossier_id=dossier.dossier_id, sections=core.sections, write=core.write,
+                   expires_at=min(core.expires_at, claims.expires_at), items=found)
