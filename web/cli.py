@@ -52,6 +52,10 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from consent import audit, qr
+from consent import grant as grant_format
+from consent import token as token_format
+from consent.errors import ConsentError
 from vault import ArchiveContents, Dossier, Item, NewAttachment, VaultError, open_archive
 from vault.archive import Entry as ArchiveEntry
 from vault.crypto import fingerprint
@@ -60,6 +64,14 @@ from vault.sections import Section
 from web import demo, wire
 from web.client import home as local_home
 from web.client.api import DEFAULT_SERVER, Api, ApiError
+from web.client.consent import (
+    DURATIONS,
+    issue_grant,
+    list_grants,
+    revoke_grant,
+    scan,
+    verified_history,
+)
 from web.client.patient import activate, login, logout, recover
 from web.client.professional import ProfessionalIdentity
 from web.service.nir import parse_nir
@@ -741,6 +753,128 @@ async def patient_close(ctx: Ctx) -> None:
                  + (f"; profile removed from {ctx.home}" if removed else ""))
 
 
+# ------------------------------------------------------------------------------ consent
+def _audit_pin_path(ctx: Ctx) -> Path:
+    return ctx.home / "patient.audit.json"
+
+
+def _load_pin(ctx: Ctx) -> tuple[bytes | None, audit.ChainHead | None]:
+    """The server's audit key and the last history head this home verified (not secret:
+    they only let the next check notice a rewritten or shrunk log)."""
+    path = _audit_pin_path(ctx)
+    if not path.is_file():
+        return None, None
+    try:
+        data = json.loads(path.read_text())
+        return (bytes.fromhex(data["server_public"]),
+                audit.ChainHead(int(data["seq"]), bytes.fromhex(data["hash"])))
+    except (ValueError, KeyError, TypeError):
+        raise CliError(f"{path} is damaged; remove it to trust the server's key again") from None
+
+
+def _save_pin(ctx: Ctx, key: bytes, head: audit.ChainHead) -> None:
+    local_home.ensure_dir(ctx.home)
+    path = _audit_pin_path(ctx)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"server_public": key.hex(), "seq": head.seq,
+                               "hash": head.hash.hex()}))
+    tmp.replace(path)
+
+
+async def patient_grant(ctx: Ctx) -> None:
+    """Let a named professional read (or write) chosen sections for a while. Shows the
+    consent token as text and, with --qr, writes it as a PNG or SVG QR code. JSON:
+    {grant_id, token, expires_at, qr_version, qr_file}."""
+    a = ctx.args
+    ps_id = check_ps_id(a.to)
+    seconds = DURATIONS[a.duration]
+    sections = [Section.parse(x) for x in a.section]
+    qr_path = refuse_existing(a.qr, a.force) if a.qr else None
+    if qr_path is not None and qr_path.suffix.lower() not in (".png", ".svg"):
+        raise CliError("--qr must name a .png or .svg file")
+    async with patient_session(ctx) as s:
+        issued = await issue_grant(s.dossier, s.api, ps_id, sections, seconds=seconds,
+                                   write=a.write, now=_clock())
+    text = issued.text
+    version = qr.qr_version(text)
+    if qr_path is not None:
+        data = qr.render_svg(text) if qr_path.suffix.lower() == ".svg" else qr.render_png(text)
+        qr_path.write_bytes(data)
+    expires_at = _clock() + seconds
+    ctx.out.emit({"grant_id": issued.grant_id, "token": text, "expires_at": expires_at,
+                  "qr_version": version, "qr_file": str(qr_path) if qr_path else None},
+                 f"grant {issued.grant_id} for {ps_id} until {when(expires_at)}\n"
+                 f"consent token (show it as a QR; useless to anyone but {ps_id}):\n{text}"
+                 + (f"\nQR code written to {qr_path}" if qr_path else ""))
+
+
+async def patient_grants(ctx: Ctx) -> None:
+    """Every grant: recipient, sections, validity, revocation. JSON: {grants: [...]}."""
+    async with patient_session(ctx) as s:
+        found = await list_grants(s.dossier, s.api)
+    now = _clock()
+    rows: list[dict[str, Any]] = []
+    for g in found:
+        core = grant_format.SignedGrant.decode(g.grant).core
+        state = ("revoked" if g.revoked_at else "expired" if g.expires_at <= now else "active")
+        rows.append({"grant_id": g.grant_id, "recipient": g.recipient_id,
+                     "sections": sorted(x.value for x in core.sections), "write": g.write,
+                     "issued_at": g.issued_at, "expires_at": g.expires_at, "state": state})
+    ctx.out.emit({"grants": rows}, "\n".join(
+        f"{r['grant_id']}  {r['recipient']}  {r['state']:<8} until {when(r['expires_at'])}  "
+        f"{', '.join(r['sections'])}{' (write)' if r['write'] else ''}" for r in rows)
+        or "no grants")
+
+
+async def patient_revoke(ctx: Ctx) -> None:
+    """Revoke a grant: its token is refused from now on, and the sections it opened get new
+    keys at the next write. JSON: {revoked}."""
+    grant_id = ctx.args.grant_id.strip().lower()
+    async with patient_session(ctx) as s:
+        await revoke_grant(s.dossier, s.api, grant_id)
+    ctx.out.emit({"revoked": grant_id}, f"revoked {grant_id}")
+
+
+async def patient_history(ctx: Ctx) -> None:
+    """Every access and change, verified: the chain must be intact, signed by the server key
+    this home pinned, and extend what this home saw last time. JSON: {events, head_seq,
+    verified}."""
+    pinned_key, last_seen = _load_pin(ctx)
+    async with patient_session(ctx) as s:
+        events, head, key = await verified_history(s.dossier, s.api, server_public=pinned_key,
+                                                   last_seen=last_seen)
+    _save_pin(ctx, key, head)
+    rows: list[dict[str, Any]] = [{"seq": e.seq, "at": e.at, "kind": e.kind, "actor": e.actor,
+             "detail": dict(e.detail), "signed_by_actor": e.signed_request} for e in events]
+    ctx.out.emit({"events": rows, "head_seq": head.seq, "verified": True}, "\n".join(
+        f"{r['seq']:>4}  {when(r['at'])}  {r['kind']:<16} {r['actor']}" for r in rows)
+        + "\nhistory verified: intact and consistent with what this device saw before")
+
+
+async def pro_scan(ctx: Ctx) -> None:
+    """Read a consent token (QR image or text), check the patient's signature, and show
+    what it opens. JSON: {dossier_id, sections, write, expires_at, items}."""
+    a = ctx.args
+    if a.image:
+        text = token_format.to_text(qr.read_token(read_bytes(a.image)))
+    elif a.text_file:
+        text = read_text(a.text_file).strip()
+    else:
+        text = a.text
+    token_format.from_text(text)  # not a Carnet token: say so before any login
+    profile, identity = pro_identity(ctx)
+    async with ctx.api(ctx.server(profile)) as api:
+        await pro_login(api, identity)
+        try:
+            got = await scan(api, identity, text, now=_clock())
+        finally:
+            await quiet_logout(api)
+    ctx.out.emit({"dossier_id": got.dossier_id, "sections": sorted(x.value for x in got.sections),
+                  "write": got.write, "expires_at": got.expires_at,
+                  "items": [item_json(i) for i in got.items]},
+                 lambda console: print_items(console, got.items))
+
+
 # ------------------------------------------------------------------------------ patient: items
 def _written(item: Item, verb: str) -> tuple[dict[str, Any], str]:
     return ({"item_id": item.item_id, "revision": item.revision, "masked": item.masked},
@@ -1041,6 +1175,11 @@ def _pro_parsers(top: Any) -> None:
     p.add_argument("--city")
     p.add_argument("--email")
     _leaf(subs, "whoami", pro_whoami, "the identity in the home and its status")
+    p = _leaf(subs, "scan", pro_scan, "open what a patient's consent token grants you")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--image", metavar="FILE", help="a photo or scan of the QR code")
+    g.add_argument("--text", metavar="TOKEN", help="the token's text form")
+    g.add_argument("--text-file", metavar="FILE", help="a file holding the token's text")
     ph = top.add_parser("pharmacist", help="a pharmacist's desk", parents=[_common(sub=True)])
     subs = ph.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = _leaf(subs, "start-activation", pharmacist_start, "print an activation code for the "
@@ -1083,6 +1222,19 @@ def _patient_access(subs: Any, nir: argparse.ArgumentParser) -> None:
           "replace the recovery code (prints the new one once)", [nir])
     p = _leaf(subs, "close", patient_close, "close the dossier for ever (export first)", [nir])
     p.add_argument("--yes", action="store_true", help="yes, destroy the dossier")
+    p = _leaf(subs, "grant", patient_grant, "let a named professional in (consent token/QR)",
+              [nir])
+    p.add_argument("--to", required=True, metavar="PS_ID", help="the professional's idNat_PS")
+    p.add_argument("--section", required=True, action="append", metavar="S",
+                   help="a section to open (repeat for several)")
+    p.add_argument("--duration", choices=sorted(DURATIONS), default="consultation")
+    p.add_argument("--write", action="store_true", help="the professional may add items")
+    p.add_argument("--qr", metavar="FILE", help="write the QR code (.png or .svg)")
+    p.add_argument("--force", action="store_true", help="overwrite FILE")
+    _leaf(subs, "grants", patient_grants, "list your grants", [nir])
+    p = _leaf(subs, "revoke", patient_revoke, "revoke a grant", [nir])
+    p.add_argument("grant_id", metavar="GRANT_ID")
+    _leaf(subs, "history", patient_history, "every access and change, verified", [nir])
 
 
 def _patient_items(subs: Any, nir: argparse.ArgumentParser) -> None:
@@ -1158,7 +1310,7 @@ def describe(exc: BaseException) -> tuple[str, str]:
     return (code if isinstance(code, str) else "invalid_input"), message
 
 
-EXPECTED: Final = (CliError, VaultError, ApiError, ValueError, OSError)
+EXPECTED: Final = (CliError, VaultError, ApiError, ConsentError, ValueError, OSError)
 
 
 def main(argv: list[str] | None = None, *,

@@ -326,7 +326,7 @@ class ApproveBody(Base):
 
 # ------------------------------------------------------------------------------ consent
 class GrantUpload(Base):
-    grant: Annotated[bytes, msgspec.Meta(max_length=2 * 1024 * 1024)]
+    grant: Annotated[bytes, msgspec.Meta(max_length=2 * 1024 * 1024), _base64(0, 2 * 1024 * 1024)]
 
 
 class GrantInfo(Base):
@@ -336,7 +336,7 @@ class GrantInfo(Base):
     issued_at: int
     expires_at: int
     revoked_at: int | None
-    grant: bytes
+    grant: Bytes
 
 
 class GrantList(Base):
@@ -349,15 +349,15 @@ class ScanRequest(Base):
 
 class ScanBody(Base):
     dossier: DossierBody
-    grant: bytes
+    grant: Bytes
     items: list[ItemBody]
 
 
 class HistoryBody(Base):
-    events: list[bytes]
-    head: bytes
-    server_public: bytes
+    events: list[Bytes]
+    head: Bytes
+    server_public: Bytes
 
 
 class ServerKeyBody(Base):
-    audit_public: bytes
+    audit_public: Bytes

@@ -33,7 +33,7 @@ async def pharmacy(request: Request[Any, Any, Any],
     return await services.activation.pharmacy_code(data.nir, data.birth_date)
 
 
-@post("/complete", status_code=201, responses=errors(403, 409, 429),
+@post("/complete", status_code=201, responses=errors(403, 409, 410, 429),
       summary="Activate with NIR + code; the client sends the dossier it created")
 async def complete(request: Request[Any, Any, Any], data: wire.ActivateBody) -> wire.SessionBody:
     services = services_of(request)

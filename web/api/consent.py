@@ -7,7 +7,14 @@ from typing import Any
 from litestar import Request, Router, get, post
 
 from web import wire
-from web.api.common import IdParam, errors, patient_session, professional_session, services_of
+from web.api.common import (
+    IdParam,
+    errors,
+    patient_session,
+    professional_session,
+    services_of,
+    strict_body,
+)
 from web.service.consent import SignedRequest
 from web.service.errors import Forbidden
 from web.storage.repo import StoredGrant
@@ -78,4 +85,4 @@ async def scan(request: Request[Any, Any, Any], data: wire.ScanRequest) -> wire.
 
 
 routes = [add_grant, list_grants, revoke, history, audit_key, scan]
-router = Router(path="/", tags=["consent"], route_handlers=routes)
+router = Router(path="/", tags=["consent"], route_handlers=routes, before_request=strict_body)
