@@ -47,7 +47,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
 
     return Litestar(
         route_handlers=[home, health, auth.router, dossiers.router, activation.router,
-                        operator.router, professionals.router, consent.router],
+                        operator.router, professionals.router, professionals.directory_router,
+                        consent.router],
         exception_handlers=dict(EXCEPTION_HANDLERS),  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(title="Carnet", version="0.1.0",
                                      description="Zero-knowledge API: every blob is ciphertext."),

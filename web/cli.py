@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Final, NoReturn
 
 import httpx
+import nacl.signing
 from rich import box
 from rich.console import Console
 from rich.progress import (
@@ -72,6 +73,8 @@ from web.client.consent import (
     scan,
     verified_history,
 )
+from web.client.directory import approve
+from web.client.directory import authority_key as directory_authority_key
 from web.client.patient import activate, login, logout, recover
 from web.client.professional import ProfessionalIdentity
 from web.service.nir import parse_nir
@@ -88,6 +91,7 @@ REGISTRY_BATCH: Final = 1000
 WIDE: Final = 200
 TABLE_MIN_WIDTH: Final = 110
 LOCAL_OPERATOR_TOKEN: Final = Path("var") / "operator.token"
+LOCAL_AUTHORITY_KEY: Final = Path("var") / "authority.key"
 Handler = Callable[["Ctx"], Awaitable[None]]
 
 
@@ -444,6 +448,48 @@ def operator_token(ctx: Ctx) -> str:
                    "or run where ./var/operator.token exists")
 
 
+def authority_key(ctx: Ctx) -> nacl.signing.SigningKey:
+    """The directory authority's signing key: --authority-key-file, else
+    $CARNET_AUTHORITY_KEY_FILE, else ./var/authority.key (64 hex digits)."""
+    path = ctx.opt("authority_key_file") or ctx.env.get("CARNET_AUTHORITY_KEY_FILE")
+    if not path:
+        if not LOCAL_AUTHORITY_KEY.is_file():
+            raise CliError("no directory authority key: use --authority-key-file F, "
+                           "$CARNET_AUTHORITY_KEY_FILE, or run where ./var/authority.key exists")
+        path = str(LOCAL_AUTHORITY_KEY)
+    try:
+        seed = bytes.fromhex(read_secret_file(path, "directory authority key").strip())
+        return nacl.signing.SigningKey(seed)
+    except ValueError:
+        raise CliError(f"{path} does not hold a directory authority key (64 hex)") from None
+
+
+def _pinned_authority_path(ctx: Ctx) -> Path:
+    return ctx.home / "directory-authority.txt"
+
+
+async def pinned_authority(ctx: Ctx, api: Api) -> bytes:
+    """--authority-key HEX, else the key this home pinned, else the server's, pinned now
+    (trust on first use: compare it with the operator's published key)."""
+    given = ctx.opt("authority_key")
+    if given:
+        try:
+            key = bytes.fromhex(given)
+        except ValueError:
+            key = b""
+        if len(key) != 32:
+            raise CliError("--authority-key must be 64 hex digits")
+        return key
+    path = _pinned_authority_path(ctx)
+    if path.is_file():
+        return bytes.fromhex(path.read_text().strip())
+    key = await directory_authority_key(api)
+    local_home.ensure_dir(ctx.home)
+    path.write_text(key.hex() + "\n")
+    ctx.out.note(f"pinned the directory authority key {key.hex()[:16]}... in {path}")
+    return key
+
+
 def operator_api(ctx: Ctx) -> Api:
     return ctx.api(ctx.server(), session=operator_token(ctx))
 
@@ -542,9 +588,9 @@ async def op_approve(ctx: Ctx) -> None:
     ``professionals``)."""
     ps_id = check_ps_id(ctx.args.ps_id)
     roles = list(dict.fromkeys(ctx.args.role or []))
+    authority = authority_key(ctx)
     async with operator_api(ctx) as api:
-        p = await api.send("POST", f"/operator/professionals/{ps_id}/approve",
-                           wire.ApproveBody(roles=roles), wire.ProfessionalBody)
+        p = await approve(api, ps_id, roles, authority)
     ctx.out.emit(pro_json(p), f"{p.ps_id} ({p.name}) approved; roles: "
                               f"{', '.join(p.roles) or 'none'}")
 
@@ -794,6 +840,7 @@ async def patient_grant(ctx: Ctx) -> None:
         raise CliError("--qr must name a .png or .svg file")
     async with patient_session(ctx) as s:
         issued = await issue_grant(s.dossier, s.api, ps_id, sections, seconds=seconds,
+                                   authority_public=await pinned_authority(ctx, s.api),
                                    write=a.write, now=_clock())
     text = issued.text
     version = qr.qr_version(text)
@@ -1082,7 +1129,8 @@ async def run_demo(ctx: Ctx) -> None:
 
         def step(text: str) -> None:
             bar.update(task, advance=1, description=text)
-        result = await demo.seed(lambda: ctx.api(server), operator_token=token, home=ctx.home,
+        result = await demo.seed(lambda: ctx.api(server), operator_token=token,
+                                 authority=authority_key(ctx), home=ctx.home,
                                  patients=ctx.args.patients, force=ctx.args.force,
                                  on_step=step)
     ctx.out.emit(result.as_dict(), demo_guide(result, server))
@@ -1137,6 +1185,10 @@ def _token_option(p: argparse.ArgumentParser, suppress: bool) -> None:
                    default=argparse.SUPPRESS if suppress else None,
                    help="operator token file (else $CARNET_OPERATOR_TOKEN, else "
                         "./var/operator.token)")
+    p.add_argument("--authority-key-file", metavar="F",
+                   default=argparse.SUPPRESS if suppress else None,
+                   help="the directory authority's key (else $CARNET_AUTHORITY_KEY_FILE, else "
+                        "./var/authority.key); it countersigns approved entries")
 
 
 def _operator_parser(top: Any) -> None:
@@ -1230,6 +1282,8 @@ def _patient_access(subs: Any, nir: argparse.ArgumentParser) -> None:
     p.add_argument("--duration", choices=sorted(DURATIONS), default="consultation")
     p.add_argument("--write", action="store_true", help="the professional may add items")
     p.add_argument("--qr", metavar="FILE", help="write the QR code (.png or .svg)")
+    p.add_argument("--authority-key", metavar="HEX",
+                   help="the directory authority's public key (else the one this home pinned)")
     p.add_argument("--force", action="store_true", help="overwrite FILE")
     _leaf(subs, "grants", patient_grants, "list your grants", [nir])
     p = _leaf(subs, "revoke", patient_revoke, "revoke a grant", [nir])

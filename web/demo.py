@@ -16,11 +16,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
+import nacl.signing
+
 from vault.crypto import Random, system_random
 from vault.dossier import Dossier
 from web import wire
 from web.client import home as local_home
 from web.client.api import Api
+from web.client.directory import approve
 from web.client.patient import activate, logout
 from web.client.professional import ProfessionalIdentity
 
@@ -149,6 +152,7 @@ def registry_csv(patients: list[DemoPatient], rng: Random = system_random) -> st
 
 # ------------------------------------------------------------------------------ seeding
 async def _setup_pharmacist(api_factory: Callable[[], Api], operator_token: str,
+                            authority: nacl.signing.SigningKey,
                             demo_dir: Path, rng: Random) -> tuple[DemoPharmacist,
                                                                   ProfessionalIdentity]:
     ps_id = "8" + "".join(str(_below(rng, 10)) for _ in range(11))
@@ -159,8 +163,7 @@ async def _setup_pharmacist(api_factory: Callable[[], Api], operator_token: str,
         await identity.register(api, name=pharmacist.name, profession="pharmacien",
                                 city="Paris", email="pharmacie.demo@example.org")
         api.session = operator_token
-        await api.send("POST", f"/operator/professionals/{ps_id}/approve",
-                       wire.ApproveBody(roles=["pharmacist"]), wire.ProfessionalBody)
+        await approve(api, ps_id, ["pharmacist"], authority)
         profile = local_home.Profile(role="pro", server=api.server, login=ps_id,
                                      sign_seed=identity.sign_seed,
                                      box_secret=identity.box_secret, name=pharmacist.name,
@@ -218,7 +221,8 @@ def steps(patients: int) -> int:
     return 2 + patients
 
 
-async def seed(api_factory: Callable[[], Api], *, operator_token: str, home: Path,
+async def seed(api_factory: Callable[[], Api], *, operator_token: str,
+               authority: nacl.signing.SigningKey, home: Path,
                patients: int = 3, force: bool = False, on_step: Step | None = None,
                clock: Clock = lambda: int(time.time()),
                rng: Random = system_random) -> DemoResult:
@@ -245,7 +249,8 @@ async def seed(api_factory: Callable[[], Api], *, operator_token: str, home: Pat
                       wire.RegistryLoadResult)
         server = op.server
     step(f"registry: {patients} beneficiaries")
-    pharmacist, identity = await _setup_pharmacist(api_factory, operator_token, demo_dir, rng)
+    pharmacist, identity = await _setup_pharmacist(api_factory, operator_token, authority, demo_dir,
+                                                   rng)
     step(f"pharmacist {pharmacist.ps_id} approved")
     result = DemoResult(server=server, file=report, pharmacist=pharmacist)
     for person in people:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+import nacl.signing
+
 DEFAULT_DATABASE_URL: Final = "sqlite:///var/carnet.sqlite"
 DEFAULT_SENDER: Final = "Carnet <no-reply@carnet.localhost>"
 
@@ -23,13 +25,16 @@ class Settings:
     ``data_dir/outbox/mail`` as .eml files), CARNET_OPERATOR_TOKEN (else one is created in
     ``data_dir/operator.token``), CARNET_SESSION_TTL (seconds, default 900),
     CARNET_AUTH_ATTEMPTS_PER_ADDRESS (login answers per minute from one address, default 60),
-    CARNET_AUDIT_KEY (64 hex: the seed that signs audit heads; else ``data_dir/audit.key``).
+    CARNET_AUDIT_KEY (64 hex: the seed that signs audit heads; else ``data_dir/audit.key``),
+    CARNET_AUTHORITY_PUBLIC (64 hex: the directory authority's public key; else the public
+    half of ``data_dir/authority.key``).
     """
 
     database_url: str = DEFAULT_DATABASE_URL
     secret_key: str = ""
     operator_token: str = ""
     audit_key: str = ""
+    authority_public: str = ""
     data_dir: Path = Path("var")
     redis_url: str | None = None
     smtp_host: str | None = None
@@ -53,6 +58,8 @@ class Settings:
                             or _local_secret(data_dir, "operator.token")),
             audit_key=(env.get("CARNET_AUDIT_KEY")
                        or _local_secret(data_dir, "audit.key", hex_=True)),
+            authority_public=(env.get("CARNET_AUTHORITY_PUBLIC")
+                              or _local_authority(data_dir)),
             data_dir=data_dir,
             redis_url=env.get("CARNET_REDIS_URL") or None,
             smtp_host=env.get("CARNET_SMTP_HOST") or None,
@@ -61,6 +68,13 @@ class Settings:
             session_ttl=int(env.get("CARNET_SESSION_TTL", "900")),
             auth_attempts_per_address=int(env.get("CARNET_AUTH_ATTEMPTS_PER_ADDRESS", "60")),
         )
+
+
+def _local_authority(data_dir: Path) -> str:
+    """The public half of ``data_dir/authority.key``, created on first use. A real deployment
+    keeps the authority key offline and sets CARNET_AUTHORITY_PUBLIC instead."""
+    seed = bytes.fromhex(_local_secret(data_dir, "authority.key", hex_=True))
+    return nacl.signing.SigningKey(seed).verify_key.encode().hex()
 
 
 def _local_secret(data_dir: Path, name: str, *, hex_: bool = False) -> str:

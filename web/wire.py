@@ -313,6 +313,7 @@ class ProfessionalBody(Base):
     roles: list[str]
     box_public: Bytes
     sign_public: Bytes
+    countersignature: Bytes = b""
 
 
 class ProfessionalList(Base):
@@ -320,8 +321,16 @@ class ProfessionalList(Base):
 
 
 class ApproveBody(Base):
+    """The directory authority's countersignature over the entry with these roles
+    (``consent.directory.message``): made offline by the operator's client."""
+
+    countersignature: Annotated[bytes, msgspec.Meta(min_length=64, max_length=64)]
     roles: Annotated[list[Literal["pharmacist", "emergency", "activation_agent"]],
                      msgspec.Meta(max_length=3)] = []
+
+
+class AuthorityBody(Base):
+    authority_public: Bytes
 
 
 # ------------------------------------------------------------------------------ consent

@@ -23,11 +23,13 @@ from pathlib import Path
 
 import httpx
 import msgspec
+import nacl.signing
 
 from scripts.benchmarks.serverproc import asgi_server, carnet_server
 from vault import Dossier, items
 from web import wire
 from web.client import Api, ProfessionalIdentity, activate, login
+from web.client.directory import approve
 from web.service.nir import nir_key
 
 ITEMS = 500
@@ -39,7 +41,7 @@ def _nir(i: int) -> str:
     return body + nir_key(body)
 
 
-async def _prepare(url: str, token: str) -> tuple[str, Dossier]:
+async def _prepare(url: str, token: str, data_dir: Path) -> tuple[str, Dossier]:
     nir = _nir(1)
     operator = Api(url, session=token)
     csv = ("nir,last_name,first_name,birth_date,address,email\n"
@@ -49,8 +51,9 @@ async def _prepare(url: str, token: str) -> tuple[str, Dossier]:
     pharmacist = ProfessionalIdentity.new("810000000099")
     pro_api = Api(url)
     await pharmacist.register(pro_api, name="Pharmacie du banc", profession="pharmacien")
-    await operator.send("POST", "/operator/professionals/810000000099/approve",
-                        wire.ApproveBody(roles=["pharmacist"]), wire.ProfessionalBody)
+    authority = nacl.signing.SigningKey(
+        bytes.fromhex((Path(data_dir) / "authority.key").read_text().strip()))
+    await approve(operator, "810000000099", ["pharmacist"], authority)
     await pharmacist.login(pro_api)
     code = await pharmacist.start_activation(pro_api, nir, "1985-05-01")
     dossier, _ = await activate(Api(url), nir, code.code, PASSPHRASE, clock=lambda: 1)
@@ -115,7 +118,7 @@ async def main() -> None:
         db = data / "carnet.sqlite"
         with carnet_server(data, f"sqlite:///{db}") as (url, token):
             print(f"preparing a dossier of {ITEMS} items through the client...")
-            nir, dossier = await _prepare(url, token)
+            nir, dossier = await _prepare(url, token, data)
             listed = await dossier.list()
             plaintexts = [items.encode(items.draft(i.section, i.item_type, i.title, i.date,
                                                    i.body), created_at=i.created_at)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import nacl.signing
 import pytest
 from aiosmtpd.controller import Controller
 
@@ -176,7 +177,13 @@ class Server:
 
     def operator(self, *args: str) -> Any:
         return self.cli_json("operator", "--operator-token-file", str(self.operator_token_file),
+                             "--authority-key-file", str(self.data_dir / "authority.key"),
                              *args)
+
+    def authority(self) -> nacl.signing.SigningKey:
+        """The directory authority key the server generated in its data dir."""
+        return nacl.signing.SigningKey(
+            bytes.fromhex((self.data_dir / "authority.key").read_text().strip()))
 
 
 def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:

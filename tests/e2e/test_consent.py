@@ -22,6 +22,7 @@ from vault.sections import Section
 from web import wire
 from web.client import Api, ApiError, ProfessionalIdentity, activate, login
 from web.client.consent import issue_grant, revoke_grant, scan, verified_history
+from web.client.directory import approve
 from web.service.nir import nir_key
 
 
@@ -42,8 +43,7 @@ async def _pro(server: Server, operator: Api, ps_id: str, role: list[str]) -> Pr
     pro = ProfessionalIdentity.new(ps_id)
     async with Api(server.direct_url) as api:
         await pro.register(api, name=f"Dr {ps_id[-3:]}", profession="médecin")
-    await operator.send("POST", f"/operator/professionals/{ps_id}/approve",
-                        wire.ApproveBody(roles=role), wire.ProfessionalBody)  # type: ignore[arg-type]
+    await approve(operator, ps_id, role, server.authority())
     return pro
 
 
@@ -84,8 +84,10 @@ async def _consent_story(server: Server) -> None:
     hidden = await d.add("allergies", "allergy", "Latex (privé)", "2024-03-02")
     await d.mask(hidden.item_id)
     other = await d.add("medical_history", "condition", "Asthme", "2010-01-01")
+    authority = w.server.authority().verify_key.encode()
     issued = await issue_grant(d, w.patient_api, w.doctor.ps_id,
-                               ["allergies", "current_treatments"], seconds=3600, now=now())
+                               ["allergies", "current_treatments"], seconds=3600, now=now(),
+                               authority_public=authority)
     text = issued.text
     assert qr.qr_version(text) <= qr.MAX_VERSION
     assert qr.read_token(qr.render_png(text)) == issued.token
@@ -132,7 +134,7 @@ async def _consent_story(server: Server) -> None:
 
     # Expiry: a token past its end is refused.
     short = await issue_grant(d, w.patient_api, w.doctor.ps_id, ["allergies"], seconds=2,
-                              now=now())
+                              now=now(), authority_public=authority)
     await asyncio.sleep(3)
     with pytest.raises(ApiError) as expired:
         await _scan(w, w.doctor, short.text)
@@ -146,6 +148,16 @@ async def _consent_story(server: Server) -> None:
     assert kinds[:1] == ["grant_issued"] and "token_scanned" in kinds and "grant_revoked" in kinds
     scanned = next(e for e in events if e.kind == "token_scanned")
     assert scanned.actor == f"ps:{w.doctor.ps_id}" and scanned.signed_request
+    # The server (or a dump's editor) swaps the doctor's key for its own: the entry no longer
+    # carries the authority's countersignature, so the patient's client refuses to seal to it.
+    pg = w.server.engine == "postgres"
+    await query(w.server, "UPDATE carnet_professional SET box_public = "
+                + ("$1::bytea WHERE ps_id = $2" if pg else "? WHERE ps_id = ?"),
+                bytes(32), w.doctor.ps_id)
+    with pytest.raises(ConsentError) as untrusted:
+        await issue_grant(d, w.patient_api, w.doctor.ps_id, ["allergies"], seconds=60,
+                          now=now(), authority_public=authority)
+    assert untrusted.value.code == "untrusted_directory_entry"
     await w.patient_api.aclose()
     await _tamper_history(w, d, head, key)
 

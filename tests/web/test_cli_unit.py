@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import nacl.signing
 import pytest
 
 from vault import FormatError, NotFound, UnlockFailed
@@ -351,15 +352,19 @@ def test_demo_registry_csv_is_loadable() -> None:
     assert list(rows[0]) == ["nir", "last_name", "first_name", "birth_date", "address", "email"]
 
 
+AUTHORITY = nacl.signing.SigningKey(b"\x01" * 32)
+
+
 def test_demo_refuses_an_existing_demo(tmp_path: Path) -> None:
     (tmp_path / demo.DEMO_FILE).write_text("earlier")
 
     def no_api() -> Any:
         raise AssertionError("must refuse before calling the server")
     with pytest.raises(FileExistsError):
-        asyncio.run(demo.seed(no_api, operator_token="t", home=tmp_path))
+        asyncio.run(demo.seed(no_api, operator_token="t", authority=AUTHORITY, home=tmp_path))
     with pytest.raises(ValueError, match="between 1 and"):
-        asyncio.run(demo.seed(no_api, operator_token="t", home=tmp_path, patients=0))
+        asyncio.run(demo.seed(no_api, operator_token="t", authority=AUTHORITY, home=tmp_path,
+                              patients=0))
 
 
 def test_nir_key_of_rejects_bad_bodies() -> None:

@@ -7,10 +7,11 @@ from typing import Annotated, Any, Literal
 from litestar import Request, Router, get, post
 from litestar.params import Parameter
 
+from consent import directory
 from web import wire
 from web.api.common import PsIdParam, errors, require_operator, services_of, strict_body
-from web.api.professionals import body_of
-from web.service.errors import NotFoundError
+from web.api.professionals import body_of, directory_entry
+from web.service.errors import NotFoundError, ServiceError
 
 
 @post("/registry", status_code=200, responses=errors(401, 403, 413),
@@ -41,10 +42,10 @@ async def list_professionals(
 
 
 async def _set_status(request: Request[Any, Any, Any], ps_id: str, status: str,
-                      roles: list[str]) -> wire.ProfessionalBody:
+                      roles: list[str], countersignature: bytes = b"") -> wire.ProfessionalBody:
     require_operator(request)
     db = services_of(request).db
-    if not await db.set_professional_status(ps_id, status, roles):
+    if not await db.set_professional_status(ps_id, status, roles, countersignature):
         raise NotFoundError("no such professional")
     if status == "blocked":
         await db.delete_sessions_of(ps_id)
@@ -58,7 +59,31 @@ async def _set_status(request: Request[Any, Any, Any], ps_id: str, status: str,
       summary="Approve a registered professional, with roles")
 async def approve(request: Request[Any, Any, Any], ps_id: PsIdParam,
                   data: wire.ApproveBody) -> wire.ProfessionalBody:
-    return await _set_status(request, ps_id, "approved", list(dict.fromkeys(data.roles)))
+    require_operator(request)
+    services = services_of(request)
+    roles: list[str] = list(dict.fromkeys(data.roles))
+    found = await services.db.professional(ps_id)
+    if found is None:
+        raise NotFoundError("no such professional")
+    entry = directory_entry(found, roles)
+    try:
+        directory.verify(entry, data.countersignature,
+                         bytes.fromhex(services.settings.authority_public))
+    except (directory.UntrustedEntry, ValueError):
+        raise ServiceError("the countersignature is not the directory authority's over this "
+                           "entry and these roles") from None
+    return await _set_status(request, ps_id, "approved", roles, data.countersignature)
+
+
+@get("/professionals/{ps_id:str}", responses=errors(401, 403, 404),
+     summary="One professional's entry, whatever its status (to countersign it)")
+async def read_professional(request: Request[Any, Any, Any],
+                            ps_id: PsIdParam) -> wire.ProfessionalBody:
+    require_operator(request)
+    found = await services_of(request).db.professional(ps_id)
+    if found is None:
+        raise NotFoundError("no such professional")
+    return body_of(found)
 
 
 @post("/professionals/{ps_id:str}/block", status_code=200, responses=errors(401, 403, 404),
@@ -68,4 +93,5 @@ async def block(request: Request[Any, Any, Any], ps_id: PsIdParam) -> wire.Profe
 
 
 router = Router(path="/operator", tags=["operator"], before_request=strict_body,
-                route_handlers=[load_registry, send_codes, list_professionals, approve, block])
+                route_handlers=[load_registry, send_codes, list_professionals, approve, block,
+                                read_professional])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, Router, get, post
+from litestar.params import Parameter
 
+from consent import directory
 from web import wire
 from web.api.common import PsIdParam, address, errors, services_of, strict_body
 from web.service.errors import ConflictError, NotFoundError
@@ -17,7 +19,15 @@ def body_of(p: Professional) -> wire.ProfessionalBody:
                                  specialty=p.specialty, city=p.city,
                                  status=p.status,  # type: ignore[arg-type]
                                  roles=list(p.roles), box_public=p.box_public,
-                                 sign_public=p.sign_public)
+                                 sign_public=p.sign_public,
+                                 countersignature=p.countersignature)
+
+
+def directory_entry(p: Professional, roles: list[str] | tuple[str, ...]) -> directory.Entry:
+    """What the directory authority signs for this professional."""
+    return directory.Entry(ps_id=p.ps_id, name=p.name, profession=p.profession,
+                           specialty=p.specialty, city=p.city, roles=tuple(roles),
+                           sign_public=p.sign_public, box_public=p.box_public)
 
 
 @post("/", status_code=201, responses=errors(409, 429),
@@ -44,5 +54,25 @@ async def read(request: Request[Any, Any, Any], ps_id: PsIdParam) -> wire.Profes
     return body_of(found)
 
 
+@get("/authority", responses=errors(),
+     summary="The directory authority's public key (clients should pin it out of band)")
+async def authority(request: Request[Any, Any, Any]) -> wire.AuthorityBody:
+    return wire.AuthorityBody(
+        authority_public=bytes.fromhex(services_of(request).settings.authority_public))
+
+
+@get("/", responses=errors(), summary="Search approved professionals by name or id, "
+                                      "profession and city")
+async def search(request: Request[Any, Any, Any],
+                 q: Annotated[str, Parameter(max_length=100)] = "",
+                 profession: Annotated[str, Parameter(max_length=100)] = "",
+                 city: Annotated[str, Parameter(max_length=100)] = "") -> wire.ProfessionalList:
+    found = await services_of(request).db.search_professionals(q.strip(), profession.strip(),
+                                                               city.strip())
+    return wire.ProfessionalList(professionals=[body_of(p) for p in found])
+
+
 router = Router(path="/professionals", tags=["professionals"], route_handlers=[register, read],
                 before_request=strict_body)
+directory_router = Router(path="/directory", tags=["professionals"],
+                          route_handlers=[authority, search])

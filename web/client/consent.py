@@ -18,6 +18,7 @@ from vault.keyring import KeyLookup
 from vault.sections import Section
 from web import wire
 from web.client.api import Api
+from web.client.directory import trusted_entry
 from web.client.professional import ProfessionalIdentity
 
 DURATIONS = {"consultation": 4 * 3600, "30d": 30 * 86400, "90d": 90 * 86400,
@@ -35,10 +36,12 @@ class Issued:
 
 
 async def issue_grant(dossier: Dossier, api: Api, ps_id: str, sections: Iterable[Section | str],
-                      *, seconds: int, write: bool = False, now: int) -> Issued:
-    """Seal the sections' keys to the named professional, sign and store the grant, and
-    return the consent token (to show as a QR)."""
-    entry = await api.get(f"/professionals/{ps_id}", wire.ProfessionalBody, auth=False)
+                      *, seconds: int, authority_public: bytes, write: bool = False,
+                      now: int) -> Issued:
+    """Seal the sections' keys to the named professional (whose directory entry must carry
+    the pinned authority's countersignature), sign and store the grant, and return the
+    consent token (to show as a QR)."""
+    entry = await trusted_entry(api, ps_id, authority_public)
     chosen = frozenset(Section.parse(s) for s in sections)
     ring = dossier.ring
     grant_id = secrets.token_bytes(16)

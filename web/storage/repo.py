@@ -87,6 +87,7 @@ class Professional:
     status: str
     roles: tuple[str, ...]
     created_at: int
+    countersignature: bytes = b""
 
 
 def _roles(text: str) -> tuple[str, ...]:
@@ -98,7 +99,8 @@ def _professional(row: dict[str, Any]) -> Professional:
                         specialty=row["specialty"], city=row["city"], email=row["email"],
                         box_public=bytes(row["box_public"]),
                         sign_public=bytes(row["sign_public"]), status=row["status"],
-                        roles=_roles(row["roles"]), created_at=row["created_at"])
+                        roles=_roles(row["roles"]), created_at=row["created_at"],
+                        countersignature=bytes(row["countersignature"] or b""))
 
 
 def _beneficiary(row: dict[str, Any]) -> Beneficiary:
@@ -260,14 +262,30 @@ class ServiceDb:
         rows = await query.order_by(ProfessionalRow.ps_id).limit(limit)
         return [_professional(r) for r in rows]
 
-    async def set_professional_status(self, ps_id: str, status: str,
-                                      roles: Sequence[str]) -> bool:
+    async def set_professional_status(self, ps_id: str, status: str, roles: Sequence[str],
+                                      countersignature: bytes = b"") -> bool:
         if not await ProfessionalRow.exists().where(ProfessionalRow.ps_id == ps_id):
             return False
         await ProfessionalRow.update({ProfessionalRow.status: status,
-                                      ProfessionalRow.roles: ",".join(roles)}).where(
+                                      ProfessionalRow.roles: ",".join(roles),
+                                      ProfessionalRow.countersignature: countersignature}).where(
             ProfessionalRow.ps_id == ps_id)
         return True
+
+    async def search_professionals(self, text: str, profession: str, city: str,
+                                   limit: int = 50) -> list[Professional]:
+        """Approved professionals whose id or name contains ``text`` (case-insensitive),
+        filtered by profession and city."""
+        query = ProfessionalRow.select().where(ProfessionalRow.status == "approved")
+        if text:
+            query = query.where(ProfessionalRow.name.ilike(f"%{text}%")
+                                | ProfessionalRow.ps_id.like(f"%{text}%"))
+        if profession:
+            query = query.where(ProfessionalRow.profession.ilike(profession))
+        if city:
+            query = query.where(ProfessionalRow.city.ilike(city))
+        rows = await query.order_by(ProfessionalRow.name).limit(limit)
+        return [_professional(r) for r in rows]
 
     # -- grants ----------------------------------------------------------------------------
     async def put_grant(self, g: StoredGrant) -> None:

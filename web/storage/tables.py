@@ -70,6 +70,7 @@ class ProfessionalRow(Table, tablename="carnet_professional"):
     status = Varchar(length=16, default="pending")
     roles = Varchar(length=100, default="")
     created_at = BigInt()
+    countersignature = Bytea(default=b"")  # the directory authority's, over the entry
 
 
 

@@ -1,0 +1,74 @@
+"""Directory entries countersigned by the deployment's directory authority.
+
+The authority key (Ed25519) is the operator's and can live offline: the operator's client
+signs an entry when approving a professional. Every client pins the authority's public key and
+checks entries before sealing anything to a professional's key, so the server cannot swap a
+professional's keys for its own.
+
+    message = "CARNET-DIRECTORY" | 0x01 | P(ps_id) | P(name) | P(profession) | P(specialty)
+              | P(city) | P(roles, comma-separated, sorted) | sign_public (32) | box_public (32)
+    P(x)    = u16 BE length | UTF-8 bytes
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import nacl.signing
+
+from consent.errors import ConsentError
+from vault.crypto import verify_signature
+
+CONTEXT: Final = b"CARNET-DIRECTORY"
+VERSION: Final = 0x01
+
+
+class UntrustedEntry(ConsentError):
+    """The directory entry is not countersigned by the pinned authority."""
+
+    code = "untrusted_directory_entry"
+    status = 403
+    default_detail = ("this professional's directory entry is not signed by the directory "
+                      "authority: refusing to trust its keys")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    ps_id: str
+    name: str
+    profession: str
+    specialty: str
+    city: str
+    roles: tuple[str, ...]
+    sign_public: bytes
+    box_public: bytes
+
+
+def _p(text: str) -> bytes:
+    data = text.encode("utf-8")
+    if len(data) > 0xFFFF:
+        raise ValueError("directory field too long")
+    return len(data).to_bytes(2, "big") + data
+
+
+def message(e: Entry) -> bytes:
+    if len(e.sign_public) != 32 or len(e.box_public) != 32:
+        raise ValueError("directory keys are 32 bytes each")
+    return (CONTEXT + bytes([VERSION]) + _p(e.ps_id) + _p(e.name) + _p(e.profession)
+            + _p(e.specialty) + _p(e.city) + _p(",".join(sorted(e.roles))) + e.sign_public
+            + e.box_public)
+
+
+def countersign(e: Entry, authority: nacl.signing.SigningKey) -> bytes:
+    return authority.sign(message(e)).signature
+
+
+def verify(e: Entry, signature: bytes, authority_public: bytes) -> None:
+    """UntrustedEntry unless ``signature`` is the authority's over this exact entry."""
+    try:
+        ok = verify_signature(authority_public, message(e), signature)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise UntrustedEntry()
