@@ -14,6 +14,10 @@ from web.storage.tables import (
     ActivationCodeRow,
     AuditRow,
     BeneficiaryRow,
+    BlockRow,
+    BreakGlassRow,
+    CardRow,
+    DepositRow,
     GrantRow,
     NonceRow,
     ProfessionalRow,
@@ -334,5 +338,5 @@ class ServiceDb:
 
     async def forget_dossier(self, dossier_id: str) -> None:
         """Closure: drop the dossier's grants and history with everything else."""
-        await GrantRow.delete().where(GrantRow.dossier_id == dossier_id)
-        await AuditRow.delete().where(AuditRow.dossier_id == dossier_id)
+        for table in (GrantRow, AuditRow, DepositRow, BlockRow, CardRow, BreakGlassRow):
+            await table.delete().where(table.dossier_id == dossier_id)

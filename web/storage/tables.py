@@ -101,5 +101,52 @@ class AuditRow(Table, tablename="carnet_audit"):
     hash = Bytea()
 
 
+
+class DepositRow(Table, tablename="carnet_deposit"):
+    """An item a professional sealed to the patient's public key, waiting to be filed."""
+
+    deposit_id = Varchar(length=32, unique=True)
+    dossier_id = Varchar(length=32, index=True)
+    ps_id = Varchar(length=12)
+    at = BigInt()
+    blob = Bytea()
+    signature = Bytea()
+
+
+class BlockRow(Table, tablename="carnet_block"):
+    """A professional the patient blocked: no grant of theirs opens anything."""
+
+    dossier_id = Varchar(length=32, index=True)
+    ps_id = Varchar(length=12)
+    at = BigInt()
+
+
+class CardRow(Table, tablename="carnet_card"):
+    """An emergency card: the server's share of the card key, released only after the right
+    passcode, a lifetime attempt counter and an expiry. The package (summary keys sealed
+    under the whole card key) is opaque to the server."""
+
+    card_id = Varchar(length=32, unique=True)
+    dossier_id = Varchar(length=32, index=True)
+    server_share = Bytea()
+    passcode_hash = Bytea()
+    package = Bytea()
+    key_refs = Text()
+    attempts = Integer(default=0)
+    created_at = BigInt()
+    expires_at = BigInt()
+    revoked_at = BigInt(null=True, default=None)
+
+
+class BreakGlassRow(Table, tablename="carnet_break_glass"):
+    """The emergency summary's keys sealed to the emergency service, if the patient allows."""
+
+    dossier_id = Varchar(length=32, unique=True)
+    package = Bytea()
+    key_refs = Text()
+    enabled = Integer(default=1)
+    updated_at = BigInt()
+
 ALL_TABLES: Final = (AccountRow, SessionRow, NonceRow, BeneficiaryRow, ActivationCodeRow,
-                     ProfessionalRow, GrantRow, AuditRow)
+                     ProfessionalRow, GrantRow, AuditRow, DepositRow, BlockRow, CardRow,
+                     BreakGlassRow)
