@@ -14,6 +14,7 @@ from vault.storage import PiccoloStore, engine_from_url
 from web.service.activation import Activation
 from web.service.auth import Auth, Limits
 from web.service.consent import ConsentService, server_key
+from web.service.emergency import EmergencyService
 from web.service.mail import Mailer, PostOutbox, make_mailer
 from web.service.notify import Notifier
 from web.service.peppers import Peppers
@@ -32,6 +33,7 @@ class Services:
     activation: Activation
     notifier: Notifier
     consent: ConsentService
+    emergency: EmergencyService
     limiter: RateLimiter
     peppers: Peppers
     clock: Callable[[], float]
@@ -67,7 +69,8 @@ def build_services(settings: Settings, *, clock: Callable[[], float] = time.time
     audit_key = (server_key(settings.audit_key) if settings.audit_key
                  else nacl.signing.SigningKey(rng(32)))
     consent = ConsentService(db, store, notifier, audit_key, clock)
+    emergency = EmergencyService(db, store, consent, notifier, peppers.code, clock)
     activation = Activation(db, store, peppers, mailer, post, notifier, clock, rng)
     return Services(settings=settings, engine=engine, store=store, db=db, auth=auth,
-                    activation=activation, notifier=notifier, consent=consent, limiter=limiter,
-                    peppers=peppers, clock=clock)
+                    activation=activation, notifier=notifier, consent=consent,
+                    emergency=emergency, limiter=limiter, peppers=peppers, clock=clock)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+import nacl.public
 import nacl.signing
 
 DEFAULT_DATABASE_URL: Final = "sqlite:///var/carnet.sqlite"
@@ -27,7 +28,8 @@ class Settings:
     CARNET_AUTH_ATTEMPTS_PER_ADDRESS (login answers per minute from one address, default 60),
     CARNET_AUDIT_KEY (64 hex: the seed that signs audit heads; else ``data_dir/audit.key``),
     CARNET_AUTHORITY_PUBLIC (64 hex: the directory authority's public key; else the public
-    half of ``data_dir/authority.key``).
+    half of ``data_dir/authority.key``), CARNET_EMERGENCY_PUBLIC (64 hex: the emergency
+    service's X25519 key for break-glass; else the public half of ``data_dir/emergency.key``).
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -35,6 +37,7 @@ class Settings:
     operator_token: str = ""
     audit_key: str = ""
     authority_public: str = ""
+    emergency_public: str = ""
     data_dir: Path = Path("var")
     redis_url: str | None = None
     smtp_host: str | None = None
@@ -60,6 +63,8 @@ class Settings:
                        or _local_secret(data_dir, "audit.key", hex_=True)),
             authority_public=(env.get("CARNET_AUTHORITY_PUBLIC")
                               or _local_authority(data_dir)),
+            emergency_public=(env.get("CARNET_EMERGENCY_PUBLIC")
+                              or _local_box_public(data_dir, "emergency.key")),
             data_dir=data_dir,
             redis_url=env.get("CARNET_REDIS_URL") or None,
             smtp_host=env.get("CARNET_SMTP_HOST") or None,
@@ -75,6 +80,13 @@ def _local_authority(data_dir: Path) -> str:
     keeps the authority key offline and sets CARNET_AUTHORITY_PUBLIC instead."""
     seed = bytes.fromhex(_local_secret(data_dir, "authority.key", hex_=True))
     return nacl.signing.SigningKey(seed).verify_key.encode().hex()
+
+
+def _local_box_public(data_dir: Path, name: str) -> str:
+    """The X25519 public half of ``data_dir/name`` (created on first use). The emergency
+    service keeps the secret; a real deployment sets CARNET_EMERGENCY_PUBLIC instead."""
+    secret = bytes.fromhex(_local_secret(data_dir, name, hex_=True))
+    return nacl.public.PrivateKey(secret).public_key.encode().hex()
 
 
 def _local_secret(data_dir: Path, name: str, *, hex_: bool = False) -> str:

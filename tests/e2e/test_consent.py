@@ -47,13 +47,13 @@ async def _pro(server: Server, operator: Api, ps_id: str, role: list[str]) -> Pr
     return pro
 
 
-async def _world(server: Server, n: int) -> World:
+async def _world(server: Server, n: int, email: str = "") -> World:
     body = f"1700575{n:06d}"
     nir = body + nir_key(body)
     operator = Api(server.direct_url, session=server.operator_token_file.read_text().strip())
     await operator.send("POST", "/operator/registry", wire.RegistryLoadBody(
         csv=f"nir,last_name,first_name,birth_date,address,email\n{nir},Roux,Léa,1970-05-01,"
-            "1 place Bellecour,\n"), wire.RegistryLoadResult)
+            f"1 place Bellecour,{email}\n"), wire.RegistryLoadResult)
     pharmacist = await _pro(server, operator, f"8100000{n:05d}", ["pharmacist"])
     doctor = await _pro(server, operator, f"8200000{n:05d}", [])
     other = await _pro(server, operator, f"8300000{n:05d}", [])

@@ -54,6 +54,10 @@ async def read(request: Request[Any, Any, Any], ps_id: PsIdParam) -> wire.Profes
     return body_of(found)
 
 
+# One line of text: PostgreSQL refuses NUL in a query parameter (a 500 otherwise).
+SearchText = Annotated[str, Parameter(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")]
+
+
 @get("/authority", responses=errors(),
      summary="The directory authority's public key (clients should pin it out of band)")
 async def authority(request: Request[Any, Any, Any]) -> wire.AuthorityBody:
@@ -64,9 +68,8 @@ async def authority(request: Request[Any, Any, Any]) -> wire.AuthorityBody:
 @get("/", responses=errors(), summary="Search approved professionals by name or id, "
                                       "profession and city")
 async def search(request: Request[Any, Any, Any],
-                 q: Annotated[str, Parameter(max_length=100)] = "",
-                 profession: Annotated[str, Parameter(max_length=100)] = "",
-                 city: Annotated[str, Parameter(max_length=100)] = "") -> wire.ProfessionalList:
+                 q: SearchText = "", profession: SearchText = "",
+                 city: SearchText = "") -> wire.ProfessionalList:
     found = await services_of(request).db.search_professionals(q.strip(), profession.strip(),
                                                                city.strip())
     return wire.ProfessionalList(professionals=[body_of(p) for p in found])

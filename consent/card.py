@@ -1,0 +1,155 @@
+"""Emergency cards and break-glass packages (P7), pure.
+
+A card's key K opens a package holding the keys of the emergency summary's sections. K is
+split: the card's QR carries one share, the server keeps the other and releases it only after
+the right passcode (a lifetime attempt counter and an expiry), so a stolen card cannot be
+brute-forced offline, and the server alone opens nothing.
+
+    card text = "HTTPS://CRNT.FR/E/" | base45(0x01 | card id (16) | card share (32))
+    K         = card share XOR server share
+    package   = envelope(K, 0x01 | MessagePack {section: {ref: key}},
+                         AD("card", dossier id, card id))
+
+Break-glass: the same keys map sealed (crypto_box_seal) to the emergency service's X25519 key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+import msgspec
+import nacl.exceptions
+import nacl.public
+
+from consent import base45
+from consent.errors import ConsentError
+from vault import envelope
+from vault.crypto import KEY_BYTES, Random, associated_data
+from vault.errors import DecryptionFailed
+from vault.keyring import Keyring
+from vault.sections import EMERGENCY_SUMMARY, Section
+
+CARD_PREFIX: Final = "HTTPS://CRNT.FR/E/"
+VERSION: Final = 0x01
+CARD_BYTES: Final = 1 + 16 + KEY_BYTES
+
+
+class NotACard(ConsentError, ValueError):
+    code = "not_an_emergency_card"
+    status = 400
+    default_detail = "not a Carnet emergency card"
+
+
+class PackageUnreadable(ConsentError, ValueError):
+    code = "emergency_package_unreadable"
+    status = 400
+    default_detail = "the emergency package does not open"
+
+
+SectionKeys = dict[Section, dict[str, bytes]]
+
+
+@dataclass(frozen=True, slots=True)
+class NewCard:
+    card_id: bytes
+    card_share: bytes
+    server_share: bytes
+    package: bytes
+    key_refs: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return card_text(self.card_id, self.card_share)
+
+
+def summary_keys(ring: Keyring, sections: Iterable[Section] = EMERGENCY_SUMMARY) -> SectionKeys:
+    """Every version of each summary section's key (never the mask key)."""
+    out = {s: ring.section_keys(s) for s in sections}
+    if any(ring.mask_ref in ks or ring.mask_key in ks.values() for ks in out.values()):
+        raise ValueError("the mask key must never leave the keyring")
+    return out
+
+
+def _encode_keys(keys: Mapping[Section, Mapping[str, bytes]]) -> bytes:
+    return bytes([VERSION]) + msgspec.msgpack.encode(
+        {s.value: dict(ks) for s, ks in keys.items()})
+
+
+def _decode_keys(data: bytes) -> SectionKeys:
+    if not data or data[0] != VERSION:
+        raise PackageUnreadable()
+    try:
+        raw = msgspec.msgpack.decode(data[1:], type=dict[str, dict[str, bytes]])
+        return {Section(name): ks for name, ks in raw.items()}
+    except (msgspec.DecodeError, msgspec.ValidationError, ValueError):
+        raise PackageUnreadable() from None
+
+
+def refs_of(keys: Mapping[Section, Mapping[str, bytes]]) -> tuple[str, ...]:
+    return tuple(sorted(ref for ks in keys.values() for ref in ks))
+
+
+def _xor(a: bytes, b: bytes) -> bytes:
+    return bytes(x ^ y for x, y in zip(a, b, strict=True))
+
+
+def _ad(dossier_id: str, card_id: bytes) -> bytes:
+    return associated_data("card", dossier_id, card_id)
+
+
+def new_card(ring: Keyring, dossier_id: str, rng: Random) -> NewCard:
+    keys = summary_keys(ring)
+    card_id, card_key, card_share = rng(16), rng(KEY_BYTES), rng(KEY_BYTES)
+    package = envelope.seal(card_key, _encode_keys(keys), _ad(dossier_id, card_id), rng)
+    return NewCard(card_id=card_id, card_share=card_share,
+                   server_share=_xor(card_key, card_share), package=package,
+                   key_refs=refs_of(keys))
+
+
+def open_card_package(package: bytes, card_share: bytes, server_share: bytes,
+                      dossier_id: str, card_id: bytes) -> SectionKeys:
+    if len(card_share) != KEY_BYTES or len(server_share) != KEY_BYTES:
+        raise PackageUnreadable()
+    try:
+        data = envelope.open_(_xor(card_share, server_share), package, _ad(dossier_id, card_id))
+    except DecryptionFailed:
+        raise PackageUnreadable() from None
+    return _decode_keys(data)
+
+
+def card_text(card_id: bytes, card_share: bytes) -> str:
+    return CARD_PREFIX + base45.encode(bytes([VERSION]) + card_id + card_share)
+
+
+def parse_card(text: str) -> tuple[bytes, bytes]:
+    """(card id, card share) from a card's text; NotACard for anything else."""
+    if not isinstance(text, str):
+        raise NotACard()
+    text = text.strip()
+    if not text[:len(CARD_PREFIX)].upper() == CARD_PREFIX:
+        raise NotACard()
+    try:
+        raw = base45.decode(text[len(CARD_PREFIX):])
+    except ValueError:
+        raise NotACard() from None
+    if len(raw) != CARD_BYTES or raw[0] != VERSION:
+        raise NotACard()
+    return raw[1:17], raw[17:]
+
+
+def seal_for_service(ring: Keyring, service_box_public: bytes) -> tuple[bytes, tuple[str, ...]]:
+    """Break-glass: the summary keys sealed to the emergency service."""
+    keys = summary_keys(ring)
+    sealed = nacl.public.SealedBox(nacl.public.PublicKey(service_box_public)).encrypt(
+        _encode_keys(keys))
+    return bytes(sealed), refs_of(keys)
+
+
+def open_for_service(package: bytes, service_box_secret: bytes) -> SectionKeys:
+    try:
+        data = nacl.public.SealedBox(nacl.public.PrivateKey(service_box_secret)).decrypt(package)
+    except (nacl.exceptions.CryptoError, nacl.exceptions.ValueError, TypeError):
+        raise PackageUnreadable() from None
+    return _decode_keys(bytes(data))

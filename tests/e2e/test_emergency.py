@@ -1,0 +1,108 @@
+"""Emergency access end to end (P7), on SQLite and PostgreSQL: the card (QR share + passcode,
+attempt-limited, expiring) and break-glass for the emergency service, each logged and e-mailed;
+masked items and sections outside the summary never appear."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import Server, Smtp
+from tests.e2e.db import query
+from tests.e2e.test_consent import _pro, _world, now
+from web.client import Api, ApiError
+from web.client.consent import verified_history
+from web.client.emergency import (
+    allow_break_glass,
+    break_glass,
+    issue_card,
+    open_card,
+    refuse_break_glass,
+    service_key,
+)
+from web.service.nir import nir_key
+
+
+def test_card_and_break_glass(server: Server, smtp: Smtp) -> None:
+    asyncio.run(_story(server, smtp))
+
+
+async def _story(server: Server, smtp: Smtp) -> None:
+    n = 3 if server.engine == "sqlite" else 4
+    email = f"urgence-{server.engine}@example.org"
+    w = await _world(server, n, email)
+    d = w.dossier
+    blood = await d.add("blood_group", "blood_group", "O-", "2000-01-01")
+    allergy = await d.add("allergies", "allergy", "Pénicilline", "2020-01-01")
+    masked = await d.add("allergies", "allergy", "Privé", "2020-01-02")
+    await d.mask(masked.item_id)
+    history_item = await d.add("medical_history", "condition", "Appendicite", "2001-01-01")
+
+    # A stolen card without the passcode: five wrong tries lock it for good.
+    card = await issue_card(d, w.patient_api, days=30, passcode="12345678")
+    async with Api(server.direct_url) as anyone:
+        for attempt in range(5):
+            with pytest.raises(ApiError) as wrong:
+                await open_card(anyone, card.text, f"0000000{attempt}")
+            assert wrong.value.code in ("wrong_passcode", "card_locked")
+        with pytest.raises(ApiError) as locked:
+            await open_card(anyone, card.text, "12345678")
+        assert locked.value.code == "card_locked"
+
+        # A fresh card opens with its passcode: the summary only, never a masked item.
+        card2 = await issue_card(d, w.patient_api, days=30)
+        seen = {i.item_id for i in await open_card(anyone, card2.text, card2.passcode,
+                                                   who="SAMU 69")}
+        assert seen == {blood.item_id, allergy.item_id}
+        assert masked.item_id not in seen and history_item.item_id not in seen
+        smtp.wait_for(email, "résumé d'urgence avec votre carte")
+
+        # After its expiry even the right passcode fails.
+        pg = server.engine == "postgres"
+        await query(server, "UPDATE carnet_card SET expires_at = 1 WHERE card_id = "
+                    + ("$1" if pg else "?"), card2.card_id)
+        with pytest.raises(ApiError) as expired:
+            await open_card(anyone, card2.text, card2.passcode)
+        assert expired.value.code == "card_expired"
+
+    # Break-glass: refused while off, opens the summary once allowed, logged and e-mailed.
+    operator = Api(server.direct_url, session=server.operator_token_file.read_text().strip())
+    samu = await _pro(server, operator, f"8400000{n:05d}", ["emergency"])
+    plain = await _pro(server, operator, f"8500000{n:05d}", [])
+    await operator.aclose()
+    secret = bytes.fromhex((Path(server.data_dir) / "emergency.key").read_text().strip())
+    nir = _nir(n)
+
+    async def glass(who: object) -> set[str]:
+        async with Api(server.direct_url) as api:
+            await who.login(api)  # type: ignore[attr-defined]
+            items = await break_glass(api, who, secret, nir,  # type: ignore[arg-type]
+                                      "patient inconscient aux urgences", now=now())
+            return {i.item_id for i in items}
+
+    with pytest.raises(ApiError) as off:
+        await glass(samu)
+    assert off.value.code == "break_glass_off"
+    await allow_break_glass(d, w.patient_api, await service_key(w.patient_api))
+    assert await glass(samu) == {blood.item_id, allergy.item_id}
+    smtp.wait_for(email, "bris de glace")
+    with pytest.raises(ApiError) as no_role:
+        await glass(plain)
+    assert no_role.value.status == 403
+    await refuse_break_glass(d, w.patient_api)
+    with pytest.raises(ApiError) as off_again:
+        await glass(samu)
+    assert off_again.value.code == "break_glass_off"
+
+    events, _, _ = await verified_history(d, w.patient_api, server_public=None, last_seen=None)
+    kinds = [e.kind for e in events]
+    assert kinds.count("card_used") >= 6 and "emergency_access" in kinds
+    assert any(e.kind == "emergency_access" and e.signed_request for e in events)
+    await w.patient_api.aclose()
+
+
+def _nir(n: int) -> str:
+    body = f"1700575{n:06d}"
+    return body + nir_key(body)

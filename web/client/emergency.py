@@ -1,0 +1,96 @@
+"""Emergency access on the client side: make a card, open one, allow or refuse break-glass,
+and break the glass as the emergency service."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from consent import card as card_format
+from vault.dossier import Dossier, open_item_with_key, unwrap_item_key
+from vault.errors import DecryptionFailed, FormatError
+from vault.items import Item
+from vault.keyring import KeyLookup
+from vault.records import DossierRecord
+from web import emergency_wire as ew
+from web.client.api import Api
+from web.client.consent import request_signer
+from web.client.professional import ProfessionalIdentity
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    card_id: str
+    text: str
+    passcode: str
+    expires_at: int
+
+
+def new_passcode(digits: int = 8) -> str:
+    return "".join(str(secrets.randbelow(10)) for _ in range(digits))
+
+
+async def issue_card(dossier: Dossier, api: Api, *, days: int = 365,
+                     passcode: str | None = None) -> Card:
+    """A card for the emergency summary: its QR text holds one share of the key, the server
+    the other (released only after the passcode, which is printed apart from the card)."""
+    code = passcode or new_passcode()
+    made = card_format.new_card(dossier.ring, dossier.dossier_id, secrets.token_bytes)
+    info = await api.send("POST", f"/dossiers/{dossier.dossier_id}/cards", ew.CardUpload(
+        card_id=made.card_id.hex(), server_share=made.server_share, passcode=code,
+        package=made.package, key_refs=list(made.key_refs), days=days), ew.CardInfo)
+    return Card(card_id=info.card_id, text=made.text, passcode=code, expires_at=info.expires_at)
+
+
+def _decrypt(dossier: DossierRecord, keys: card_format.SectionKeys,
+             body: ew.EmergencyBody) -> list[Item]:
+    found: list[Item] = []
+    for item in body.items:
+        record = item.record(dossier.dossier_id)
+        for section, ks in keys.items():
+            key = ks.get(record.key_ref)
+            if key is None:
+                continue
+            try:
+                item_key = unwrap_item_key(record, KeyLookup(record.key_ref, key, section),
+                                           section)
+                found.append(open_item_with_key(record, item_key, section))
+            except (DecryptionFailed, FormatError):
+                pass
+    return found
+
+
+async def open_card(api: Api, text: str, passcode: str, who: str = "") -> list[Item]:
+    """Whoever holds the card and its passcode: the emergency summary, decrypted here."""
+    card_id, share = card_format.parse_card(text)
+    body = await api.send("POST", f"/emergency/cards/{card_id.hex()}/open",
+                          ew.CardOpenRequest(passcode=passcode, who=who), ew.EmergencyBody,
+                          auth=False)
+    dossier = body.dossier.record()
+    keys = card_format.open_card_package(body.package, share, body.server_share,
+                                         dossier.dossier_id, card_id)
+    return _decrypt(dossier, keys, body)
+
+
+async def allow_break_glass(dossier: Dossier, api: Api, service_public: bytes) -> None:
+    package, refs = card_format.seal_for_service(dossier.ring, service_public)
+    await api.call("PUT", f"/dossiers/{dossier.dossier_id}/break-glass",
+                   ew.BreakGlassUpload(package=package, key_refs=list(refs)))
+
+
+async def refuse_break_glass(dossier: Dossier, api: Api) -> None:
+    await api.call("DELETE", f"/dossiers/{dossier.dossier_id}/break-glass")
+
+
+async def service_key(api: Api) -> bytes:
+    return (await api.get("/emergency/service-key", ew.ServiceKeyBody, auth=False)).box_public
+
+
+async def break_glass(api: Api, identity: ProfessionalIdentity, service_secret: bytes,
+                      nir: str, reason: str, *, now: int) -> list[Item]:
+    """As an emergency professional (signed in, with the service's key): the summary."""
+    body = await api.send("POST", "/emergency/break-glass",
+                          ew.BreakGlassRequest(nir=nir, reason=reason), ew.EmergencyBody,
+                          signer=request_signer(identity, now))
+    dossier = body.dossier.record()
+    return _decrypt(dossier, card_format.open_for_service(body.package, service_secret), body)
