@@ -56,6 +56,7 @@ from rich.text import Text
 from consent import audit, qr
 from consent import grant as grant_format
 from consent import token as token_format
+from consent.card import parse_card
 from consent.errors import ConsentError
 from vault import ArchiveContents, Dossier, Item, NewAttachment, VaultError, open_archive
 from vault.archive import Entry as ArchiveEntry
@@ -75,6 +76,15 @@ from web.client.consent import (
 )
 from web.client.directory import approve
 from web.client.directory import authority_key as directory_authority_key
+from web.client.emergency import (
+    allow_break_glass,
+    break_glass,
+    card_png,
+    issue_card,
+    open_card,
+    refuse_break_glass,
+)
+from web.client.emergency import service_key as emergency_service_key
 from web.client.patient import activate, login, logout, recover
 from web.client.professional import ProfessionalIdentity
 from web.service.nir import parse_nir
@@ -92,6 +102,7 @@ WIDE: Final = 200
 TABLE_MIN_WIDTH: Final = 110
 LOCAL_OPERATOR_TOKEN: Final = Path("var") / "operator.token"
 LOCAL_AUTHORITY_KEY: Final = Path("var") / "authority.key"
+LOCAL_EMERGENCY_KEY: Final = Path("var") / "emergency.key"
 Handler = Callable[["Ctx"], Awaitable[None]]
 
 
@@ -922,6 +933,113 @@ async def pro_scan(ctx: Ctx) -> None:
                  lambda console: print_items(console, got.items))
 
 
+# ------------------------------------------------------------------------------ emergency
+async def patient_card(ctx: Ctx) -> None:
+    """Make an emergency card: writes the card (QR) as a PNG and prints its passcode ONCE, to
+    be kept apart from the card. JSON: {card_id, passcode, expires_at, file}."""
+    out = refuse_existing(ctx.args.out, ctx.args.force)
+    async with patient_session(ctx) as s:
+        made = await issue_card(s.dossier, s.api, days=ctx.args.days)
+    out.write_bytes(card_png(made.text, made.expires_at))
+    ctx.out.emit({"card_id": made.card_id, "passcode": made.passcode,
+                  "expires_at": made.expires_at, "file": str(out)},
+                 f"emergency card {made.card_id} written to {out} (until "
+                 f"{when(made.expires_at)})\npasscode: {made.passcode}\nKeep the passcode apart "
+                 "from the card (e.g. with your emergency contact): five wrong tries lock it.")
+
+
+async def patient_revoke_card(ctx: Ctx) -> None:
+    """Revoke an emergency card. JSON: {revoked}."""
+    card_id = ctx.args.card_id.strip().lower()
+    async with patient_session(ctx) as s:
+        await s.api.call("DELETE", f"/dossiers/{s.dossier.dossier_id}/cards/{card_id}")
+    ctx.out.emit({"revoked": card_id}, f"card {card_id} revoked")
+
+
+async def patient_break_glass(ctx: Ctx) -> None:
+    """Allow (on) or refuse (off) break-glass access by the emergency service to the
+    emergency summary. JSON: {break_glass}."""
+    on = ctx.args.state == "on"
+    async with patient_session(ctx) as s:
+        if on:
+            await allow_break_glass(s.dossier, s.api, await emergency_service_key(s.api))
+        else:
+            await refuse_break_glass(s.dossier, s.api)
+    ctx.out.emit({"break_glass": ctx.args.state},
+                 "break-glass " + ("allowed: the emergency service can open your emergency "
+                                   "summary; every use is logged and e-mailed to you" if on
+                                   else "refused"))
+
+
+async def emergency_open(ctx: Ctx) -> None:
+    """Open an emergency card (QR image or text) with its passcode (--passcode-file or
+    $CARNET_CARD_PASSCODE). JSON: {items}."""
+    a = ctx.args
+    text = (card_text_of(qr.read_image(read_bytes(a.image))) if a.image else a.text)
+    parse_card(text)
+    passcode = ctx.secret(a.passcode_file, "CARNET_CARD_PASSCODE", "card passcode",
+                          "--passcode-file", confirm=False)
+    async with ctx.api(ctx.server()) as api:
+        found = await open_card(api, text, passcode, who=a.who or "")
+    ctx.out.emit({"items": [item_json(i) for i in found]},
+                 lambda console: print_items(console, found))
+
+
+async def emergency_break_glass(ctx: Ctx) -> None:
+    """Break the glass as a professional with the emergency role (identity in the home, the
+    service key in --service-key-file or ./var/emergency.key). JSON: {items}."""
+    a = ctx.args
+    nir = parse_nir(a.nir)
+    path = a.service_key_file or str(LOCAL_EMERGENCY_KEY)
+    try:
+        secret = bytes.fromhex(read_secret_file(path, "emergency service key").strip())
+    except ValueError:
+        raise CliError(f"{path} does not hold an emergency service key (64 hex)") from None
+    profile, identity = pro_identity(ctx)
+    async with ctx.api(ctx.server(profile)) as api:
+        await pro_login(api, identity)
+        try:
+            found = await break_glass(api, identity, secret, nir, a.reason, now=_clock())
+        finally:
+            await quiet_logout(api)
+    ctx.out.emit({"items": [item_json(i) for i in found]},
+                 lambda console: print_items(console, found))
+
+
+def card_text_of(texts: list[str]) -> str:
+    for text in texts:
+        try:
+            parse_card(text)
+        except ConsentError:
+            continue
+        return text
+    raise CliError("this image holds no Carnet emergency card")
+
+
+def _emergency_parsers(top: Any, subs: Any, nir: argparse.ArgumentParser) -> None:
+    p = _leaf(subs, "card", patient_card, "make an emergency card (PNG) and its passcode", [nir])
+    p.add_argument("--out", required=True, metavar="FILE.png")
+    p.add_argument("--days", type=int, default=365)
+    p.add_argument("--force", action="store_true", help="overwrite FILE")
+    p = _leaf(subs, "revoke-card", patient_revoke_card, "revoke an emergency card", [nir])
+    p.add_argument("card_id", metavar="CARD_ID")
+    p = _leaf(subs, "break-glass", patient_break_glass, "allow or refuse break-glass", [nir])
+    p.add_argument("state", choices=("on", "off"))
+    em = top.add_parser("emergency", help="emergency access", parents=[_common(sub=True)])
+    esubs = em.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = _leaf(esubs, "open", emergency_open, "open an emergency card with its passcode")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--image", metavar="FILE")
+    g.add_argument("--text", metavar="CARD")
+    p.add_argument("--passcode-file", metavar="F")
+    p.add_argument("--who", metavar="TEXT", help="who opens it (logged)")
+    p = _leaf(esubs, "break-glass", emergency_break_glass, "open a patient's emergency summary "
+              "as the emergency service (logged, e-mailed to the patient)")
+    p.add_argument("--nir", required=True)
+    p.add_argument("--reason", required=True)
+    p.add_argument("--service-key-file", metavar="F")
+
+
 # ------------------------------------------------------------------------------ patient: items
 def _written(item: Item, verb: str) -> tuple[dict[str, Any], str]:
     return ({"item_id": item.item_id, "revision": item.revision, "masked": item.masked},
@@ -1342,6 +1460,7 @@ def build_parser() -> Parser:
     nir.add_argument("--nir", help="log in with this NIR instead of the home's")
     _patient_access(subs, nir)
     _patient_items(subs, nir)
+    _emergency_parsers(top, subs, nir)
     p = _leaf(top, "demo", run_demo, "seed a running server with fictitious demo data")
     p.add_argument("--patients", type=int, default=3, metavar="N")
     p.add_argument("--force", action="store_true", help="replace an earlier demo's files")

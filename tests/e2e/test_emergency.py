@@ -106,3 +106,33 @@ async def _story(server: Server, smtp: Smtp) -> None:
 def _nir(n: int) -> str:
     body = f"1700575{n:06d}"
     return body + nir_key(body)
+
+
+def test_emergency_card_by_cli(server: Server, tmp_path: Path) -> None:
+    """The patient prints a card; whoever has it and the passcode opens the summary."""
+    n = 5 if server.engine == "sqlite" else 6
+    body = f"2700575{n:06d}"
+    nir = body + nir_key(body)
+    csv_path = tmp_path / "r.csv"
+    csv_path.write_text("nir,last_name,first_name,birth_date,address,email\n"
+                        f"{nir},Blanc,Zoé,1970-05-01,1 rue Basse,\n")
+    server.operator("load-registry", str(csv_path))
+    ph_env = {"CARNET_PASSPHRASE": "pharmacist"}
+    ps_id = f"8600000{n:05d}"
+    server.cli_json("pro", "register", "--id", ps_id, "--name", "Pharmacie", "--profession",
+                    "pharmacien", home="ph-card", env=ph_env)
+    server.operator("approve", ps_id, "--role", "pharmacist")
+    code = server.cli_json("pharmacist", "start-activation", "--nir", nir, "--birth-date",
+                           "1970-05-01", home="ph-card", env=ph_env)["code"]
+    env = {"CARNET_PASSPHRASE": "zoe passphrase"}
+    server.cli_json("patient", "activate", "--nir", nir, "--code", code, home="zoe", env=env)
+    server.cli_json("patient", "add", "blood_group", "blood_group", "AB+", "--date",
+                    "1990-01-01", home="zoe", env=env)
+    card_file = tmp_path / "card.png"
+    made = server.cli_json("patient", "card", "--out", str(card_file), home="zoe", env=env)
+    opened = server.cli_json("emergency", "open", "--image", str(card_file), home="anyone",
+                             env={"CARNET_CARD_PASSCODE": made["passcode"]})
+    assert [i["title"] for i in opened["items"]] == ["AB+"]
+    wrong = server.cli("emergency", "open", "--image", str(card_file), home="anyone",
+                       env={"CARNET_CARD_PASSCODE": "99999999"}, check=False)
+    assert wrong.returncode == 2 and "wrong passcode" in wrong.stderr

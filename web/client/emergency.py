@@ -94,3 +94,29 @@ async def break_glass(api: Api, identity: ProfessionalIdentity, service_secret: 
                           signer=request_signer(identity, now))
     dossier = body.dossier.record()
     return _decrypt(dossier, card_format.open_for_service(body.package, service_secret), body)
+
+
+def card_png(text: str, expires_at: int) -> bytes:
+    """A printable card: the QR code and a caption. The passcode is NOT on it."""
+    import datetime as dt
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from consent import qr
+
+    code = Image.open(io.BytesIO(qr.render_png(text, box_size=5))).convert("RGB")
+    width = max(code.width + 40, 420)
+    card = Image.new("RGB", (width, code.height + 110), "white")
+    card.paste(code, ((width - code.width) // 2, 60))
+    draw = ImageDraw.Draw(card)
+    until = dt.datetime.fromtimestamp(expires_at, dt.UTC).date().isoformat()
+    draw.text((20, 12), "CARNET - CARTE D'URGENCE / EMERGENCY CARD", fill="black")
+    draw.text((20, 32), f"Valable jusqu'au {until} - code a demander au patient", fill="black")
+    draw.text((20, code.height + 70), "Scanner + code -> groupe sanguin, allergies, traitements,",
+              fill="black")
+    draw.text((20, code.height + 88), "directives anticipees, contacts (acces trace)",
+              fill="black")
+    out = io.BytesIO()
+    card.save(out, format="PNG")
+    return out.getvalue()
