@@ -55,6 +55,7 @@ from rich.text import Text
 
 from consent import audit, qr
 from consent import grant as grant_format
+from consent import identity as identity_format
 from consent import token as token_format
 from consent.card import parse_card
 from consent.errors import ConsentError
@@ -63,7 +64,7 @@ from vault.archive import Entry as ArchiveEntry
 from vault.crypto import fingerprint
 from vault.errors import NotFound, UnlockFailed
 from vault.sections import Section
-from web import demo, wire
+from web import cli_writes, demo, wire
 from web.client import home as local_home
 from web.client.api import DEFAULT_SERVER, Api, ApiError
 from web.client.consent import (
@@ -843,16 +844,21 @@ async def patient_grant(ctx: Ctx) -> None:
     consent token as text and, with --qr, writes it as a PNG or SVG QR code. JSON:
     {grant_id, token, expires_at, qr_version, qr_file}."""
     a = ctx.args
-    ps_id = check_ps_id(a.to)
+    expected: bytes | None = None
+    if a.to_qr:
+        ps_id, expected = identity_of(qr.read_image(read_bytes(a.to_qr)))
+    else:
+        ps_id = check_ps_id(a.to)
     seconds = DURATIONS[a.duration]
-    sections = [Section.parse(x) for x in a.section]
+    sections = [Section.parse(x) for x in a.section] if a.section else None
     qr_path = refuse_existing(a.qr, a.force) if a.qr else None
     if qr_path is not None and qr_path.suffix.lower() not in (".png", ".svg"):
         raise CliError("--qr must name a .png or .svg file")
     async with patient_session(ctx) as s:
         issued = await issue_grant(s.dossier, s.api, ps_id, sections, seconds=seconds,
                                    authority_public=await pinned_authority(ctx, s.api),
-                                   write=a.write, now=_clock())
+                                   write=a.write, now=_clock(),
+                                   expected_fingerprint=expected)
     text = issued.text
     version = qr.qr_version(text)
     if qr_path is not None:
@@ -1004,6 +1010,26 @@ async def emergency_break_glass(ctx: Ctx) -> None:
             await quiet_logout(api)
     ctx.out.emit({"items": [item_json(i) for i in found]},
                  lambda console: print_items(console, found))
+
+
+def identity_of(texts: list[str]) -> tuple[str, bytes]:
+    for text in texts:
+        try:
+            return identity_format.decode(text)
+        except ConsentError:
+            continue
+    raise CliError("this image holds no Carnet professional identity code")
+
+
+async def pro_identity_qr(ctx: Ctx) -> None:
+    """Write this professional's identity QR (idNat_PS + key fingerprint) for patients to
+    scan. JSON: {ps_id, fingerprint, file}."""
+    out = refuse_existing(ctx.args.out, ctx.args.force)
+    _, identity = pro_identity(ctx)
+    fpr = fingerprint(identity.signing_key.verify_key.encode())
+    out.write_bytes(qr.render_png(identity_format.encode(identity.ps_id, fpr)))
+    ctx.out.emit({"ps_id": identity.ps_id, "fingerprint": fpr.hex(), "file": str(out)},
+                 f"identity QR of {identity.ps_id} (key {fpr.hex()[:16]}...) written to {out}")
 
 
 def card_text_of(texts: list[str]) -> str:
@@ -1345,6 +1371,9 @@ def _pro_parsers(top: Any) -> None:
     p.add_argument("--city")
     p.add_argument("--email")
     _leaf(subs, "whoami", pro_whoami, "the identity in the home and its status")
+    p = _leaf(subs, "identity-qr", pro_identity_qr, "write your identity QR for patients")
+    p.add_argument("--out", required=True, metavar="FILE.png")
+    p.add_argument("--force", action="store_true", help="overwrite FILE")
     p = _leaf(subs, "scan", pro_scan, "open what a patient's consent token grants you")
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--image", metavar="FILE", help="a photo or scan of the QR code")
@@ -1394,9 +1423,13 @@ def _patient_access(subs: Any, nir: argparse.ArgumentParser) -> None:
     p.add_argument("--yes", action="store_true", help="yes, destroy the dossier")
     p = _leaf(subs, "grant", patient_grant, "let a named professional in (consent token/QR)",
               [nir])
-    p.add_argument("--to", required=True, metavar="PS_ID", help="the professional's idNat_PS")
-    p.add_argument("--section", required=True, action="append", metavar="S",
-                   help="a section to open (repeat for several)")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--to", metavar="PS_ID", help="the professional's idNat_PS")
+    who.add_argument("--to-qr", metavar="IMAGE", help="a photo of the professional's identity "
+                     "QR (carnet pro identity-qr): grants to exactly that key")
+    p.add_argument("--section", action="append", metavar="S",
+                   help="a section to open (repeat for several; default: by the profession, "
+                        "see docs/consent.md)")
     p.add_argument("--duration", choices=sorted(DURATIONS), default="consultation")
     p.add_argument("--write", action="store_true", help="the professional may add items")
     p.add_argument("--qr", metavar="FILE", help="write the QR code (.png or .svg)")
@@ -1461,6 +1494,7 @@ def build_parser() -> Parser:
     _patient_access(subs, nir)
     _patient_items(subs, nir)
     _emergency_parsers(top, subs, nir)
+    cli_writes.add_parsers(top, subs, nir, _leaf, sys.modules[__name__])
     p = _leaf(top, "demo", run_demo, "seed a running server with fictitious demo data")
     p.add_argument("--patients", type=int, default=3, metavar="N")
     p.add_argument("--force", action="store_true", help="replace an earlier demo's files")

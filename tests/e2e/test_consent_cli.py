@@ -93,3 +93,33 @@ def test_scanning_something_else_says_so(server: Server) -> None:
     text = server.cli("pro", "scan", "--text", "HC1:NCFOXN%TS3DH3ZSUZK+.V0ETD%65NL-AH",
                       home="nobody", check=False)
     assert text.returncode == 2 and "not a Carnet consent token" in text.stderr
+
+
+def test_grant_to_identity_qr_with_profession_defaults(server: Server, tmp_path: Path) -> None:
+    n = 3 if server.engine == "sqlite" else 4
+    body = f"2800576{n:06d}"
+    nir = body + nir_key(body)
+    csv_path = tmp_path / "r.csv"
+    csv_path.write_text("nir,last_name,first_name,birth_date,address,email\n"
+                        f"{nir},Noir,Max,1980-05-01,1 rue Haute,\n")
+    server.operator("load-registry", str(csv_path))
+    ph = _pro(server, f"8100000001{n:02d}", f"ph{n}", ["pharmacist"])
+    kine = _pro(server, f"8200000001{n:02d}", f"kine{n}", [])
+    code = server.cli_json("pharmacist", "start-activation", "--nir", nir, "--birth-date",
+                           "1980-05-01", home=f"ph{n}", env=ph)["code"]
+    pat = {"CARNET_PASSPHRASE": "max passphrase"}
+    server.cli_json("patient", "activate", "--nir", nir, "--code", code, home="max", env=pat)
+    server.cli_json("patient", "add", "current_treatments", "medication", "Doliprane",
+                    "--date", "2024-01-01", home="max", env=pat)
+    server.cli_json("patient", "add", "medical_history", "condition", "Entorse", "--date",
+                    "2024-01-01", home="max", env=pat)
+    card = tmp_path / "id.png"
+    shown = server.cli_json("pro", "identity-qr", "--out", str(card), home=f"kine{n}", env=kine)
+    assert len(shown["fingerprint"]) == 32
+    granted = server.cli_json("patient", "grant", "--to-qr", str(card), home="max", env=pat)
+    listed = server.cli_json("patient", "grants", home="max", env=pat)["grants"]
+    # _pro registers "médecin": the default matrix opens everything but personal notes.
+    assert "personal_notes" not in listed[0]["sections"]
+    assert "medical_history" in listed[0]["sections"]
+    seen = server.cli_json("pro", "scan", "--text", granted["token"], home=f"kine{n}", env=kine)
+    assert {i["title"] for i in seen["items"]} == {"Doliprane", "Entorse"}

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from consent import audit, grant, token
 from consent.errors import InvalidToken
+from consent.identity import IdentityMismatch
+from consent.profiles import DURATIONS, default_sections
 from vault.crypto import fingerprint
 from vault.dossier import Dossier, open_item_with_key, unwrap_item_key
 from vault.errors import DecryptionFailed, FormatError
@@ -21,8 +23,8 @@ from web.client.api import Api
 from web.client.directory import trusted_entry
 from web.client.professional import ProfessionalIdentity
 
-DURATIONS = {"consultation": 4 * 3600, "30d": 30 * 86400, "90d": 90 * 86400,
-             "1y": 365 * 86400}
+__all__ = ["DURATIONS", "Issued", "Scanned", "issue_grant", "list_grants", "revoke_grant",
+           "scan", "verified_history"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,14 +37,19 @@ class Issued:
         return token.to_text(self.token)
 
 
-async def issue_grant(dossier: Dossier, api: Api, ps_id: str, sections: Iterable[Section | str],
-                      *, seconds: int, authority_public: bytes, write: bool = False,
-                      now: int) -> Issued:
+async def issue_grant(dossier: Dossier, api: Api, ps_id: str,
+                      sections: Iterable[Section | str] | None, *, seconds: int,
+                      authority_public: bytes, write: bool = False, now: int,
+                      expected_fingerprint: bytes | None = None) -> Issued:
     """Seal the sections' keys to the named professional (whose directory entry must carry
     the pinned authority's countersignature), sign and store the grant, and return the
     consent token (to show as a QR)."""
     entry = await trusted_entry(api, ps_id, authority_public)
-    chosen = frozenset(Section.parse(s) for s in sections)
+    if (expected_fingerprint is not None
+            and fingerprint(entry.sign_public) != expected_fingerprint):
+        raise IdentityMismatch()  # the identity QR shown at the desk is the truth
+    chosen = (default_sections(entry.profession) if sections is None
+              else frozenset(Section.parse(s) for s in sections))
     ring = dossier.ring
     grant_id = secrets.token_bytes(16)
     signed = grant.issue(ring=ring, dossier_id=dossier.dossier_id, recipient_id=ps_id,
