@@ -22,7 +22,14 @@ from vault.crypto import (
     associated_data,
     system_random,
 )
-from vault.errors import Conflict, DecryptionFailed, InvalidInput, NotAllowed
+from vault.errors import (
+    Conflict,
+    DecryptionFailed,
+    FormatError,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+)
 from vault.items import AttachmentRef, Author, Draft, Item
 from vault.keyring import Keyring
 from vault.records import (
@@ -110,6 +117,7 @@ class Dossier:
         self._clock = clock
         self._rng = rng
         self._closed = False
+        self.unreadable: list[str] = []  # ids the last list() could not open
 
     # ----------------------------------------------------------------- lifecycle
     @classmethod
@@ -339,7 +347,15 @@ class Dossier:
         """Latest revision of every item (of one section if given), newest date first."""
         self._check_open()
         wanted = None if section is None else Section.parse(section)
-        found = [self._open(r) for r in await self._records()]
+        found: list[Item] = []
+        unreadable: list[str] = []
+        for record in await self._records():
+            try:
+                found.append(self._open(record))
+            except (DecryptionFailed, FormatError, NotFound):
+                # One bad item (written by a faulty or hostile client) must not hide the rest.
+                unreadable.append(record.item_id)
+        self.unreadable = unreadable
         if wanted is not None:
             found = [i for i in found if i.section == wanted]
         return sorted(found, key=lambda i: (i.date, i.created_at), reverse=True)

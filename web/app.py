@@ -9,6 +9,7 @@ from litestar import Litestar, MediaType, get
 from litestar.openapi import OpenAPIConfig
 
 from web.api import activation, auth, consent, dossiers, emergency, operator, professionals
+from web.api import writes as writes_api
 from web.api.common import errors
 from web.errors import EXCEPTION_HANDLERS
 from web.services import Services, build_services
@@ -48,7 +49,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
     return Litestar(
         route_handlers=[home, health, auth.router, dossiers.router, activation.router,
                         operator.router, professionals.router, professionals.directory_router,
-                        consent.router, emergency.router],
+                        consent.router, emergency.router, writes_api.router],
         exception_handlers=dict(EXCEPTION_HANDLERS),  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(title="Carnet", version="0.1.0",
                                      description="Zero-knowledge API: every blob is ciphertext."),

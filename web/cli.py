@@ -1134,8 +1134,12 @@ async def patient_list(ctx: Ctx) -> None:
             console.print("no items", markup=False)
             return
         print_items(console, found)
-    ctx.out.emit({"dossier_id": s.dossier.dossier_id, "items": [item_json(i) for i in found]},
-                 show)
+    if s.dossier.unreadable:
+        ctx.out.note(f"{len(s.dossier.unreadable)} item(s) could not be decrypted and are not "
+                     f"shown: {', '.join(s.dossier.unreadable)} (see patient history; delete "
+                     "them with patient delete)")
+    ctx.out.emit({"dossier_id": s.dossier.dossier_id, "items": [item_json(i) for i in found],
+                  "unreadable": s.dossier.unreadable}, show)
 
 
 async def patient_show(ctx: Ctx) -> None:

@@ -348,3 +348,14 @@ async def test_whole_life_on_every_backend(dossier_store: DossierStore, clock: C
     with pytest.raises(DossierClosed):
         await Dossier.unlock(dossier_store, dossier.dossier_id, PASSPHRASE, clock=clock)
     assert len(open_archive(archive, recovery_code=code).entries) == 3
+
+
+async def test_one_unreadable_item_does_not_hide_the_others(dossier: Dossier,
+                                                            memory_store: MemoryStore) -> None:
+    good = await dossier.add("allergies", "allergy", "Lactose", "2024-01-01")
+    bad = await dossier.add("allergies", "allergy", "Gluten", "2024-01-01")
+    (record,) = await memory_store.revisions(dossier.dossier_id, bad.item_id)
+    memory_store._items[dossier.dossier_id][bad.item_id] = [
+        replace(record, ciphertext=record.ciphertext[:-1] + bytes([record.ciphertext[-1] ^ 1]))]
+    assert [i.item_id for i in await dossier.list()] == [good.item_id]
+    assert dossier.unreadable == [bad.item_id]

@@ -15,6 +15,7 @@ from web.api.common import (
     patient_session,
     professional_session,
     services_of,
+    strict_body,
 )
 from web.service.consent import SignedRequest
 from web.service.emergency import Opened
@@ -115,6 +116,6 @@ async def service_key(request: Request[Any, Any, Any]) -> ew.ServiceKeyBody:
         box_public=bytes.fromhex(services_of(request).settings.emergency_public))
 
 
-router = Router(path="/", tags=["emergency"], route_handlers=[
+router = Router(path="/", tags=["emergency"], before_request=strict_body, route_handlers=[
     add_card, list_cards, revoke_card, allow_break_glass, refuse_break_glass, open_card,
     break_glass, service_key])

@@ -20,7 +20,13 @@ from consent.errors import InvalidToken, TokenRevoked, WrongRecipient
 from vault.crypto import fingerprint
 from vault.records import DossierRecord, ItemRecord
 from vault.store import PAGE_MAX, DossierStore
-from web.service.errors import Forbidden, NotFoundError, ServiceError, Unauthorized
+from web.service.errors import (
+    Forbidden,
+    NotFoundError,
+    ProfessionalBlocked,
+    ServiceError,
+    Unauthorized,
+)
 from web.service.notify import Notifier
 from web.storage.repo import Professional, ServiceDb, StoredGrant
 
@@ -52,6 +58,19 @@ class SignedRequest:
         if not 16 <= len(nonce) <= 64 or len(signature) != 64:
             raise Unauthorized("the request signature headers are malformed")
         return cls(method, path, body, nonce, at, signature)
+
+
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    """A consent token that passed every check: its stored grant, dossier and grant core."""
+
+    stored: StoredGrant
+    dossier: DossierRecord
+    core: grant.GrantCore
+
+    @property
+    def parts(self) -> tuple[StoredGrant, DossierRecord, grant.GrantCore]:
+        return self.stored, self.dossier, self.core
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,9 +175,10 @@ class ConsentService:
         except Exception:
             raise Unauthorized("the request signature does not check") from None
 
-    async def scan(self, pro: Professional, text: str, request: SignedRequest) -> ScanResult:
-        """Check a consent token for the signed-in professional and return the sealed grant
-        and the ciphertext of the granted, unmasked items."""
+    async def admit(self, pro: Professional, text: str, request: SignedRequest) -> Admitted:
+        """Every check of a consent token presented by the signed-in professional (a scan, a
+        write): request signature and nonce, patient signature, expiry, block, revocation,
+        recipient."""
         self.check_request(pro, request)
         if not await self._db.use_nonce(request.nonce.hex(), request.at + REQUEST_WINDOW):
             raise Unauthorized("this request was already made (replayed nonce)")
@@ -175,10 +195,18 @@ class ConsentService:
                 or claims.expires_at > core.expires_at
                 or claims.recipient_fpr.hex() != stored.recipient_fpr):
             raise InvalidToken()
+        if await self._db.is_blocked(stored.dossier_id, pro.ps_id):
+            raise ProfessionalBlocked()
         if stored.revoked_at is not None or stored.expires_at <= self._now():
             raise TokenRevoked()
         if fingerprint(pro.sign_public) != claims.recipient_fpr or pro.ps_id != core.recipient_id:
             raise WrongRecipient()
+        return Admitted(stored=stored, dossier=dossier, core=core)
+
+    async def scan(self, pro: Professional, text: str, request: SignedRequest) -> ScanResult:
+        """Check a consent token for the signed-in professional and return the sealed grant
+        and the ciphertext of the granted, unmasked items."""
+        stored, dossier, core = (await self.admit(pro, text, request)).parts
         items = await self._granted_items(stored)
         await self.record(stored.dossier_id, "token_scanned", f"ps:{pro.ps_id}",
                           {"grant": stored.grant_id, "items": len(items),

@@ -94,3 +94,10 @@ class MailError(ServiceError):
     code = "mail_failed"
     status = 502
     default_detail = "the notification could not be sent"
+
+
+class ProfessionalBlocked(Forbidden):
+    """The patient blocked this professional: none of their consent tokens opens anything."""
+
+    code = "professional_blocked"
+    default_detail = "the patient has blocked this professional"

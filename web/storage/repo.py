@@ -340,3 +340,80 @@ class ServiceDb:
         """Closure: drop the dossier's grants and history with everything else."""
         for table in (GrantRow, AuditRow, DepositRow, BlockRow, CardRow, BreakGlassRow):
             await table.delete().where(table.dossier_id == dossier_id)
+
+    # -- deposits and blocks (professional writes) ------------------------------------------
+    async def put_deposit(self, d: StoredDeposit) -> bool:
+        """Store a deposit; False if its id is already taken."""
+        if await DepositRow.exists().where(DepositRow.deposit_id == d.deposit_id):
+            return False
+        try:
+            await DepositRow.insert(DepositRow(deposit_id=d.deposit_id, dossier_id=d.dossier_id,
+                                               ps_id=d.ps_id, at=d.at, blob=d.blob,
+                                               signature=d.signature))
+        except Exception:  # the deposit_id unique index: a concurrent insert won
+            return False
+        return True
+
+    async def deposits_of(self, dossier_id: str, after: str | None = None,
+                          limit: int = 100) -> list[StoredDeposit]:
+        query = DepositRow.select().where(DepositRow.dossier_id == dossier_id)
+        if after is not None:
+            query = query.where(DepositRow.deposit_id > after)
+        rows = await query.order_by(DepositRow.deposit_id).limit(limit)
+        return [_deposit(r) for r in rows]
+
+    async def count_deposits(self, dossier_id: str) -> int:
+        return int(await DepositRow.count().where(DepositRow.dossier_id == dossier_id))
+
+    async def delete_deposit(self, dossier_id: str, deposit_id: str) -> bool:
+        where = (DepositRow.dossier_id == dossier_id) & (DepositRow.deposit_id == deposit_id)
+        if not await DepositRow.exists().where(where):
+            return False
+        await DepositRow.delete().where(where)
+        return True
+
+    async def block(self, dossier_id: str, ps_id: str, at: int) -> bool:
+        """Block ``ps_id`` for this dossier; False if it already was."""
+        if await self.is_blocked(dossier_id, ps_id):
+            return False
+        await BlockRow.insert(BlockRow(dossier_id=dossier_id, ps_id=ps_id, at=at))
+        return True
+
+    async def unblock(self, dossier_id: str, ps_id: str) -> bool:
+        if not await self.is_blocked(dossier_id, ps_id):
+            return False
+        await BlockRow.delete().where((BlockRow.dossier_id == dossier_id)
+                                      & (BlockRow.ps_id == ps_id))
+        return True
+
+    async def is_blocked(self, dossier_id: str, ps_id: str) -> bool:
+        return bool(await BlockRow.exists().where((BlockRow.dossier_id == dossier_id)
+                                                  & (BlockRow.ps_id == ps_id)))
+
+    async def blocks_of(self, dossier_id: str) -> list[tuple[str, int]]:
+        """(ps_id, blocked at) of every professional the patient blocked, oldest first."""
+        rows = await BlockRow.select(BlockRow.ps_id, BlockRow.at).where(
+            BlockRow.dossier_id == dossier_id).order_by(BlockRow.at)
+        seen: dict[str, int] = {}
+        for r in rows:
+            seen.setdefault(str(r["ps_id"]), int(r["at"]))
+        return list(seen.items())
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDeposit:
+    """An item sealed to the patient by a professional, with the depositor's signature."""
+
+    deposit_id: str
+    dossier_id: str
+    ps_id: str
+    at: int
+    blob: bytes
+    signature: bytes
+
+
+def _deposit(row: dict[str, Any]) -> StoredDeposit:
+    return StoredDeposit(deposit_id=row["deposit_id"], dossier_id=row["dossier_id"],
+                         ps_id=row["ps_id"], at=row["at"], blob=bytes(row["blob"]),
+                         signature=bytes(row["signature"]))
+# -- end of deposits and blocks

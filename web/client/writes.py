@@ -1,0 +1,244 @@
+"""Professional writes, deposits and blocks on the client side.
+
+- A professional with a read+write consent adds an item: encrypted here under the grant's
+  current key for the section, sent with the token and a signed request.
+- A professional deposits an item for a patient known by NIR: sealed here to the patient's
+  public key and signed with the professional's own key; nothing is read.
+- The patient files deposits (each checked against the depositor's countersigned directory
+  entry), and blocks or unblocks professionals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from consent import deposit as deposit_format
+from consent import grant, token
+from consent.errors import ConsentError, InvalidToken
+from vault import items
+from vault.crypto import Random, fingerprint, system_random
+from vault.dossier import Dossier, seal_item
+from vault.errors import FormatError, InvalidInput, NotAllowed, NotFound
+from vault.items import Author, Item
+from vault.keyring import KeyLookup
+from vault.records import ChunkRecord, DossierRecord, ItemRecord
+from vault.sections import Section
+from web import wire
+from web.client.api import Api
+from web.client.consent import list_grants, request_signer
+from web.client.directory import trusted_entry
+from web.client.professional import ProfessionalIdentity
+
+
+# ------------------------------------------------------------------------------ grant writes
+@dataclass(frozen=True, slots=True)
+class OpenedGrant:
+    """A consent token checked and opened by its recipient: the patient's dossier, what the
+    grant allows, and its keys."""
+
+    text: str
+    dossier: DossierRecord
+    write: bool
+    expires_at: int
+    keys: grant.GrantKeys
+
+    @property
+    def sections(self) -> frozenset[Section]:
+        return frozenset(self.keys.current)
+
+
+async def open_grant(api: Api, identity: ProfessionalIdentity, text: str, *,
+                     now: int) -> OpenedGrant:
+    """Present the token (a scan, in the history) and check what comes back as ``scan``
+    does: the patient's signatures on token and grant (P4), that the grant is the token's
+    and ours (P3), then open its keys."""
+    tok = token.decode(token.from_text(text))
+    body = await api.send("POST", "/consent/scan", wire.ScanRequest(token=text), wire.ScanBody,
+                          signer=request_signer(identity, now))
+    dossier = body.dossier.record()
+    tok.verify(dossier.sign_public)
+    signed = grant.SignedGrant.decode(body.grant)
+    grant.verify(signed, dossier.sign_public)
+    core, claims = signed.core, tok.claims
+    if (core.grant_id != claims.grant_id or core.sections != claims.sections
+            or core.write != claims.write or core.dossier_id != dossier.dossier_id
+            or core.recipient_sign_public != identity.signing_key.verify_key.encode()
+            or fingerprint(core.recipient_sign_public) != claims.recipient_fpr):
+        raise InvalidToken()
+    return OpenedGrant(text=text, dossier=dossier, write=core.write,
+                       expires_at=min(core.expires_at, claims.expires_at),
+                       keys=grant.open_keys(signed, identity.box_secret))
+
+
+def seal_for_grant(opened: OpenedGrant, d: items.Draft, *, created_at: int,
+                   rng: Random = system_random) -> ItemRecord:
+    """A new item (revision 1) wrapped under the grant's current key for its section."""
+    ref = opened.keys.current.get(d.section)
+    key = None if ref is None else opened.keys.get(ref)
+    if ref is None or key is None:
+        raise NotAllowed(f"this consent does not open the section {d.section.value}")
+    return seal_item(items.encode(d, created_at=created_at), dossier_id=opened.dossier.dossier_id,
+                     item_id=rng(16).hex(), revision=1, created_at=created_at,
+                     wrapping=KeyLookup(ref, key, d.section), section=d.section, rng=rng)
+
+
+async def send_item(api: Api, identity: ProfessionalIdentity, text: str, record: ItemRecord,
+                    *, now: int, chunks: Sequence[ChunkRecord] = ()) -> wire.WrittenBody:
+    """POST /consent/items: the token, the sealed record and a signed request."""
+    body = wire.WriteRequest(token=text, item=wire.ItemBody.of(record), chunks=[
+        wire.ChunkBody(attachment_id=c.attachment_id, index=c.index, blob=c.blob)
+        for c in chunks])
+    return await api.send("POST", "/consent/items", body, wire.WrittenBody,
+                          signer=request_signer(identity, now))
+
+
+async def write_item(api: Api, identity: ProfessionalIdentity, text: str, section: object,
+                     item_type: object, title: object, date: object, body: object = None, *,
+                     name: str | None = None, now: int, opened: OpenedGrant | None = None,
+                     rng: Random = system_random) -> tuple[OpenedGrant, Item]:
+    """Add an item, authored by this professional, through a read+write consent (opened
+    now unless ``opened`` is given). Returns the opened grant and the item as written."""
+    d = items.draft(section, item_type, title, date, body,
+                    Author.professional(identity.ps_id, name))
+    if opened is None:
+        opened = await open_grant(api, identity, text, now=now)
+    record = seal_for_grant(opened, d, created_at=now, rng=rng)
+    await send_item(api, identity, text, record, now=now)
+    return opened, Item(item_id=record.item_id, revision=1, section=d.section,
+                        item_type=d.item_type, title=d.title, date=d.date, body=d.body,
+                        author=d.author, created_at=now)
+
+
+# ------------------------------------------------------------------------------ deposits
+@dataclass(frozen=True, slots=True)
+class Deposited:
+    deposit_id: str
+    dossier_id: str
+    at: int
+
+
+async def deposit(api: Api, identity: ProfessionalIdentity, nir: str, section: object,
+                  item_type: object, title: object, date: object, body: object = None, *,
+                  name: str | None = None, now: int,
+                  rng: Random = system_random) -> Deposited:
+    """Leave an item for the patient with this NIR, sealed to their public key and signed
+    with ours. Nothing of the dossier is read."""
+    d = items.draft(section, item_type, title, date, body,
+                    Author.professional(identity.ps_id, name))
+    plaintext = items.encode(d, created_at=now)
+    where = await api.send("POST", "/deposits/recipient", wire.RecipientRequest(nir=nir),
+                           wire.RecipientBody)
+    sealed = deposit_format.seal(plaintext, where.box_public)
+    deposit_id = rng(16).hex()
+    signature = deposit_format.sign(where.dossier_id, deposit_id, sealed, identity.signing_key)
+    receipt = await api.send("POST", "/deposits", wire.DepositUpload(
+        dossier_id=where.dossier_id, deposit_id=deposit_id, sealed=sealed, signature=signature),
+        wire.DepositReceipt, signer=request_signer(identity, now))
+    return Deposited(deposit_id=receipt.deposit_id, dossier_id=where.dossier_id, at=receipt.at)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A deposit left in place because it does not verify (``reason`` says why)."""
+
+    deposit_id: str
+    ps_id: str
+    at: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Filing:
+    filed: list[tuple[str, Item]]  # (deposit id, the item as filed)
+    rejected: list[Rejected]
+
+
+async def pending_deposits(dossier: Dossier, api: Api) -> list[wire.DepositBody]:
+    found: list[wire.DepositBody] = []
+    params: dict[str, Any] = {"limit": 20}
+    while True:
+        page = await api.get(f"/dossiers/{dossier.dossier_id}/deposits", wire.DepositPage,
+                             params=params)
+        found += page.deposits
+        if page.next_after is None:
+            return found
+        params = {"limit": 20, "after": page.next_after}
+
+
+async def _check(dossier: Dossier, api: Api, d: wire.DepositBody, authority_public: bytes,
+                 entries: dict[str, wire.ProfessionalBody | None]) -> Item | str:
+    """The deposit's item, or why it is refused."""
+    if d.ps_id not in entries:
+        try:
+            entries[d.ps_id] = await trusted_entry(api, d.ps_id, authority_public)
+        except (NotFound, ConsentError):
+            entries[d.ps_id] = None
+    entry = entries[d.ps_id]
+    if entry is None:
+        return "the depositor has no countersigned directory entry"
+    try:
+        deposit_format.verify(dossier.dossier_id, d.deposit_id, d.sealed, d.signature,
+                              entry.sign_public)
+    except ConsentError:
+        return "the depositor's signature does not check"
+    try:
+        plaintext = deposit_format.open_(d.sealed, dossier.ring.box_key)
+        item = items.decode(plaintext, item_id=d.deposit_id, revision=1)
+    except (ConsentError, FormatError):
+        return "the sealed item does not open"
+    if item.author.kind != "professional" or item.author.id != d.ps_id:
+        return "the item's author is not the depositor"
+    return item
+
+
+async def file_deposits(dossier: Dossier, api: Api, *, authority_public: bytes) -> Filing:
+    """File every deposit that verifies into its section (author kept) and remove it from
+    the server; leave the others in place and report them."""
+    filed: list[tuple[str, Item]] = []
+    rejected: list[Rejected] = []
+    entries: dict[str, wire.ProfessionalBody | None] = {}
+    for d in await pending_deposits(dossier, api):
+        checked = await _check(dossier, api, d, authority_public, entries)
+        if isinstance(checked, Item):
+            try:
+                item = await dossier.add(checked.section, checked.item_type, checked.title,
+                                         checked.date, checked.body, author=checked.author)
+            except InvalidInput as exc:  # LimitExceeded too
+                checked = f"the item is not valid ({exc})"
+            else:
+                await api.call("DELETE", f"/dossiers/{dossier.dossier_id}/deposits/"
+                                         f"{d.deposit_id}")
+                filed.append((d.deposit_id, item))
+                continue
+        rejected.append(Rejected(deposit_id=d.deposit_id, ps_id=d.ps_id, at=d.at,
+                                 reason=checked))
+    return Filing(filed=filed, rejected=rejected)
+
+
+# ------------------------------------------------------------------------------ blocks
+async def block(dossier: Dossier, api: Api, ps_id: str) -> wire.BlockResult:
+    """Block a professional: the server refuses their tokens and revokes their active
+    grants; here the revoked grants' sections are marked to get new keys at the next write
+    (as ``revoke_grant`` does)."""
+    result = await api.send("POST", f"/dossiers/{dossier.dossier_id}/blocks",
+                            wire.BlockRequest(ps_id=ps_id), wire.BlockResult)
+    if result.revoked:
+        revoked = set(result.revoked)
+        sections: set[Section] = set()
+        for g in await list_grants(dossier, api):
+            if g.grant_id in revoked:
+                sections |= grant.SignedGrant.decode(g.grant).core.sections
+        if sections:
+            await dossier.rotate_on_next_write(frozenset(sections))
+    return result
+
+
+async def unblock(dossier: Dossier, api: Api, ps_id: str) -> None:
+    await api.call("DELETE", f"/dossiers/{dossier.dossier_id}/blocks/{ps_id}")
+
+
+async def blocks(dossier: Dossier, api: Api) -> list[wire.BlockInfo]:
+    return (await api.get(f"/dossiers/{dossier.dossier_id}/blocks", wire.BlockList)).blocks
+
