@@ -69,6 +69,9 @@ from web.client import home as local_home
 from web.client.api import DEFAULT_SERVER, Api, ApiError
 from web.client.consent import (
     DURATIONS,
+    contact_code,
+    contact_scan,
+    issue_contact_grant,
     issue_grant,
     list_grants,
     revoke_grant,
@@ -1032,6 +1035,52 @@ async def pro_identity_qr(ctx: Ctx) -> None:
                  f"identity QR of {identity.ps_id} (key {fpr.hex()[:16]}...) written to {out}")
 
 
+async def patient_contact_code(ctx: Ctx) -> None:
+    """Your emergency-contact code (and QR with --qr), for a patient who names you as their
+    emergency contact. JSON: {code, qr_file}."""
+    qr_path = refuse_existing(ctx.args.qr, ctx.args.force) if ctx.args.qr else None
+    async with patient_session(ctx) as s:
+        code = contact_code(s.dossier)
+    if qr_path is not None:
+        qr_path.write_bytes(qr.render_png(code))
+    ctx.out.emit({"code": code, "qr_file": str(qr_path) if qr_path else None},
+                 f"emergency-contact code:\n{code}"
+                 + (f"\nQR written to {qr_path}" if qr_path else ""))
+
+
+async def patient_add_contact(ctx: Ctx) -> None:
+    """Name an emergency contact who has a Carnet account (their code, shown in person): a
+    standing grant on your emergency summary. Give them the token. JSON: {grant_id, token,
+    expires_at}."""
+    a = ctx.args
+    code = a.code if a.code else _first_text(qr.read_image(read_bytes(a.image)))
+    seconds = DURATIONS[a.duration]
+    async with patient_session(ctx) as s:
+        issued = await issue_contact_grant(s.dossier, s.api, code, seconds=seconds,
+                                           now=_clock())
+    ctx.out.emit({"grant_id": issued.grant_id, "token": issued.text,
+                  "expires_at": _clock() + seconds},
+                 f"contact grant {issued.grant_id}; give your contact this token:\n"
+                 f"{issued.text}")
+
+
+async def patient_read_contact(ctx: Ctx) -> None:
+    """As an emergency contact: open the summary a patient granted you (token text or QR).
+    JSON: {dossier_id, items}."""
+    a = ctx.args
+    text = a.text if a.text else token_format.to_text(qr.read_token(read_bytes(a.image)))
+    async with patient_session(ctx) as s:
+        got = await contact_scan(s.dossier, s.api, text, now=_clock())
+    ctx.out.emit({"dossier_id": got.dossier_id, "items": [item_json(i) for i in got.items]},
+                 lambda console: print_items(console, got.items))
+
+
+def _first_text(texts: list[str]) -> str:
+    if not texts:
+        raise CliError("no code found in this image")
+    return texts[0]
+
+
 def card_text_of(texts: list[str]) -> str:
     for text in texts:
         try:
@@ -1047,6 +1096,20 @@ def _emergency_parsers(top: Any, subs: Any, nir: argparse.ArgumentParser) -> Non
     p.add_argument("--out", required=True, metavar="FILE.png")
     p.add_argument("--days", type=int, default=365)
     p.add_argument("--force", action="store_true", help="overwrite FILE")
+    p = _leaf(subs, "contact-code", patient_contact_code, "your emergency-contact code", [nir])
+    p.add_argument("--qr", metavar="FILE.png")
+    p.add_argument("--force", action="store_true", help="overwrite FILE")
+    p = _leaf(subs, "add-contact", patient_add_contact, "name an emergency contact who has an "
+              "account (standing grant on your summary)", [nir])
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--code", metavar="TEXT")
+    g.add_argument("--image", metavar="FILE")
+    p.add_argument("--duration", choices=sorted(DURATIONS), default="1y")
+    p = _leaf(subs, "read-contact", patient_read_contact, "as an emergency contact, open what "
+              "a patient granted you", [nir])
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--text", metavar="TOKEN")
+    g.add_argument("--image", metavar="FILE")
     p = _leaf(subs, "revoke-card", patient_revoke_card, "revoke an emergency card", [nir])
     p.add_argument("card_id", metavar="CARD_ID")
     p = _leaf(subs, "break-glass", patient_break_glass, "allow or refuse break-glass", [nir])

@@ -37,6 +37,7 @@ class World:
     patient_api: Api
     doctor: ProfessionalIdentity
     other: ProfessionalIdentity
+    pharmacist: ProfessionalIdentity | None = None
 
 
 async def _pro(server: Server, operator: Api, ps_id: str, role: list[str]) -> ProfessionalIdentity:
@@ -64,7 +65,7 @@ async def _world(server: Server, n: int, email: str = "") -> World:
     patient_api = Api(server.direct_url)
     dossier, _ = await activate(patient_api, nir, code.code, "patient passphrase",
                                 clock=now)
-    return World(server, dossier, patient_api, doctor, other)
+    return World(server, dossier, patient_api, doctor, other, pharmacist)
 
 
 async def _scan(w: World, who: ProfessionalIdentity, text: str) -> Any:
@@ -98,6 +99,20 @@ async def _consent_story(server: Server) -> None:
     assert got.items[0].title == "Pénicilline"
     assert hidden.item_id not in {i.item_id for i in got.items}
     assert other.item_id not in {i.item_id for i in got.items}
+
+    # P4: a grant the server invents (here: one whose patient signature it altered) fails the
+    # professional's own check, whatever the server says.
+    pg = w.server.engine == "postgres"
+    rows = await query(w.server, "SELECT blob FROM carnet_grant WHERE grant_id = "
+                       + ("$1" if pg else "?"), issued.grant_id)
+    original = bytes(rows[0][0])
+    forged_grant = original[:-1] + bytes([original[-1] ^ 1])
+    await query(w.server, "UPDATE carnet_grant SET blob = " + ("$1::bytea WHERE grant_id = $2"
+                if pg else "? WHERE grant_id = ?"), forged_grant, issued.grant_id)
+    with pytest.raises(ConsentError):
+        await _scan(w, w.doctor, text)
+    await query(w.server, "UPDATE carnet_grant SET blob = " + ("$1::bytea WHERE grant_id = $2"
+                if pg else "? WHERE grant_id = ?"), original, issued.grant_id)
 
     # P3: another professional is refused, and cannot open the sealed grant either.
     with pytest.raises(ApiError) as refused:

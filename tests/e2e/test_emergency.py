@@ -12,8 +12,15 @@ import pytest
 from tests.e2e.conftest import Server, Smtp
 from tests.e2e.db import query
 from tests.e2e.test_consent import _pro, _world, now
-from web.client import Api, ApiError
-from web.client.consent import verified_history
+from web import wire
+from web.client import Api, ApiError, activate
+from web.client.consent import (
+    contact_code,
+    contact_scan,
+    issue_contact_grant,
+    scan,
+    verified_history,
+)
 from web.client.emergency import (
     allow_break_glass,
     break_glass,
@@ -114,8 +121,11 @@ def test_emergency_card_by_cli(server: Server, tmp_path: Path) -> None:
     body = f"2700575{n:06d}"
     nir = body + nir_key(body)
     csv_path = tmp_path / "r.csv"
+    body2 = f"1700575{n + 60:06d}"
+    nir2 = body2 + nir_key(body2)
     csv_path.write_text("nir,last_name,first_name,birth_date,address,email\n"
-                        f"{nir},Blanc,Zoé,1970-05-01,1 rue Basse,\n")
+                        f"{nir},Blanc,Zoé,1970-05-01,1 rue Basse,\n"
+                        f"{nir2},Blanc,Yann,1970-05-01,1 rue Basse,\n")
     server.operator("load-registry", str(csv_path))
     ph_env = {"CARNET_PASSPHRASE": "pharmacist"}
     ps_id = f"8600000{n:05d}"
@@ -136,3 +146,57 @@ def test_emergency_card_by_cli(server: Server, tmp_path: Path) -> None:
     wrong = server.cli("emergency", "open", "--image", str(card_file), home="anyone",
                        env={"CARNET_CARD_PASSCODE": "99999999"}, check=False)
     assert wrong.returncode == 2 and "wrong passcode" in wrong.stderr
+
+    # Zoé names Yann, who has an account, as emergency contact: he reads her summary.
+    code2 = server.cli_json("pharmacist", "start-activation", "--nir", nir2, "--birth-date",
+                            "1970-05-01", home="ph-card", env=ph_env)["code"]
+    yann = {"CARNET_PASSPHRASE": "yann passphrase"}
+    server.cli_json("patient", "activate", "--nir", nir2, "--code", code2, home="yann", env=yann)
+    contact = server.cli_json("patient", "contact-code", home="yann", env=yann)["code"]
+    granted = server.cli_json("patient", "add-contact", "--code", contact, home="zoe", env=env)
+    read = server.cli_json("patient", "read-contact", "--text", granted["token"], home="yann",
+                           env=yann)
+    assert [i["title"] for i in read["items"]] == ["AB+"]
+
+
+def test_emergency_contact_with_an_account(server: Server) -> None:
+    asyncio.run(_contact_story(server))
+
+
+async def _contact_story(server: Server) -> None:
+    n = 7 if server.engine == "sqlite" else 8
+    w = await _world(server, n)
+    blood = await w.dossier.add("blood_group", "blood_group", "B+", "1999-01-01")
+    note = await w.dossier.add("medical_history", "condition", "Diabète", "2015-01-01")
+    # The contact holds a dossier of their own (activated at the same pharmacy).
+    body = f"2700575{n + 50:06d}"
+    contact_nir = body + nir_key(body)
+    operator = Api(server.direct_url, session=server.operator_token_file.read_text().strip())
+    await operator.send("POST", "/operator/registry", wire.RegistryLoadBody(
+        csv="nir,last_name,first_name,birth_date,address,email\n"
+            f"{contact_nir},Roux,Paul,1970-05-01,2 place Bellecour,\n"), wire.RegistryLoadResult)
+    await operator.aclose()
+    assert w.pharmacist is not None
+    async with Api(server.direct_url) as api:
+        await w.pharmacist.login(api)
+        code = await w.pharmacist.start_activation(api, contact_nir, "1970-05-01")
+    contact_api = Api(server.direct_url)
+    contact, _ = await activate(contact_api, contact_nir, code.code, "contact passphrase",
+                                clock=now)
+    issued = await issue_contact_grant(w.dossier, w.patient_api, contact_code(contact),
+                                       seconds=365 * 86400, now=now())
+    got = await contact_scan(contact, contact_api, issued.text, now=now())
+    assert {i.item_id for i in got.items} == {blood.item_id}  # the summary only
+    assert note.item_id not in {i.item_id for i in got.items}
+    # A professional holding the token is not the contact.
+    async with Api(server.direct_url) as api:
+        await w.doctor.login(api)
+        with pytest.raises(ApiError) as wrong:
+            await scan(api, w.doctor, issued.text, now=now())
+    assert wrong.value.code == "wrong_recipient"
+    events, _, _ = await verified_history(w.dossier, w.patient_api, server_public=None,
+                                          last_seen=None)
+    assert any(e.kind == "token_scanned" and e.actor == f"contact:{contact.dossier_id}"
+               for e in events)
+    await contact_api.aclose()
+    await w.patient_api.aclose()

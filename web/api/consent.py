@@ -11,11 +11,11 @@ from web.api.common import (
     IdParam,
     errors,
     patient_session,
-    professional_session,
     services_of,
     strict_body,
 )
-from web.service.consent import SignedRequest
+from web.api.common import session as session_of
+from web.service.consent import SignedRequest, contact_as_recipient
 from web.service.errors import Forbidden
 from web.storage.repo import StoredGrant
 
@@ -71,12 +71,16 @@ async def audit_key(request: Request[Any, Any, Any]) -> wire.ServerKeyBody:
       summary="A professional presents a consent token (signed request); gets the sealed "
               "grant and the granted, unmasked items")
 async def scan(request: Request[Any, Any, Any], data: wire.ScanRequest) -> wire.ScanBody:
-    session = await professional_session(request)
+    s = await session_of(request)
     services = services_of(request)
-    await services.auth.throttle("scan", session.subject, 120)
-    pro = await services.db.professional(session.subject)
-    if pro is None or pro.status != "approved":
-        raise Forbidden("this professional is not approved")
+    await services.auth.throttle("scan", s.subject, 120)
+    if s.kind == "patient":  # an emergency contact who holds a dossier of their own
+        pro = contact_as_recipient(await services.store.dossier(s.subject))
+    else:
+        found = await services.db.professional(s.subject)
+        if found is None or found.status != "approved":
+            raise Forbidden("this professional is not approved")
+        pro = found
     signed = SignedRequest.from_headers("POST", request.url.path, await request.body(),
                                         request.headers)
     result = await services.consent.scan(pro, data.token, signed)

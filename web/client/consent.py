@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from consent import audit, grant, token
+from consent import contact as contact_format
 from consent.errors import InvalidToken
 from consent.identity import IdentityMismatch
 from consent.profiles import DURATIONS, default_sections
@@ -17,14 +18,25 @@ from vault.dossier import Dossier, open_item_with_key, unwrap_item_key
 from vault.errors import DecryptionFailed, FormatError
 from vault.items import Item
 from vault.keyring import KeyLookup
-from vault.sections import Section
+from vault.sections import EMERGENCY_SUMMARY, Section
 from web import wire
 from web.client.api import Api
 from web.client.directory import trusted_entry
 from web.client.professional import ProfessionalIdentity
 
-__all__ = ["DURATIONS", "Issued", "Scanned", "issue_grant", "list_grants", "revoke_grant",
-           "scan", "verified_history"]
+__all__ = [
+    "DURATIONS",
+    "Issued",
+    "Scanned",
+    "contact_code",
+    "contact_scan",
+    "issue_contact_grant",
+    "issue_grant",
+    "list_grants",
+    "revoke_grant",
+    "scan",
+    "verified_history",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,3 +157,42 @@ async def scan(api: Api, identity: ProfessionalIdentity, text: str, *, now: int)
             continue
     return Scanned(dossier_id=dossier.dossier_id, sections=core.sections, write=core.write,
                    expires_at=min(core.expires_at, claims.expires_at), items=found)
+
+
+def contact_code(dossier: Dossier) -> str:
+    """This dossier holder's emergency-contact code (to show to the patient naming them)."""
+    ring = dossier.ring
+    return contact_format.encode(contact_format.Contact(
+        dossier_id=dossier.dossier_id, sign_public=ring.signing_key.verify_key.encode(),
+        box_public=ring.box_key.public_key.encode()))
+
+
+async def issue_contact_grant(dossier: Dossier, api: Api, code: str, *, seconds: int,
+                              now: int) -> Issued:
+    """A standing grant on the emergency summary to an emergency contact with an account."""
+    contact = contact_format.decode(code)
+    ring = dossier.ring
+    grant_id = secrets.token_bytes(16)
+    chosen = frozenset(EMERGENCY_SUMMARY)
+    signed = grant.issue(ring=ring, dossier_id=dossier.dossier_id,
+                         recipient_id=contact.recipient_id,
+                         recipient_sign_public=contact.sign_public,
+                         recipient_box_public=contact.box_public, sections=chosen,
+                         write=False, emergency=True, issued_at=now, expires_at=now + seconds,
+                         grant_id=grant_id)
+    await api.send("POST", f"/dossiers/{dossier.dossier_id}/grants",
+                   wire.GrantUpload(grant=signed.encode()), wire.GrantInfo)
+    claims = token.TokenClaims(sections=chosen, write=False, emergency=True, grant_id=grant_id,
+                               patient_fpr=fingerprint(ring.signing_key.verify_key.encode()),
+                               recipient_fpr=fingerprint(contact.sign_public), issued_at=now,
+                               expires_at=now + seconds)
+    return Issued(grant_id=grant_id.hex(), token=token.sign(claims, ring.signing_key))
+
+
+async def contact_scan(own: Dossier, api: Api, text: str, *, now: int) -> Scanned:
+    """As an emergency contact signed in to their own dossier: open the summary a patient
+    granted them (their dossier's keys are the recipient keys)."""
+    ring = own.ring
+    me = ProfessionalIdentity(ps_id=f"contact:{own.dossier_id}", sign_seed=ring.sign_seed,
+                              box_secret=ring.box_secret)
+    return await scan(api, me, text, now=now)

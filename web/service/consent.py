@@ -31,6 +31,16 @@ from web.service.notify import Notifier
 from web.storage.repo import Professional, ServiceDb, StoredGrant
 
 REQUEST_WINDOW: Final = 300
+CONTACT_PREFIX: Final = "contact:"
+
+
+def contact_as_recipient(dossier: DossierRecord) -> Professional:
+    """A signed-in patient presenting a contact grant, seen as a recipient (their dossier's
+    own keys; never a directory entry)."""
+    return Professional(ps_id=CONTACT_PREFIX + dossier.dossier_id, name="contact d'urgence",
+                        profession="proche", specialty="", city="", email="",
+                        box_public=dossier.box_public, sign_public=dossier.sign_public,
+                        status="approved", roles=(), created_at=0)
 _APPEND_TRIES: Final = 20
 
 
@@ -138,11 +148,19 @@ class ConsentService:
         grant.verify(signed, dossier.sign_public)
         if core.expires_at <= self._now():
             raise ServiceError("this grant has already expired")
-        pro = await self._db.professional(core.recipient_id)
-        if pro is None or pro.status != "approved":
-            raise NotFoundError("no approved professional with this idNat_PS")
-        if (pro.sign_public != core.recipient_sign_public
-                or pro.box_public != core.recipient_box_public):
+        if core.recipient_id.startswith(CONTACT_PREFIX):
+            # An emergency contact with an account (another dossier's holder): only a standing
+            # grant on the emergency summary, to that dossier's own keys.
+            if not core.emergency:
+                raise Forbidden("a grant to an emergency contact covers the emergency summary")
+            contact = await self._store.dossier(core.recipient_id[len(CONTACT_PREFIX):])
+            keys = (contact.sign_public, contact.box_public)
+        else:
+            pro = await self._db.professional(core.recipient_id)
+            if pro is None or pro.status != "approved":
+                raise NotFoundError("no approved professional with this idNat_PS")
+            keys = (pro.sign_public, pro.box_public)
+        if keys != (core.recipient_sign_public, core.recipient_box_public):
             raise Forbidden("the grant's recipient keys are not the directory's")
         stored = StoredGrant(grant_id=core.grant_id.hex(), dossier_id=dossier.dossier_id,
                              recipient_id=core.recipient_id,
@@ -208,7 +226,8 @@ class ConsentService:
         and the ciphertext of the granted, unmasked items."""
         stored, dossier, core = (await self.admit(pro, text, request)).parts
         items = await self._granted_items(stored)
-        await self.record(stored.dossier_id, "token_scanned", f"ps:{pro.ps_id}",
+        actor = pro.ps_id if pro.ps_id.startswith(CONTACT_PREFIX) else f"ps:{pro.ps_id}"
+        await self.record(stored.dossier_id, "token_scanned", actor,
                           {"grant": stored.grant_id, "items": len(items),
                            "sections": ",".join(sorted(s.value for s in core.sections))},
                           request=request, actor_public=pro.sign_public)
