@@ -34,6 +34,7 @@ import nacl.hash
 import nacl.signing
 
 from consent.errors import ConsentError
+from consent.reader import Reader
 from vault.crypto import verify_signature
 
 VERSION: Final = 0x01
@@ -252,7 +253,7 @@ def decode_event(data: bytes) -> Event:
     raises ``MalformedAudit``."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise MalformedAudit("an event is bytes")
-    r = _Reader(bytes(data))
+    r = Reader(bytes(data), MalformedAudit, "event")
     try:
         if r.u8() != VERSION:
             raise MalformedAudit("unknown event version")
@@ -437,37 +438,3 @@ def verify_chain(events: Sequence[Event], signed_head: SignedHead, server_public
     if any(b.at < a.at for a, b in pairwise(events)):
         raise ChainBroken("reordered")
     return signed_head.head
-
-
-class _Reader:
-    """Cursor over event bytes; running short raises ``MalformedAudit``."""
-
-    __slots__ = ("_data", "_pos")
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-        self._pos = 0
-
-    def take(self, n: int) -> bytes:
-        end = self._pos + n
-        if end > len(self._data):
-            raise MalformedAudit("the event is truncated")
-        chunk = self._data[self._pos:end]
-        self._pos = end
-        return chunk
-
-    def u8(self) -> int:
-        return self.take(1)[0]
-
-    def u16(self) -> int:
-        return int.from_bytes(self.take(2), "big")
-
-    def u64(self) -> int:
-        return int.from_bytes(self.take(8), "big")
-
-    def p(self) -> bytes:
-        return self.take(self.u16())
-
-    def end(self) -> None:
-        if self._pos != len(self._data):
-            raise MalformedAudit("trailing bytes after the event")

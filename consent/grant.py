@@ -38,6 +38,7 @@ import nacl.hash
 import nacl.public
 
 from consent.errors import ConsentError
+from consent.reader import Reader
 from vault.crypto import KEY_BYTES, Random, system_random, verify_signature
 from vault.errors import InvalidInput
 from vault.keyring import Keyring
@@ -251,7 +252,7 @@ class SignedGrant:
         structure only, ``verify`` checks the signature."""
         if not isinstance(data, bytes | bytearray | memoryview):
             raise MalformedGrant("a grant is bytes")
-        r = _Reader(bytes(data))
+        r = Reader(bytes(data), MalformedGrant, "grant")
         if r.take(1)[0] != VERSION:
             raise MalformedGrant("unknown grant version")
         grant_id = r.take(GRANT_ID_BYTES)
@@ -423,37 +424,3 @@ def open_keys(grant: SignedGrant, recipient_box_secret: bytes) -> GrantKeys:
             or any(len(k) != KEY_BYTES for ks in keys.values() for k in ks.values())):
         raise InvalidGrant()
     return GrantKeys(keys=keys, current=current)
-
-
-class _Reader:
-    """Cursor over grant bytes; running short raises ``MalformedGrant``."""
-
-    __slots__ = ("_data", "_pos")
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-        self._pos = 0
-
-    def take(self, n: int) -> bytes:
-        end = self._pos + n
-        if end > len(self._data):
-            raise MalformedGrant("the grant is truncated")
-        chunk = self._data[self._pos:end]
-        self._pos = end
-        return chunk
-
-    def u8(self) -> int:
-        return self.take(1)[0]
-
-    def u16(self) -> int:
-        return int.from_bytes(self.take(2), "big")
-
-    def u32(self) -> int:
-        return int.from_bytes(self.take(4), "big")
-
-    def u64(self) -> int:
-        return int.from_bytes(self.take(8), "big")
-
-    def end(self) -> None:
-        if self._pos != len(self._data):
-            raise MalformedGrant("trailing bytes after the grant")
