@@ -66,7 +66,7 @@ class NewCard:
 
 def summary_keys(ring: Keyring, sections: Iterable[Section] = EMERGENCY_SUMMARY) -> SectionKeys:
     """Every version of each summary section's key (never the mask key)."""
-    out = {s: ring.section_keys(s) for s in sections}
+    out = {s: ring.section_keys(s) for s in sorted(sections)}  # a stable byte encoding
     if any(ring.mask_ref in ks or ring.mask_key in ks.values() for ks in out.values()):
         raise ValueError("the mask key must never leave the keyring")
     return out

@@ -722,6 +722,8 @@ async def patient_activate(ctx: Ctx) -> None:
     server = ctx.server()
     async with ctx.api(server) as api:
         dossier, code = await activate(api, nir, ctx.args.code, passphrase, clock=_clock)
+        if ctx.args.break_glass == "on":  # chosen at activation; `patient break-glass off` undoes
+            await allow_break_glass(dossier, api, await emergency_service_key(api))
         await quiet_logout(api)
     saved: OSError | None = None
     try:
@@ -1477,6 +1479,9 @@ def _patient_access(subs: Any, nir: argparse.ArgumentParser) -> None:
               "code; prints your recovery code once")
     p.add_argument("--nir", required=True)
     p.add_argument("--code", required=True)
+    p.add_argument("--break-glass", choices=("on", "off"), default="on",
+                   help="let the emergency service open your emergency summary when you cannot "
+                        "consent (logged and e-mailed to you; default on, as in the DMP)")
     _leaf(subs, "unlock", patient_unlock, "check that you can log in", [nir])
     p = _leaf(subs, "passphrase", patient_passphrase, "change the passphrase", [nir])
     p.add_argument("--new-passphrase-file", metavar="F")
