@@ -66,10 +66,12 @@ def test_grant_scan_revoke_history_by_cli(server: Server, tmp_path: Path) -> Non
 
     history = server.cli_json("patient", "history", home="ines", env=pat)
     kinds = [e["kind"] for e in history["events"]]
-    assert kinds == ["grant_issued", "token_scanned", "grant_revoked"]
-    assert history["events"][1]["actor"] == "ps:820000000055"
+    # Activation left break-glass on (the default), recorded first.
+    assert kinds == ["mask_changed", "grant_issued", "token_scanned", "grant_revoked"]
+    assert history["events"][0]["detail"] == {"break_glass": "on"}
+    assert history["events"][2]["actor"] == "ps:820000000055"
     # The log shrinks in the database: this device remembers the head it saw.
-    asyncio.run(query(server, "DELETE FROM carnet_audit WHERE seq = 2 AND dossier_id = "
+    asyncio.run(query(server, "DELETE FROM carnet_audit WHERE seq = 3 AND dossier_id = "
                       + ("$1" if server.engine == "postgres" else "?"),
                       _dossier_of(server, tmp_path)))
     broken = server.cli("patient", "history", home="ines", env=pat, check=False)
