@@ -51,7 +51,7 @@ class PackageUnreadable(ConsentError, ValueError):
 SectionKeys = dict[Section, dict[str, bytes]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)  # holds keys: no repr
 class NewCard:
     card_id: bytes
     card_share: bytes

@@ -286,7 +286,7 @@ class SignedGrant:
         return cls(core=core, sealed=sealed, signature=signature)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)  # holds keys: no repr
 class GrantKeys:
     """What the recipient gets out of a grant: per section every key version, and the
     current ref (the key new items in that section are wrapped with)."""

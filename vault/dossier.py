@@ -419,7 +419,9 @@ class Dossier:
         refs = [self._ring.mask_ref] if not masked else list(self._ring.section_keys(section))
         count = 0
         for record in await self._records(key_refs=refs):
-            if self._open(record).section == section:
+            # Section keys belong to one section, so only masked items need opening to know
+            # whether they belong to this one.
+            if masked or self._open(record).section == section:
                 await self._rewrap_item(record.item_id, masked)
                 count += 1
         return count

@@ -30,13 +30,13 @@ def new_ref(rng: Random) -> str:
     return rng(16).hex()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)  # holds keys: no repr
 class SectionKeys:
     current: str
     keys: Mapping[str, bytes]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)  # holds keys: no repr
 class KeyLookup:
     """What a key reference resolves to: the section (None for the mask key) and the key."""
 
@@ -49,7 +49,7 @@ class KeyLookup:
         return self.section is None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)  # holds keys: no repr
 class Keyring:
     sign_seed: bytes
     box_secret: bytes

@@ -30,7 +30,7 @@ from vault.records import SLOT_PASSPHRASE, SLOT_RECOVERY, KeySlot
 from vault.recovery import parse as parse_recovery_code
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)  # holds keys: no repr
 class SlotSecrets:
     """What a secret yields once stretched: the wrapping key and the login key."""
 

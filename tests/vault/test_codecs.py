@@ -157,3 +157,12 @@ def test_associated_data_layout() -> None:
     assert associated_data("p", "ab", 1, b"\x00") == (
         b"\x00\x07CARNET1" b"\x00\x01p" b"\x00\x02ab" b"\x00\x08" + (1).to_bytes(8, "big")
         + b"\x00\x01\x00")
+
+
+def test_key_holders_do_not_print_their_keys() -> None:
+    ring = keyring.Keyring.new(rng)
+    shown = (repr(ring) + repr(ring.current(Section.ALLERGIES))
+             + repr(ring.sections[Section.ALLERGIES]))
+    for secret in (ring.sign_seed, ring.box_secret, ring.mask_key,
+                   ring.current(Section.ALLERGIES).key):
+        assert repr(secret) not in shown and secret.hex() not in shown

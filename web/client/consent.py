@@ -17,7 +17,8 @@ from vault.crypto import fingerprint
 from vault.dossier import Dossier, open_item_with_key, unwrap_item_key
 from vault.errors import DecryptionFailed, FormatError
 from vault.items import Item
-from vault.keyring import KeyLookup
+from vault.keyring import KeyLookup, Keyring
+from vault.records import DossierRecord
 from vault.sections import EMERGENCY_SUMMARY, Section
 from web import wire
 from web.client.api import Api
@@ -70,9 +71,17 @@ async def issue_grant(dossier: Dossier, api: Api, ps_id: str,
                          issued_at=now, expires_at=now + seconds, grant_id=grant_id)
     await api.send("POST", f"/dossiers/{dossier.dossier_id}/grants",
                    wire.GrantUpload(grant=signed.encode()), wire.GrantInfo)
-    claims = token.TokenClaims(sections=chosen, write=write, emergency=False, grant_id=grant_id,
+    return _issued(ring, grant_id, chosen, write=write, emergency=False,
+                   recipient_sign_public=entry.sign_public, now=now, seconds=seconds)
+
+
+def _issued(ring: Keyring, grant_id: bytes, sections: frozenset[Section], *, write: bool,
+            emergency: bool, recipient_sign_public: bytes, now: int, seconds: int) -> Issued:
+    """The consent token for a stored grant, signed by the patient."""
+    claims = token.TokenClaims(sections=sections, write=write, emergency=emergency,
+                               grant_id=grant_id,
                                patient_fpr=fingerprint(ring.signing_key.verify_key.encode()),
-                               recipient_fpr=fingerprint(entry.sign_public), issued_at=now,
+                               recipient_fpr=fingerprint(recipient_sign_public), issued_at=now,
                                expires_at=now + seconds)
     return Issued(grant_id=grant_id.hex(), token=token.sign(claims, ring.signing_key))
 
@@ -124,39 +133,68 @@ class Scanned:
     items: list[Item]
 
 
-async def scan(api: Api, identity: ProfessionalIdentity, text: str, *, now: int) -> Scanned:
-    """Present a consent token; check the patient's signature against the fingerprint in the
-    token (P4), open the sealed keys with our own key (P3), and decrypt the granted items."""
-    raw = token.from_text(text)
-    tok = token.decode(raw)
+@dataclass(frozen=True, slots=True)
+class Presented:
+    """A consent token presented and everything that came back checked: the patient's
+    dossier, the grant (signed by that patient, matching the token, sealed to us), its keys,
+    and the ciphertext of the granted items."""
+
+    dossier: DossierRecord
+    core: grant.GrantCore
+    keys: grant.GrantKeys
+    expires_at: int
+    items: list[wire.ItemBody]
+
+
+async def present(api: Api, identity: ProfessionalIdentity, text: str, *,
+                  now: int) -> Presented:
+    """POST the token with a signed request; check the patient's signature against the
+    fingerprint in the token (P4), the grant's signature and its match with the token, and
+    open the sealed keys with our own key (P3)."""
+    tok = token.decode(token.from_text(text))
     body = await api.send("POST", "/consent/scan", wire.ScanRequest(token=text), wire.ScanBody,
                           signer=request_signer(identity, now))
     dossier = body.dossier.record()
     tok.verify(dossier.sign_public)  # the server cannot substitute another patient's key
     signed = grant.SignedGrant.decode(body.grant)
     grant.verify(signed, dossier.sign_public)  # a grant the server invented fails here
-    core = signed.core
-    claims = tok.claims
+    core, claims = signed.core, tok.claims
     if (core.grant_id != claims.grant_id or core.sections != claims.sections
             or core.write != claims.write or core.dossier_id != dossier.dossier_id
             or core.recipient_sign_public != identity.signing_key.verify_key.encode()
             or fingerprint(core.recipient_sign_public) != claims.recipient_fpr):
         raise InvalidToken()
-    keys = grant.open_keys(signed, identity.box_secret)
+    return Presented(dossier=dossier, core=core,
+                     keys=grant.open_keys(signed, identity.box_secret),
+                     expires_at=min(core.expires_at, claims.expires_at), items=body.items)
+
+
+def decrypt_items(dossier_id: str, bodies: Iterable[wire.ItemBody],
+                  keys: Mapping[Section, Mapping[str, bytes]]) -> list[Item]:
+    """Decrypt the items wrapped under one of ``keys`` (section -> {ref: key}); any other
+    (never a masked item's) or one that does not open is left out."""
+    by_ref = {ref: (section, key) for section, ks in keys.items() for ref, key in ks.items()}
     found: list[Item] = []
-    for item in body.items:
-        record = item.record(dossier.dossier_id)
-        key = keys.get(record.key_ref)
-        section = keys.section_of(record.key_ref)
-        if key is None or section is None:
-            continue  # not a key this grant carries (never a masked item's)
+    for body in bodies:
+        record = body.record(dossier_id)
+        hit = by_ref.get(record.key_ref)
+        if hit is None:
+            continue
+        section, key = hit
         try:
             item_key = unwrap_item_key(record, KeyLookup(record.key_ref, key, section), section)
             found.append(open_item_with_key(record, item_key, section))
         except (DecryptionFailed, FormatError):
             continue
-    return Scanned(dossier_id=dossier.dossier_id, sections=core.sections, write=core.write,
-                   expires_at=min(core.expires_at, claims.expires_at), items=found)
+    return found
+
+
+async def scan(api: Api, identity: ProfessionalIdentity, text: str, *, now: int) -> Scanned:
+    """Present a consent token and decrypt what it opens."""
+    p = await present(api, identity, text, now=now)
+    return Scanned(dossier_id=p.dossier.dossier_id, sections=p.core.sections, write=p.core.write,
+                   expires_at=p.expires_at,
+                   items=decrypt_items(p.dossier.dossier_id, p.items, p.keys.keys))
 
 
 def contact_code(dossier: Dossier) -> str:
@@ -182,11 +220,8 @@ async def issue_contact_grant(dossier: Dossier, api: Api, code: str, *, seconds:
                          grant_id=grant_id)
     await api.send("POST", f"/dossiers/{dossier.dossier_id}/grants",
                    wire.GrantUpload(grant=signed.encode()), wire.GrantInfo)
-    claims = token.TokenClaims(sections=chosen, write=False, emergency=True, grant_id=grant_id,
-                               patient_fpr=fingerprint(ring.signing_key.verify_key.encode()),
-                               recipient_fpr=fingerprint(contact.sign_public), issued_at=now,
-                               expires_at=now + seconds)
-    return Issued(grant_id=grant_id.hex(), token=token.sign(claims, ring.signing_key))
+    return _issued(ring, grant_id, chosen, write=False, emergency=True,
+                   recipient_sign_public=contact.sign_public, now=now, seconds=seconds)
 
 
 async def contact_scan(own: Dossier, api: Api, text: str, *, now: int) -> Scanned:

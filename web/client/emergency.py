@@ -7,14 +7,11 @@ import secrets
 from dataclasses import dataclass
 
 from consent import card as card_format
-from vault.dossier import Dossier, open_item_with_key, unwrap_item_key
-from vault.errors import DecryptionFailed, FormatError
+from vault.dossier import Dossier
 from vault.items import Item
-from vault.keyring import KeyLookup
-from vault.records import DossierRecord
 from web import emergency_wire as ew
 from web.client.api import Api
-from web.client.consent import request_signer
+from web.client.consent import decrypt_items, request_signer
 from web.client.professional import ProfessionalIdentity
 
 
@@ -42,24 +39,6 @@ async def issue_card(dossier: Dossier, api: Api, *, days: int = 365,
     return Card(card_id=info.card_id, text=made.text, passcode=code, expires_at=info.expires_at)
 
 
-def _decrypt(dossier: DossierRecord, keys: card_format.SectionKeys,
-             body: ew.EmergencyBody) -> list[Item]:
-    found: list[Item] = []
-    for item in body.items:
-        record = item.record(dossier.dossier_id)
-        for section, ks in keys.items():
-            key = ks.get(record.key_ref)
-            if key is None:
-                continue
-            try:
-                item_key = unwrap_item_key(record, KeyLookup(record.key_ref, key, section),
-                                           section)
-                found.append(open_item_with_key(record, item_key, section))
-            except (DecryptionFailed, FormatError):
-                pass
-    return found
-
-
 async def open_card(api: Api, text: str, passcode: str, who: str = "") -> list[Item]:
     """Whoever holds the card and its passcode: the emergency summary, decrypted here."""
     card_id, share = card_format.parse_card(text)
@@ -69,7 +48,7 @@ async def open_card(api: Api, text: str, passcode: str, who: str = "") -> list[I
     dossier = body.dossier.record()
     keys = card_format.open_card_package(body.package, share, body.server_share,
                                          dossier.dossier_id, card_id)
-    return _decrypt(dossier, keys, body)
+    return decrypt_items(dossier.dossier_id, body.items, keys)
 
 
 async def allow_break_glass(dossier: Dossier, api: Api, service_public: bytes) -> None:
@@ -93,7 +72,8 @@ async def break_glass(api: Api, identity: ProfessionalIdentity, service_secret: 
                           ew.BreakGlassRequest(nir=nir, reason=reason), ew.EmergencyBody,
                           signer=request_signer(identity, now))
     dossier = body.dossier.record()
-    return _decrypt(dossier, card_format.open_for_service(body.package, service_secret), body)
+    return decrypt_items(dossier.dossier_id, body.items,
+                         card_format.open_for_service(body.package, service_secret))
 
 
 def card_png(text: str, expires_at: int) -> bytes:

@@ -12,7 +12,7 @@ from web import wire
 from web.client.api import Api
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)  # holds keys: no repr
 class ProfessionalIdentity:
     ps_id: str
     sign_seed: bytes

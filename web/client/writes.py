@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from consent import deposit as deposit_format
-from consent import grant, token
-from consent.errors import ConsentError, InvalidToken
+from consent import grant
+from consent.errors import ConsentError
 from vault import items
-from vault.crypto import Random, fingerprint, system_random
+from vault.crypto import Random, system_random
 from vault.dossier import Dossier, seal_item
 from vault.errors import FormatError, InvalidInput, NotAllowed, NotFound
 from vault.items import Author, Item
@@ -27,7 +27,7 @@ from vault.records import ChunkRecord, DossierRecord, ItemRecord
 from vault.sections import Section
 from web import wire
 from web.client.api import Api
-from web.client.consent import list_grants, request_signer
+from web.client.consent import list_grants, present, request_signer
 from web.client.directory import trusted_entry
 from web.client.professional import ProfessionalIdentity
 
@@ -51,25 +51,11 @@ class OpenedGrant:
 
 async def open_grant(api: Api, identity: ProfessionalIdentity, text: str, *,
                      now: int) -> OpenedGrant:
-    """Present the token (a scan, in the history) and check what comes back as ``scan``
-    does: the patient's signatures on token and grant (P4), that the grant is the token's
-    and ours (P3), then open its keys."""
-    tok = token.decode(token.from_text(text))
-    body = await api.send("POST", "/consent/scan", wire.ScanRequest(token=text), wire.ScanBody,
-                          signer=request_signer(identity, now))
-    dossier = body.dossier.record()
-    tok.verify(dossier.sign_public)
-    signed = grant.SignedGrant.decode(body.grant)
-    grant.verify(signed, dossier.sign_public)
-    core, claims = signed.core, tok.claims
-    if (core.grant_id != claims.grant_id or core.sections != claims.sections
-            or core.write != claims.write or core.dossier_id != dossier.dossier_id
-            or core.recipient_sign_public != identity.signing_key.verify_key.encode()
-            or fingerprint(core.recipient_sign_public) != claims.recipient_fpr):
-        raise InvalidToken()
-    return OpenedGrant(text=text, dossier=dossier, write=core.write,
-                       expires_at=min(core.expires_at, claims.expires_at),
-                       keys=grant.open_keys(signed, identity.box_secret))
+    """Present the token (a scan, in the history), with every check ``scan`` makes, and keep
+    the grant's keys for writing."""
+    p = await present(api, identity, text, now=now)
+    return OpenedGrant(text=text, dossier=p.dossier, write=p.core.write,
+                       expires_at=p.expires_at, keys=p.keys)
 
 
 def seal_for_grant(opened: OpenedGrant, d: items.Draft, *, created_at: int,

@@ -191,8 +191,9 @@ class Activation:
             if b is None or b.dossier_id is not None or b.birth_date != birth.isoformat():
                 return
             await self._deliver(b, "email" if b.email else "post")
-        except Exception:  # background: never lose the server over one letter
-            log.exception("sending an activation code failed")
+        except Exception as exc:  # background: never lose the server over one letter
+            # Type only: a message could quote the letter (which holds the code).
+            log.warning("sending an activation code failed: %s", type(exc).__name__)
 
     async def pharmacy_code(self, nir_text: str, birth_text: str) -> wire.PharmacyCodeBody:
         """A code printed on the spot by a pharmacist for a patient who is present."""

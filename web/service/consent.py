@@ -9,7 +9,7 @@ to the recipient.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -32,6 +32,19 @@ from web.storage.repo import Professional, ServiceDb, StoredGrant
 
 REQUEST_WINDOW: Final = 300
 CONTACT_PREFIX: Final = "contact:"
+
+
+async def items_under(store: DossierStore, dossier_id: str,
+                      refs: Sequence[str]) -> list[ItemRecord]:
+    """The latest revision of every item wrapped under one of ``refs``, all pages."""
+    out: list[ItemRecord] = []
+    after: str | None = None
+    while True:
+        page = await store.items(dossier_id, key_refs=refs, after=after, limit=PAGE_MAX)
+        out.extend(page)
+        if len(page) < PAGE_MAX:
+            return out
+        after = page[-1].item_id
 
 
 def contact_as_recipient(dossier: DossierRecord) -> Professional:
@@ -225,7 +238,7 @@ class ConsentService:
         """Check a consent token for the signed-in professional and return the sealed grant
         and the ciphertext of the granted, unmasked items."""
         stored, dossier, core = (await self.admit(pro, text, request)).parts
-        items = await self._granted_items(stored)
+        items = await items_under(self._store, stored.dossier_id, stored.key_refs)
         actor = pro.ps_id if pro.ps_id.startswith(CONTACT_PREFIX) else f"ps:{pro.ps_id}"
         await self.record(stored.dossier_id, "token_scanned", actor,
                           {"grant": stored.grant_id, "items": len(items),
@@ -236,17 +249,6 @@ class ConsentService:
                                "votre dossier avec votre accord. L'historique complet est "
                                "dans Carnet.")
         return ScanResult(dossier=dossier, grant=stored.blob, items=items)
-
-    async def _granted_items(self, stored: StoredGrant) -> list[ItemRecord]:
-        out: list[ItemRecord] = []
-        after: str | None = None
-        while True:
-            page = await self._store.items(stored.dossier_id, key_refs=stored.key_refs,
-                                           after=after, limit=PAGE_MAX)
-            out.extend(page)
-            if len(page) < PAGE_MAX:
-                return out
-            after = page[-1].item_id
 
 
 def server_key(seed_hex: str) -> nacl.signing.SigningKey:

@@ -11,8 +11,8 @@ from typing import Final
 
 from consent.errors import ConsentError
 from vault.records import DossierRecord, ItemRecord
-from vault.store import PAGE_MAX, DossierStore
-from web.service.consent import ConsentService, SignedRequest
+from vault.store import DossierStore
+from web.service.consent import ConsentService, SignedRequest, items_under
 from web.service.errors import Forbidden, NotFoundError, ServiceError
 from web.service.notify import Notifier
 from web.service.peppers import keyed_hex
@@ -73,17 +73,6 @@ class EmergencyService:
     def _passcode_hash(self, card_id: str, passcode: str) -> bytes:
         return bytes.fromhex(keyed_hex(self._pepper, f"card:{card_id}:{passcode}"))
 
-    async def _items(self, dossier_id: str, refs: tuple[str, ...]) -> list[ItemRecord]:
-        out: list[ItemRecord] = []
-        after: str | None = None
-        while True:
-            page = await self._store.items(dossier_id, key_refs=refs, after=after,
-                                           limit=PAGE_MAX)
-            out.extend(page)
-            if len(page) < PAGE_MAX:
-                return out
-            after = page[-1].item_id
-
     # ------------------------------------------------------------------ cards
     async def issue_card(self, dossier_id: str, card_id: str, server_share: bytes,
                          passcode: str, package: bytes, key_refs: tuple[str, ...],
@@ -122,7 +111,7 @@ class EmergencyService:
         if card.revoked_at is not None or card.expires_at <= self._now():
             raise CardExpired()
         dossier = await self._store.dossier(card.dossier_id)
-        items = await self._items(card.dossier_id, card.key_refs)
+        items = await items_under(self._store, card.dossier_id, card.key_refs)
         await self._consent.record(card.dossier_id, "card_used", f"card:{card_id}",
                                    {"result": "opened", "by": who[:100], "items": len(items)})
         self._notifier.patient(card.dossier_id, "Carnet : votre carte d'urgence a été utilisée",
@@ -165,7 +154,7 @@ class EmergencyService:
             raise BreakGlassOff()
         package, refs = found
         dossier = await self._store.dossier(dossier_id)
-        items = await self._items(dossier_id, refs)
+        items = await items_under(self._store, dossier_id, refs)
         await self._consent.record(dossier_id, "emergency_access", f"ps:{pro.ps_id}",
                                    {"result": "opened", "reason": reason[:500],
                                     "items": len(items)},

@@ -24,7 +24,7 @@ def keyed_hex(key: bytes, value: str) -> str:
                              encoder=nacl.encoding.HexEncoder).decode("ascii")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)  # holds keys: no repr
 class Peppers:
     login: bytes
     code: bytes
