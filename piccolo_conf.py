@@ -15,4 +15,4 @@ from vault.storage.engine import DEFAULT_DATABASE_URL, engine_from_url
 
 DB = engine_from_url(os.environ.get("CARNET_DATABASE_URL", DEFAULT_DATABASE_URL))
 
-APP_REGISTRY = AppRegistry(apps=["vault.storage.piccolo_app", "web.storage.piccolo_app"])
+APP_REGISTRY = AppRegistry(apps=["vault.storage.piccolo_app", "web.server.storage.piccolo_app"])

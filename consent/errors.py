@@ -1,7 +1,7 @@
 """The consent package's error tree.
 
 Every error carries a stable machine-readable ``code`` and the HTTP ``status`` the web layer
-maps it to (``web/errors.py`` turns them into ``{"code", "detail"}`` responses). A token that
+maps it to (``web/server/errors.py`` turns them into ``{"code", "detail"}`` responses). A token that
 fails any cryptographic or structural check raises ``InvalidToken`` with one opaque message:
 it never says which field, byte or key was wrong.
 """

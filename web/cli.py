@@ -64,7 +64,7 @@ from vault.archive import Entry as ArchiveEntry
 from vault.crypto import fingerprint
 from vault.errors import NotFound, UnlockFailed
 from vault.sections import Section
-from web import cli_writes, demo, wire
+from web import cli_writes, demo
 from web.client import home as local_home
 from web.client.api import DEFAULT_SERVER, Api, ApiError
 from web.client.consent import (
@@ -91,7 +91,8 @@ from web.client.emergency import (
 from web.client.emergency import service_key as emergency_service_key
 from web.client.patient import activate, login, logout, recover
 from web.client.professional import ProfessionalIdentity
-from web.service.nir import parse_nir
+from web.nir import parse_nir
+from web.schemas import wire
 
 EXIT_OK: Final = 0
 EXIT_INTERNAL: Final = 1

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from consent import qr
 from consent import token as token_format
 from web.client.writes import block, blocks, deposit, file_deposits, unblock, write_item
-from web.service.nir import parse_nir
+from web.nir import parse_nir
 
 if TYPE_CHECKING:
     from rich.console import Console

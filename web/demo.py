@@ -20,12 +20,12 @@ import nacl.signing
 
 from vault.crypto import Random, system_random
 from vault.dossier import Dossier
-from web import wire
 from web.client import home as local_home
 from web.client.api import Api
 from web.client.directory import approve
 from web.client.patient import activate, logout
 from web.client.professional import ProfessionalIdentity
+from web.schemas import wire
 
 MAX_PATIENTS: Final = 20  # the server allows 20 activations per address and minute
 DEMO_FILE: Final = "demo.txt"

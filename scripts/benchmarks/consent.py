@@ -10,8 +10,8 @@ each next to a baseline measured in the same run (figures only, never assertions
    clients against a local Carnet server on SQLite, next to a bare litestar POST endpoint (this
    module's ``bare_app``: same request, response of the same size) served by the same uvicorn.
    Goal >= 0.5x bare. The server allows 120 scans a minute per professional
-   (web/api/consent.py), so the load is spread over N professionals, each with its own grant on
-   its own dossier of 20 items; every request carries a fresh nonce and is signed AHEAD of
+   (web/server/routes/consent.py), so the load is spread over N professionals, each with its own
+   grant on its own dossier of 20 items; every request carries a fresh nonce and is signed AHEAD of
    time (outside the timed loop).
 3. The QR version and PNG size of a typical token (a PyJWT token of the same claims beside it).
 """
@@ -47,11 +47,11 @@ from scripts.benchmarks.serverproc import REPO, asgi_server, carnet_server
 from scripts.benchmarks.vault import rate
 from vault.crypto import fingerprint
 from vault.sections import Section
-from web import wire
 from web.client import Api, ProfessionalIdentity, activate
 from web.client.consent import issue_grant, scan
 from web.client.directory import approve
-from web.service.nir import nir_key
+from web.nir import nir_key
+from web.schemas import wire
 
 GRANT_IDS = 10_000
 ROUNDS, ROUND_SECONDS = 8, 0.15  # token checks: best of 8 interleaved runs of 0.15 s each
@@ -242,7 +242,7 @@ def _qr_rows(text: str, jwt_text: str) -> None:
 
 
 def _scan_limit() -> int:
-    """The per-professional scan limit as written in web/api/consent.py (read, not changed)."""
+    """The per-professional scan limit as written in web/server/routes/consent.py (read only)."""
     source = (REPO / "web" / "api" / "consent.py").read_text()
     found = re.search(r'throttle\("scan", session\.subject, (\d+)\)', source)
     return int(found.group(1)) if found else 120
@@ -493,8 +493,8 @@ async def _scan_rows(data: Path, professionals: int) -> None:
             print("\n2. POST /consent/scan under load, against a bare litestar endpoint\n")
             print(f"scan fixture: {professionals} professionals, each with its own grant "
                   f"(4 sections, read) on its own dossier of 20 items; set up in {setup:.0f} s")
-            print(f"scan limit read from web/api/consent.py: {limit}/min per professional; the "
-                  f"load keeps each professional under {budget}/min, so at most "
+            print(f"scan limit read from web/server/routes/consent.py: {limit}/min per "
+                  f"professional; the load keeps each professional under {budget}/min, so at most "
                   f"{professionals * budget:,} scans a minute in all")
             print("\n| concurrency | Carnet scan rps | p50 ms | p99 ms | bare rps | p50 ms |"
                   " p99 ms | Carnet/bare |")

@@ -46,8 +46,9 @@ def carnet_server(data_dir: Path, database_url: str) -> Iterator[tuple[str, str]
                    check=True, capture_output=True)
     port = free_port()
     with (data_dir / "server.log").open("wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "web", "serve", "--port", str(port)],
-                                   cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "web.server", "serve", "--port", str(port)],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(f"{url}/health", process)

@@ -27,10 +27,10 @@ import nacl.signing
 
 from scripts.benchmarks.serverproc import asgi_server, carnet_server
 from vault import Dossier, items
-from web import wire
 from web.client import Api, ProfessionalIdentity, activate, login
 from web.client.directory import approve
-from web.service.nir import nir_key
+from web.nir import nir_key
+from web.schemas import wire
 
 ITEMS = 500
 PASSPHRASE = "bench passphrase 2026"  # noqa: S105 (benchmark data)

@@ -218,7 +218,8 @@ async def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         log_path = data_dir / "server.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(  # noqa: ASYNC220 (starts a server, does not wait)
-                [sys.executable, "-m", "web", "serve", "--port", str(port)], cwd=REPO, env=env,
+                [sys.executable, "-m", "web.server", "serve", "--port", str(port)],
+                cwd=REPO, env=env,
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         direct = f"http://127.0.0.1:{port}"
         try:

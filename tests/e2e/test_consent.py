@@ -19,11 +19,11 @@ from vault.dossier import Dossier, unwrap_item_key
 from vault.errors import DecryptionFailed
 from vault.keyring import KeyLookup
 from vault.sections import Section
-from web import wire
 from web.client import Api, ApiError, ProfessionalIdentity, activate, login
 from web.client.consent import issue_grant, revoke_grant, scan, verified_history
 from web.client.directory import approve
-from web.service.nir import nir_key
+from web.nir import nir_key
+from web.schemas import wire
 
 
 def now() -> int:

@@ -9,7 +9,7 @@ import pytest
 
 from tests.e2e.conftest import REPO, Server
 from tests.e2e.db import query
-from web.service.nir import nir_key
+from web.nir import nir_key
 
 QR_DATA = REPO.parent / "shared" / "data" / "qr"
 

@@ -12,7 +12,6 @@ import pytest
 from tests.e2e.conftest import Server, Smtp
 from tests.e2e.db import query
 from tests.e2e.test_consent import _pro, _world, now
-from web import wire
 from web.client import Api, ApiError, activate
 from web.client.consent import (
     contact_code,
@@ -29,7 +28,8 @@ from web.client.emergency import (
     refuse_break_glass,
     service_key,
 )
-from web.service.nir import nir_key
+from web.nir import nir_key
+from web.schemas import wire
 
 
 def test_card_and_break_glass(server: Server, smtp: Smtp) -> None:

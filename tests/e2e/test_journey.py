@@ -18,7 +18,7 @@ from tests.e2e.conftest import Server, Smtp, activation_code
 from tests.vault.test_canary import assert_clean
 from vault import open_archive
 from web.client import Api, login
-from web.service.nir import nir_key
+from web.nir import nir_key
 
 PASSPHRASE = f"journey passphrase {secrets.token_hex(4)}"
 

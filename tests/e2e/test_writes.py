@@ -21,7 +21,6 @@ from vault.errors import Conflict, NotAllowed, NotFound
 from vault.items import Author
 from vault.keyring import KeyLookup
 from vault.sections import Section
-from web import wire
 from web.client import Api, ApiError, ProfessionalIdentity, activate
 from web.client.consent import issue_grant, verified_history
 from web.client.directory import approve
@@ -37,7 +36,8 @@ from web.client.writes import (
     unblock,
     write_item,
 )
-from web.service.nir import nir_key
+from web.nir import nir_key
+from web.schemas import wire
 
 
 def now() -> int:

@@ -34,12 +34,12 @@ from tests.support import Clock
 from vault import tombstone
 from vault.crypto import MEMLIMIT_FLOOR, OPSLIMIT_FLOOR
 from vault.storage import tables as vault_tables
-from web import wire
-from web.app import create_app
-from web.service.mail import Message
-from web.services import Services, build_services
-from web.settings import Settings
-from web.storage import tables as web_tables
+from web.schemas import wire
+from web.server.app import create_app
+from web.server.container import Services, build_services
+from web.server.services.mail import Message
+from web.server.settings import Settings
+from web.server.storage import tables as web_tables
 
 BASE_URL: Final = "http://carnet.test"
 OPERATOR_TOKEN: Final = "operator-" + "t" * 32

@@ -24,8 +24,8 @@ from tests.web.api_support import (
     openapi_operations,
     wrong_key,
 )
-from web.service.codes import generate_code, hash_code, normalize_code
-from web.storage.tables import ActivationCodeRow
+from web.server.services.codes import generate_code, hash_code, normalize_code
+from web.server.storage.tables import ActivationCodeRow
 
 FAILED = "activation failed: check the NIR and the code"
 EXPIRED = "activation failed: this code has expired; ask for a new one"
@@ -304,7 +304,7 @@ async def test_birth_date_must_be_iso(app: Harness) -> None:
 
 
 def test_nir_helpers_are_consistent() -> None:
-    from web.service.nir import parse_nir
+    from web.nir import parse_nir
 
     person = new_person(birth=dt.date(1990, 12, 24))
     assert parse_nir(person.nir) == person.nir

@@ -54,8 +54,8 @@ def static_document() -> dict[str, Any]:
     """The document as the app builds it (for test ids; the test fetches the served one)."""
     from pathlib import Path
 
-    from web.app import create_app
-    from web.settings import Settings
+    from web.server.app import create_app
+    from web.server.settings import Settings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -22,7 +22,7 @@ from tests.web.api_support import (
 )
 from vault.crypto import MEMLIMIT_FLOOR, OPSLIMIT_FLOOR
 from vault.storage import tables as vault_tables
-from web import wire
+from web.schemas import wire
 
 
 def leaks(text: str, blobs: list[bytes]) -> list[str]:

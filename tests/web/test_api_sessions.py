@@ -14,8 +14,8 @@ from tests.web.api_support import (
     openapi_operations,
     plausible_requests,
 )
-from web import wire
-from web.service.auth import CHALLENGE_TTL
+from web.schemas import wire
+from web.server.services.auth import CHALLENGE_TTL
 
 BAD_SESSION = "this session is not valid or has expired; sign in again"
 

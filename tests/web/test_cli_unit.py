@@ -26,7 +26,7 @@ from vault.items import Author, Item
 from vault.sections import Section
 from web import cli, demo
 from web.client import home
-from web.service.nir import nir_birth_matches, nir_key, parse_nir
+from web.nir import nir_birth_matches, nir_key, parse_nir
 
 ROOT = Path(__file__).resolve().parents[2]
 UNREACHABLE = "http://127.0.0.1:9"  # discard port: nothing listens, refused at once

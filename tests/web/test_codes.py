@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from nacl.encoding import RawEncoder
 from nacl.hash import blake2b
 
-from web.service.codes import (
+from web.server.services.codes import (
     ALPHABET,
     CHANNEL_POLICIES,
     CODE_BITS,
@@ -27,7 +27,7 @@ from web.service.codes import (
     hash_code,
     normalize_code,
 )
-from web.service.errors import ActivationFailed
+from web.server.services.errors import ActivationFailed
 
 PEPPER = bytes(range(32))
 SHAPE = re.compile(rf"[{ALPHABET}]{{5}}-[{ALPHABET}]{{5}}")
@@ -163,7 +163,7 @@ def test_codes_match_compares_in_constant_time(monkeypatch: pytest.MonkeyPatch) 
         calls.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr("web.service.codes.hmac.compare_digest", spy)
+    monkeypatch.setattr("web.server.services.codes.hmac.compare_digest", spy)
     stored = hash_code("AB1CD-EF2GH", PEPPER)
     assert codes_match(stored, "AB1CD-EF2GH", PEPPER)
     assert not codes_match(stored, "AB1CD-EF2GJ", PEPPER)

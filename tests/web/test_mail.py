@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from web.service.errors import MailError, ServiceError
-from web.service.mail import (
+from web.server.services.errors import MailError, ServiceError
+from web.server.services.mail import (
     Mailer,
     Message,
     OutboxMailer,

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from web.service.errors import InvalidNir
-from web.service.nir import nir_birth_matches, nir_key, parse_nir
+from web.nir import nir_birth_matches, nir_key, parse_nir
+from web.server.services.errors import InvalidNir
 
 VECTORS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "nir_vectors.json"
 

@@ -15,8 +15,8 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from web.service.errors import RateLimited
-from web.service.ratelimit import (
+from web.server.services.errors import RateLimited
+from web.server.services.ratelimit import (
     MemoryRateLimiter,
     RateLimiter,
     RedisRateLimiter,

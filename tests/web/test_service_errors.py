@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from web.service import errors
-from web.service.errors import (
+from web.server.services import errors
+from web.server.services.errors import (
     ActivationFailed,
     ActivationLocked,
     ConflictError,
@@ -69,7 +69,7 @@ def test_builtin_bases() -> None:
 
 def test_pure_modules_import_no_framework_nor_io_client() -> None:
     script = (
-        "import sys, web.service.nir, web.service.codes\n"
+        "import sys, web.nir, web.server.services.codes\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'litestar', 'piccolo', 'httpx', 'redis', 'asyncpg', 'aiosqlite'})\n"
         "print(','.join(bad))\n"

@@ -20,10 +20,10 @@ from vault.items import Item
 from vault.keyring import KeyLookup, Keyring
 from vault.records import DossierRecord
 from vault.sections import EMERGENCY_SUMMARY, Section
-from web import wire
 from web.client.api import Api
 from web.client.directory import trusted_entry
 from web.client.professional import ProfessionalIdentity
+from web.schemas import wire
 
 __all__ = [
     "DURATIONS",

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import nacl.signing
 
 from consent import directory
-from web import wire
 from web.client.api import Api
+from web.schemas import wire
 
 
 def entry_of(body: wire.ProfessionalBody, roles: Sequence[str] | None = None) -> directory.Entry:

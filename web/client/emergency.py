@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from consent import card as card_format
 from vault.dossier import Dossier
 from vault.items import Item
-from web import emergency_wire as ew
 from web.client.api import Api
 from web.client.consent import decrypt_items, request_signer
 from web.client.professional import ProfessionalIdentity
+from web.schemas import emergency as ew
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,9 @@ from vault.crypto import KdfParams
 from vault.dossier import Dossier
 from vault.errors import UnlockFailed
 from vault.records import SLOT_PASSPHRASE, SLOT_RECOVERY
-from web import wire
 from web.client.api import Api, ApiError
 from web.client.store import Activation, HttpStore
+from web.schemas import wire
 
 Clock = Callable[[], int]
 

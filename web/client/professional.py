@@ -8,8 +8,8 @@ import nacl.public
 import nacl.signing
 
 from vault.crypto import Random, system_random
-from web import wire
 from web.client.api import Api
+from web.schemas import wire
 
 
 @dataclass(frozen=True, slots=True, repr=False)  # holds keys: no repr

@@ -17,8 +17,8 @@ from vault.records import (
     TombstoneRecord,
 )
 from vault.store import PAGE_MAX
-from web import wire
 from web.client.api import Api, ApiError
+from web.schemas import wire
 
 
 @dataclass(frozen=True, slots=True)

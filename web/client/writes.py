@@ -25,11 +25,11 @@ from vault.items import Author, Item
 from vault.keyring import KeyLookup
 from vault.records import ChunkRecord, DossierRecord, ItemRecord
 from vault.sections import Section
-from web import wire
 from web.client.api import Api
 from web.client.consent import list_grants, present, request_signer
 from web.client.directory import trusted_entry
 from web.client.professional import ProfessionalIdentity
+from web.schemas import wire
 
 
 # ------------------------------------------------------------------------------ grant writes

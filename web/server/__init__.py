@@ -1,0 +1,1 @@
+"""The Carnet server: the litestar app, its services and its storage."""

@@ -1,0 +1,68 @@
+"""The litestar application. ``create_app(settings)`` is the only way to build it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, MediaType, get
+from litestar.openapi import OpenAPIConfig
+
+from web.server.container import Services, build_services
+from web.server.errors import EXCEPTION_HANDLERS
+from web.server.routes import (
+    activation,
+    auth,
+    consent,
+    dossiers,
+    emergency,
+    operator,
+    professionals,
+)
+from web.server.routes import writes as writes_api
+from web.server.routes.common import errors
+from web.server.settings import Settings
+
+_HOME = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Carnet</title></head><body style="font-family:system-ui;max-width:40rem;margin:3rem auto">
+<h1>Carnet</h1><p>Dossier médical partagé, chiffré de bout en bout. Le serveur ne voit que
+des données chiffrées.</p><p><a href="/health">État du service</a> ·
+<a href="/schema">API (OpenAPI)</a></p></body></html>"""
+
+
+@get("/", media_type=MediaType.HTML, include_in_schema=False)
+async def home() -> str:
+    return _HOME
+
+
+@get("/health", summary="Service health", tags=["service"], responses=errors())
+async def health() -> dict[str, str]:
+    """Liveness: the process is up."""
+    return {"status": "ok"}
+
+
+def create_app(settings: Settings, services: Services | None = None) -> Litestar:
+    """Build the app; ``services`` may be given by tests (clock, mailer...)."""
+    built = services or build_services(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await built.start()
+        try:
+            yield
+        finally:
+            await built.stop()
+
+    return Litestar(
+        route_handlers=[home, health, auth.router, dossiers.router, activation.router,
+                        operator.router, professionals.router, professionals.directory_router,
+                        consent.router, emergency.router, writes_api.router],
+        exception_handlers=dict(EXCEPTION_HANDLERS),  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(title="Carnet", version="0.1.0",
+                                     description="Zero-knowledge API: every blob is ciphertext."),
+        request_max_body_size=settings.max_body_bytes,
+        state={"services": built},  # type: ignore[arg-type]
+        lifespan=[lifespan],
+        debug=False,
+    )

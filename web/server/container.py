@@ -1,0 +1,76 @@
+"""Everything a request handler needs, built once from the settings and passed in."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import nacl.signing
+
+from vault.crypto import Random, system_random
+from vault.storage import PiccoloStore, engine_from_url
+from web.server.services.activation import Activation
+from web.server.services.auth import Auth, Limits
+from web.server.services.consent import ConsentService, server_key
+from web.server.services.emergency import EmergencyService
+from web.server.services.mail import Mailer, PostOutbox, make_mailer
+from web.server.services.notify import Notifier
+from web.server.services.peppers import Peppers
+from web.server.services.ratelimit import RateLimiter, make_rate_limiter
+from web.server.settings import Settings
+from web.server.storage import ServiceDb
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    settings: Settings
+    engine: Any
+    store: PiccoloStore
+    db: ServiceDb
+    auth: Auth
+    activation: Activation
+    notifier: Notifier
+    consent: ConsentService
+    emergency: EmergencyService
+    limiter: RateLimiter
+    peppers: Peppers
+    clock: Callable[[], float]
+
+    async def start(self) -> None:
+        if self.engine.engine_type == "postgres":
+            await self.engine.start_connection_pool(min_size=1, max_size=10)
+
+    async def stop(self) -> None:
+        await self.notifier.drain()
+        if self.engine.engine_type == "postgres":
+            await self.engine.close_connection_pool()
+        elif hasattr(self.engine, "close_pool"):
+            await self.engine.close_pool()
+
+
+def build_services(settings: Settings, *, clock: Callable[[], float] = time.time,
+                   rng: Random = system_random, mailer: Mailer | None = None) -> Services:
+    engine = engine_from_url(settings.database_url)
+    store = PiccoloStore(engine)
+    db = ServiceDb(engine)
+    peppers = Peppers.from_secret(settings.secret_key)
+    limiter = make_rate_limiter(settings.redis_url, clock)
+    mailer = mailer or make_mailer(settings.smtp_host, settings.smtp_port, settings.mail_sender,
+                                   settings.data_dir / "outbox" / "mail")
+    notifier = Notifier(db, mailer)
+    post = PostOutbox(settings.data_dir / "outbox" / "post")
+    auth = Auth(db, store, settings.secret_key, peppers, limiter, clock,
+                session_ttl=settings.session_ttl,
+                limits=Limits(per_address=settings.auth_attempts_per_address,
+                              lookups_per_address=5 * settings.auth_attempts_per_address))
+    # No configured audit key (a test's bare Settings): an ephemeral one for this process.
+    audit_key = (server_key(settings.audit_key) if settings.audit_key
+                 else nacl.signing.SigningKey(rng(32)))
+    consent = ConsentService(db, store, notifier, audit_key, clock)
+    emergency = EmergencyService(db, store, consent, notifier, peppers.code, clock)
+    activation = Activation(db, store, peppers, mailer, post, notifier, clock, rng)
+    return Services(settings=settings, engine=engine, store=store, db=db, auth=auth,
+                    activation=activation, notifier=notifier, consent=consent,
+                    emergency=emergency, limiter=limiter, peppers=peppers, clock=clock)

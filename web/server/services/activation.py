@@ -1,0 +1,251 @@
+"""Activation (P9): the insurance registry, activation codes, and creating the dossier.
+
+Three ways to a code: the operator sends codes (e-mail, or a letter in the post outbox); a
+person enters NIR + birth date online (the code goes to the address on file, and the answer
+is the same whether or not the NIR exists); a pharmacist starts it for a patient in front of
+them and prints the code. The patient then activates with NIR + code, having created the
+dossier's keys on their own device. Codes: single use, expiring, 50 bits, stored as keyed
+hashes, compared in constant time, five wrong attempts and they are dead.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+from collections.abc import Callable
+from typing import Final
+
+from vault.crypto import Random
+from vault.store import DossierStore
+from web.nir import nir_birth_matches, parse_nir
+from web.schemas import wire
+from web.server.services.codes import (
+    EMAIL_CODE_POLICY,
+    PHARMACY_CODE_POLICY,
+    codes_match,
+    generate_code,
+    hash_code,
+    normalize_code,
+)
+from web.server.services.errors import (
+    ActivationFailed,
+    ActivationLocked,
+    InvalidNir,
+    NotFoundError,
+    ServiceError,
+)
+from web.server.services.mail import Mailer, Message, PostOutbox
+from web.server.services.notify import Notifier
+from web.server.services.peppers import Peppers
+from web.server.storage.repo import Beneficiary, ServiceDb, StoredCode
+
+log = logging.getLogger("carnet.activation")
+
+REGISTRY_COLUMNS: Final = ("nir", "last_name", "first_name", "birth_date", "address", "email")
+_ISSUE_ATTEMPTS: Final = 3
+ACCEPTED: Final = ("If this NIR and birth date are in the registry, an activation code is on "
+                   "its way to the postal or e-mail address on file.")
+
+
+def parse_birth_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise ServiceError("birth date must be YYYY-MM-DD") from None
+
+
+class Activation:
+    def __init__(self, db: ServiceDb, store: DossierStore, peppers: Peppers, mailer: Mailer,
+                 post: PostOutbox, notifier: Notifier, clock: Callable[[], float],
+                 rng: Random) -> None:
+        self._db = db
+        self._store = store
+        self._peppers = peppers
+        self._mailer = mailer
+        self._post = post
+        self._clock = clock
+        self._rng = rng
+        self._notifier = notifier
+
+    def _now(self) -> int:
+        return int(self._clock())
+
+    def nir_hash(self, nir: str) -> str:
+        return self._peppers.login_hash("patient", nir)
+
+    # ------------------------------------------------------------------ registry
+    async def load_registry(self, text: str) -> wire.RegistryLoadResult:
+        """Load beneficiaries from CSV (header: nir,last_name,first_name,birth_date,address,
+        email); bad lines are reported, good ones loaded or updated."""
+        reader = csv.DictReader(io.StringIO(text))
+        try:
+            header = reader.fieldnames
+        except csv.Error:
+            header = None
+        if header is None or [f.strip() for f in header][:6] != list(REGISTRY_COLUMNS):
+            raise ServiceError("the registry CSV needs the header: " + ",".join(REGISTRY_COLUMNS))
+        loaded = updated = 0
+        rejected: list[wire.RejectedLine] = []
+        rows = iter(reader)
+        number = 1  # lines are counted as records, the header being line 1
+        while True:
+            number += 1
+            try:
+                row = next(rows)
+            except StopIteration:
+                break
+            except csv.Error as exc:  # e.g. a field over the csv module's size limit
+                rejected.append(wire.RejectedLine(
+                    line=number, reason=f"unreadable CSV, reading stopped here ({exc})"))
+                break
+            try:
+                b = self._beneficiary(row)
+            except ServiceError as exc:
+                rejected.append(wire.RejectedLine(line=number, reason=str(exc)))
+                continue
+            if await self._db.upsert_beneficiary(b):
+                loaded += 1
+            else:
+                updated += 1
+        return wire.RegistryLoadResult(loaded=loaded, updated=updated, rejected=rejected)
+
+    def _beneficiary(self, row: dict[str, str | None]) -> Beneficiary:
+        def get(name: str, limit: int, required: bool = True) -> str:
+            value = (row.get(name) or "").strip()
+            if required and not value:
+                raise ServiceError(f"{name} is empty")
+            if "\x00" in value:  # PostgreSQL cannot store it in text
+                raise ServiceError(f"{name} contains a NUL character")
+            if len(value) > limit:
+                raise ServiceError(f"{name} is longer than {limit} characters")
+            return value
+        nir = parse_nir(get("nir", 32))
+        birth = parse_birth_date(get("birth_date", 10))
+        if not nir_birth_matches(nir, birth):
+            raise InvalidNir("the NIR does not match the birth date")
+        email = get("email", 254, required=False)
+        if email and ("@" not in email or any(c in email for c in " \r\n")):
+            raise ServiceError("e-mail address is not valid")
+        return Beneficiary(nir_hash=self.nir_hash(nir), last_name=get("last_name", 100),
+                           first_name=get("first_name", 100), birth_date=birth.isoformat(),
+                           address=get("address", 500), email=email, dossier_id=None)
+
+    # ------------------------------------------------------------------ codes
+    async def _issue(self, b: Beneficiary, channel: str, ttl: int) -> tuple[str, int]:
+        code = generate_code(self._rng)
+        now = self._now()
+        stored = StoredCode(nir_hash=b.nir_hash, code_hash=hash_code(code, self._peppers.code),
+                            channel=channel, created_at=now, expires_at=now + ttl, attempts=0)
+        # put_code is delete-then-insert: two concurrent issues for one beneficiary can both
+        # delete, then collide on the unique index (PostgreSQL, read committed). The loser
+        # tries again, which replaces the winner's code: the last code issued is the live one.
+        for attempt in range(_ISSUE_ATTEMPTS):
+            try:
+                await self._db.put_code(stored)
+                break
+            except Exception:
+                if attempt == _ISSUE_ATTEMPTS - 1:
+                    raise
+        return code, now + ttl
+
+    async def _deliver(self, b: Beneficiary, channel: str) -> bool:
+        if channel == "email" and not b.email:
+            return False
+        code, expires_at = await self._issue(b, channel, EMAIL_CODE_POLICY.ttl_seconds)
+        until = dt.datetime.fromtimestamp(expires_at, dt.UTC).date().isoformat()
+        body = (f"Bonjour {b.first_name} {b.last_name},\n\n"
+                f"Voici votre code d'activation Carnet : {code}\n"
+                f"Il est valable jusqu'au {until} et ne sert qu'une fois.\n"
+                "Pour activer votre dossier : carnet patient activate --nir <votre NIR> "
+                "--code <ce code>\n\nSi vous n'avez rien demandé, ignorez ce message.\n")
+        subject = "Votre code d'activation Carnet"
+        if channel == "email":
+            await self._mailer.send(Message(to=b.email, subject=subject, body=body))
+        else:
+            await self._post.write_letter(f"{b.first_name} {b.last_name}", b.address, subject,
+                                          body)
+        return True
+
+    async def send_codes(self, channel: str, nirs: list[str] | None) -> wire.SendCodesResult:
+        hashes = None if nirs is None else [self.nir_hash(parse_nir(n)) for n in nirs]
+        sent = skipped = 0
+        for b in await self._db.beneficiaries(hashes):
+            if b.dossier_id is None and await self._deliver(b, channel):
+                sent += 1
+            else:
+                skipped += 1
+        return wire.SendCodesResult(sent=sent, skipped=skipped)
+
+    def request_code(self, nir_text: str, birth_text: str) -> None:
+        """Validate the input's shape, then look up and send in the background, so the answer
+        and its timing are the same whether or not the NIR is in the registry."""
+        nir = parse_nir(nir_text)
+        birth = parse_birth_date(birth_text)
+        self._notifier.background(self._request_code(nir, birth))
+
+    async def _request_code(self, nir: str, birth: dt.date) -> None:
+        try:
+            b = await self._db.beneficiary(self.nir_hash(nir))
+            if b is None or b.dossier_id is not None or b.birth_date != birth.isoformat():
+                return
+            await self._deliver(b, "email" if b.email else "post")
+        except Exception as exc:  # background: never lose the server over one letter
+            # Type only: a message could quote the letter (which holds the code).
+            log.warning("sending an activation code failed: %s", type(exc).__name__)
+
+    async def pharmacy_code(self, nir_text: str, birth_text: str) -> wire.PharmacyCodeBody:
+        """A code printed on the spot by a pharmacist for a patient who is present."""
+        nir = parse_nir(nir_text)
+        birth = parse_birth_date(birth_text)
+        b = await self._db.beneficiary(self.nir_hash(nir))
+        if b is None or b.birth_date != birth.isoformat():
+            raise NotFoundError("no beneficiary with this NIR and birth date in the registry")
+        if b.dossier_id is not None:
+            raise ServiceError("this patient already has an open dossier")
+        code, expires_at = await self._issue(b, "pharmacy", PHARMACY_CODE_POLICY.ttl_seconds)
+        return wire.PharmacyCodeBody(code=code, expires_at=expires_at)
+
+    # ------------------------------------------------------------------ activation
+    async def activate(self, body: wire.ActivateBody) -> str:
+        """Check the code, create the dossier from what the client built, link the account.
+        Returns the dossier id. Any wrong, used, expired or unknown code is ActivationFailed."""
+        nir = parse_nir(body.nir)
+        nir_hash = self.nir_hash(nir)
+        try:
+            code = normalize_code(body.code)
+        except ActivationFailed:
+            code = ""
+        stored = await self._db.code(nir_hash)
+        if stored is not None and EMAIL_CODE_POLICY.is_exhausted(stored.attempts):
+            raise ActivationLocked("too many wrong codes: ask for a new activation code")
+        ok = (stored is not None and bool(code)
+              and codes_match(stored.code_hash, code, self._peppers.code))
+        if stored is None or not ok:
+            if stored is not None:
+                await self._db.count_attempt(nir_hash)
+            raise ActivationFailed("activation failed: check the NIR and the code")
+        if stored.expires_at < self._now():
+            raise ActivationFailed("activation failed: this code has expired; ask for a new one")
+        self._check_creation(body.create)
+        if not await self._db.take_code(nir_hash, stored.code_hash):
+            raise ActivationFailed("activation failed: check the NIR and the code")
+        create = body.create
+        await self._store.create(create.dossier.record(), [s.record() for s in create.slots],
+                                 create.keyring)
+        await self._db.create_account(nir_hash, create.dossier.dossier_id, self._now())
+        await self._db.link_dossier(nir_hash, create.dossier.dossier_id)
+        self._notifier.patient(create.dossier.dossier_id, "Votre dossier Carnet est ouvert",
+                               "Votre dossier Carnet vient d'être activé. Gardez votre code de "
+                               "secours imprimé en lieu sûr : c'est le seul moyen de retrouver "
+                               "l'accès si vous oubliez votre phrase secrète.\n")
+        return create.dossier.dossier_id
+
+    @staticmethod
+    def _check_creation(create: wire.CreateDossierBody) -> None:
+        names = sorted(s.name for s in create.slots)
+        if names != ["passphrase", "recovery"]:
+            raise ServiceError("a new dossier needs one passphrase slot and one recovery slot")
+        if any(s.opslimit < 3 or s.memlimit < 64 * 1024 * 1024 for s in create.slots):
+            raise ServiceError("key-derivation parameters are below the floor")

@@ -1,0 +1,193 @@
+"""Login without sending anything equivalent to the passphrase (P15).
+
+1. ``params(login)``: each key slot's salt and Argon2id parameters, and nothing else. For an
+   unknown login the answer has the same shape, with stable fake salts.
+2. ``challenge(login, kind, slot)``: a signed, expiring, single-use nonce bound to the login.
+3. ``login(challenge, signature)``: the client signs ``"CARNET-LOGIN" | 0x01 | challenge`` with
+   the Ed25519 login key derived from the stretched passphrase (or recovery code), or, for a
+   professional, with their registered signing key. The server verifies against the public key
+   it holds and opens a short-lived session (itsdangerous, SHA-256, its own salt).
+
+Wrapped keys are only served to a session, so knowing a NIR gives nothing to guess against.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from vault.crypto import MEMLIMIT_FLOOR, OPSLIMIT_FLOOR, verify_signature
+from vault.errors import NotFound
+from vault.records import SLOT_PASSPHRASE, SLOT_RECOVERY
+from vault.store import DossierStore
+from web.schemas import wire
+from web.schemas.wire import login_message
+from web.server.services.errors import Forbidden, ServiceError, Unauthorized
+from web.server.services.peppers import Peppers
+from web.server.services.ratelimit import RateLimiter, limiter_key
+from web.server.storage.repo import ServiceDb, Session
+
+CHALLENGE_TTL: Final = 120
+SESSION_TTL: Final = 15 * 60
+_PS_ID: Final = re.compile(r"(8\d{11}|0\d{9})")
+_BAD_LOGIN: Final = "login failed: the passphrase, code or signature is not valid"
+
+
+def serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
+    """itsdangerous with SHA-256 (its default is SHA-1) and one salt per purpose."""
+    return URLSafeTimedSerializer(secret, salt=f"carnet.{purpose}",
+                                  signer_kwargs={"digest_method": hashlib.sha256})
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Login attempts per window: ``per_login`` counts answers to challenges for one login
+    (reset by a success, so only repeated failures lock it); ``per_address`` counts login
+    answers from one address; lookups (params, challenge) have their own, wider budget."""
+
+    per_login: int = 10
+    per_address: int = 60
+    lookups_per_address: int = 300
+    window: int = 60
+
+
+class Auth:
+    def __init__(self, db: ServiceDb, store: DossierStore, secret: str, peppers: Peppers,
+                 limiter: RateLimiter, clock: Callable[[], float],
+                 session_ttl: int = SESSION_TTL, limits: Limits | None = None) -> None:
+        self._db = db
+        self._store = store
+        self._peppers = peppers
+        self._limiter = limiter
+        self._clock = clock
+        self._challenges = serializer(secret, "challenge")
+        self._sessions = serializer(secret, "session")
+        self._session_ttl = session_ttl
+        self._limits = limits or Limits()
+
+    def _now(self) -> int:
+        return int(self._clock())
+
+    async def throttle(self, kind: str, value: str, limit: int, window: int | None = None) -> None:
+        await self._limiter.hit(limiter_key(kind, value, self._peppers.limit), limit=limit,
+                                window_seconds=window or self._limits.window)
+
+    async def _guard(self, login_hash: str, address: str) -> None:
+        await self.throttle("auth-address", address, self._limits.per_address)
+        await self.throttle("auth-login", login_hash, self._limits.per_login)
+
+    async def _lookup_guard(self, login_hash: str, address: str) -> None:
+        await self.throttle("auth-lookup-address", address, self._limits.lookups_per_address)
+        await self.throttle("auth-lookup-login", login_hash, self._limits.lookups_per_address)
+
+    # ------------------------------------------------------------------ step 1
+    async def params(self, login: str, address: str) -> wire.ParamsBody:
+        login_hash = self._peppers.login_hash("patient", login)
+        await self._lookup_guard(login_hash, address)
+        dossier_id = await self._db.dossier_for_login(login_hash)
+        out: dict[str, wire.KdfBody] = {}
+        for name in (SLOT_PASSPHRASE, SLOT_RECOVERY):
+            slot = None
+            if dossier_id is not None:
+                try:
+                    slot = await self._store.slot(dossier_id, name)
+                except LookupError:
+                    slot = None
+            if slot is None:
+                out[name] = wire.KdfBody(salt=self._peppers.fake_salt(login_hash, name),
+                                         opslimit=OPSLIMIT_FLOOR, memlimit=MEMLIMIT_FLOOR)
+            else:
+                out[name] = wire.KdfBody(salt=slot.salt, opslimit=slot.opslimit,
+                                         memlimit=slot.memlimit)
+        return wire.ParamsBody(passphrase=out[SLOT_PASSPHRASE], recovery=out[SLOT_RECOVERY])
+
+    # ------------------------------------------------------------------ step 2
+    async def challenge(self, req: wire.ChallengeRequest, address: str) -> wire.ChallengeBody:
+        if req.kind == "professional" and not _PS_ID.fullmatch(req.login):
+            raise ServiceError("a professional signs in with their idNat_PS "
+                               "(8 + RPPS, or 0 + ADELI)")
+        login_hash = self._peppers.login_hash(req.kind, req.login)
+        await self._lookup_guard(login_hash, address)
+        expires_at = self._now() + CHALLENGE_TTL
+        claims: dict[str, object] = {"n": secrets.token_hex(16), "l": login_hash,
+                                     "k": req.kind, "s": req.slot, "x": expires_at}
+        if req.kind == "professional":
+            claims["p"] = req.login  # an idNat_PS is public; a patient's NIR never travels back
+        token = self._challenges.dumps(claims)
+        return wire.ChallengeBody(challenge=str(token), expires_at=expires_at)
+
+    # ------------------------------------------------------------------ step 3
+    async def login(self, req: wire.LoginRequest, address: str) -> wire.SessionBody:
+        try:
+            claims = self._challenges.loads(req.challenge)
+            nonce, login_hash = str(claims["n"]), str(claims["l"])
+            kind, slot, expires_at = str(claims["k"]), str(claims["s"]), int(claims["x"])
+            ps_id = str(claims.get("p", ""))
+        except (BadSignature, KeyError, TypeError, ValueError):
+            raise Unauthorized("this login challenge is not valid") from None
+        await self._guard(login_hash, address)
+        if expires_at < self._now():
+            raise Unauthorized("this login challenge has expired; ask for a new one")
+        if not await self._db.use_nonce(nonce, expires_at):
+            raise Unauthorized("this login challenge was already used")
+        public, subject, roles = await self._login_key(kind, login_hash, slot, ps_id)
+        if public is None or not verify_signature(public, login_message(req.challenge),
+                                                  req.signature):
+            raise Unauthorized(_BAD_LOGIN)
+        await self._limiter.reset(limiter_key("auth-login", login_hash, self._peppers.limit))
+        return await self.open_session(kind, subject, roles)
+
+    async def _login_key(self, kind: str, login_hash: str, slot: str,
+                         ps_id: str) -> tuple[bytes | None, str, tuple[str, ...]]:
+        if kind == "patient":
+            dossier_id = await self._db.dossier_for_login(login_hash)
+            if dossier_id is None:
+                return None, "", ()
+            try:
+                return (await self._store.slot(dossier_id, slot)).login_public, dossier_id, ()
+            except (NotFound, LookupError):
+                return None, "", ()
+        pro = await self._db.professional(ps_id) if ps_id else None
+        if pro is None or pro.status != "approved":
+            return None, "", ()
+        return pro.sign_public, pro.ps_id, pro.roles
+
+    # ------------------------------------------------------------------ sessions
+    async def open_session(self, kind: str, subject: str,
+                           roles: tuple[str, ...] = ()) -> wire.SessionBody:
+        sid = secrets.token_hex(32)
+        expires_at = self._now() + self._session_ttl
+        await self._db.create_session(Session(sid, kind, subject, roles, expires_at))
+        token = str(self._sessions.dumps(sid))
+        return wire.SessionBody(session=token, expires_at=expires_at,
+                                kind=kind,  # type: ignore[arg-type]
+                                subject=subject, roles=list(roles))
+
+    async def session(self, token: str | None) -> Session:
+        """The live session behind a bearer token; Unauthorized if absent, bad or expired."""
+        if not token:
+            raise Unauthorized("sign in first (Authorization: Bearer <session>)")
+        try:
+            sid = str(self._sessions.loads(token, max_age=self._session_ttl))
+        except BadSignature:
+            raise Unauthorized("this session is not valid or has expired; sign in again") \
+                from None
+        found = await self._db.session(sid)
+        if found is None or found.expires_at < self._now():
+            raise Unauthorized("this session is not valid or has expired; sign in again")
+        return found
+
+    async def logout(self, token: str | None) -> None:
+        s = await self.session(token)
+        await self._db.delete_session(s.sid)
+
+    @staticmethod
+    def require_dossier(session: Session, dossier_id: str) -> None:
+        if session.kind != "patient" or session.subject != dossier_id:
+            raise Forbidden("this session does not give access to that dossier")

@@ -1,0 +1,166 @@
+"""Emergency access (P7): cards opened with a passcode, and break-glass for the emergency
+service. Every use is logged in the dossier's history and e-mailed to the patient at once.
+The server holds a share of a card's key and sealed packages; it can open none of them."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from consent.errors import ConsentError
+from vault.records import DossierRecord, ItemRecord
+from vault.store import DossierStore
+from web.server.services.consent import ConsentService, SignedRequest, items_under
+from web.server.services.errors import Forbidden, NotFoundError, ServiceError
+from web.server.services.notify import Notifier
+from web.server.services.peppers import keyed_hex
+from web.server.storage.emergency import EmergencyDb, StoredCard
+from web.server.storage.repo import Professional, ServiceDb
+
+MAX_CARD_ATTEMPTS: Final = 5
+CARD_MAX_DAYS: Final = 3 * 365
+PASSCODE_MIN: Final = 6
+
+
+class CardLocked(ConsentError):
+    code = "card_locked"
+    status = 403
+    default_detail = "this emergency card is locked after too many wrong passcodes"
+
+
+class CardExpired(ConsentError):
+    code = "card_expired"
+    status = 403
+    default_detail = "this emergency card has expired or was revoked"
+
+
+class WrongPasscode(ConsentError):
+    code = "wrong_passcode"
+    status = 401
+    default_detail = "wrong passcode"
+
+
+class BreakGlassOff(ConsentError):
+    code = "break_glass_off"
+    status = 403
+    default_detail = "this patient did not allow break-glass access"
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    dossier: DossierRecord
+    package: bytes
+    items: list[ItemRecord]
+    server_share: bytes = b""
+
+
+class EmergencyService:
+    def __init__(self, db: ServiceDb, store: DossierStore, consent: ConsentService,
+                 notifier: Notifier, pepper: bytes, clock: Callable[[], float]) -> None:
+        self._db = db
+        self._store = store
+        self._consent = consent
+        self._notifier = notifier
+        self._pepper = pepper
+        self._clock = clock
+        self.cards = EmergencyDb()
+
+    def _now(self) -> int:
+        return int(self._clock())
+
+    def _passcode_hash(self, card_id: str, passcode: str) -> bytes:
+        return bytes.fromhex(keyed_hex(self._pepper, f"card:{card_id}:{passcode}"))
+
+    # ------------------------------------------------------------------ cards
+    async def issue_card(self, dossier_id: str, card_id: str, server_share: bytes,
+                         passcode: str, package: bytes, key_refs: tuple[str, ...],
+                         days: int) -> StoredCard:
+        if not passcode.isdigit() or len(passcode) < PASSCODE_MIN:
+            raise ServiceError(f"the passcode must be at least {PASSCODE_MIN} digits")
+        if not 1 <= days <= CARD_MAX_DAYS:
+            raise ServiceError(f"a card lasts 1 to {CARD_MAX_DAYS} days")
+        now = self._now()
+        card = StoredCard(card_id=card_id, dossier_id=dossier_id, server_share=server_share,
+                          passcode_hash=self._passcode_hash(card_id, passcode),
+                          package=package, key_refs=key_refs, attempts=0, created_at=now,
+                          expires_at=now + days * 86400, revoked_at=None)
+        await self.cards.put_card(card)
+        await self._consent.record(dossier_id, "card_issued", "patient",
+                                   {"card": card_id, "expires_at": card.expires_at})
+        return card
+
+    async def open_card(self, card_id: str, passcode: str, who: str) -> Opened:
+        """Check the passcode (five wrong ones in the card's life lock it) and release the
+        server's share with the summary's ciphertext."""
+        card = await self.cards.card(card_id)
+        if card is None:
+            raise NotFoundError("no such emergency card")
+        if card.attempts >= MAX_CARD_ATTEMPTS:
+            raise CardLocked()
+        if not hmac.compare_digest(card.passcode_hash, self._passcode_hash(card_id, passcode)):
+            await self.cards.count_attempt(card_id)
+            left = MAX_CARD_ATTEMPTS - card.attempts - 1
+            await self._consent.record(card.dossier_id, "card_used", f"card:{card_id}",
+                                       {"result": "wrong_passcode", "attempts_left": left})
+            if left <= 0:
+                raise CardLocked()
+            raise WrongPasscode(f"wrong passcode ({left} attempt{'s' if left > 1 else ''} "
+                                "left before the card locks)")
+        if card.revoked_at is not None or card.expires_at <= self._now():
+            raise CardExpired()
+        dossier = await self._store.dossier(card.dossier_id)
+        items = await items_under(self._store, card.dossier_id, card.key_refs)
+        await self._consent.record(card.dossier_id, "card_used", f"card:{card_id}",
+                                   {"result": "opened", "by": who[:100], "items": len(items)})
+        self._notifier.patient(card.dossier_id, "Carnet : votre carte d'urgence a été utilisée",
+                               "Quelqu'un vient d'ouvrir votre résumé d'urgence avec votre "
+                               "carte et son code. Si ce n'est pas une urgence, révoquez la "
+                               "carte dans Carnet.")
+        return Opened(dossier=dossier, package=card.package, items=items,
+                      server_share=card.server_share)
+
+    # ------------------------------------------------------------------ break-glass
+    async def set_break_glass(self, dossier_id: str, package: bytes | None,
+                              key_refs: tuple[str, ...]) -> None:
+        if package is None:
+            await self.cards.disable_break_glass(dossier_id)
+            await self._consent.record(dossier_id, "mask_changed", "patient",
+                                       {"break_glass": "off"})
+            return
+        await self.cards.put_break_glass(dossier_id, package, key_refs, self._now())
+        await self._consent.record(dossier_id, "mask_changed", "patient", {"break_glass": "on"})
+
+    async def break_glass(self, pro: Professional, nir_hash: str, reason: str,
+                          request: SignedRequest) -> Opened:
+        if "emergency" not in pro.roles:
+            raise Forbidden("break-glass needs the emergency role")
+        reason = reason.strip()
+        if len(reason) < 10:
+            raise ServiceError("state the reason (at least 10 characters): it is logged and "
+                               "sent to the patient")
+        self._consent.check_request(pro, request)
+        if not await self._db.use_nonce(request.nonce.hex(), request.at + 300):
+            raise ServiceError("this request was already made (replayed nonce)")
+        dossier_id = await self._db.dossier_for_login(nir_hash)
+        if dossier_id is None:
+            raise NotFoundError("no open dossier for this NIR")
+        found = await self.cards.break_glass(dossier_id)
+        if found is None:
+            await self._consent.record(dossier_id, "emergency_access", f"ps:{pro.ps_id}",
+                                       {"result": "refused", "reason": reason[:500]},
+                                       request=request, actor_public=pro.sign_public)
+            raise BreakGlassOff()
+        package, refs = found
+        dossier = await self._store.dossier(dossier_id)
+        items = await items_under(self._store, dossier_id, refs)
+        await self._consent.record(dossier_id, "emergency_access", f"ps:{pro.ps_id}",
+                                   {"result": "opened", "reason": reason[:500],
+                                    "items": len(items)},
+                                   request=request, actor_public=pro.sign_public)
+        self._notifier.patient(dossier_id, "Carnet : accès d'urgence à votre dossier",
+                               f"{pro.name} ({pro.profession}, {pro.ps_id}) a ouvert votre "
+                               "résumé d'urgence en bris de glace. Le motif déclaré est dans "
+                               "l'historique de votre dossier.")
+        return Opened(dossier=dossier, package=package, items=items)

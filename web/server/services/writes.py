@@ -1,0 +1,176 @@
+"""Server side of professional writes, deposits and blocks (P5, DMP-style).
+
+- **Block**: the patient blocks a professional for their dossier: every consent token of
+  theirs is refused from then on (``ConsentService.admit``), and their active grants are
+  revoked (the patient's client then rotates the sections' keys).
+- **Write**: a professional holding a read+write grant adds a new item to a granted section.
+  The token is checked exactly as for a scan; the item must be wrapped under one of the
+  grant's key references. The server sees the same opaque record as for a patient's write.
+- **Deposit**: any approved professional (even one the patient blocked) leaves an item sealed
+  to the patient's public key, signed with their own key; the patient's client checks and
+  files it. The server can read none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from consent import deposit as deposit_format
+from vault.errors import NotFound
+from vault.records import ChunkRecord, DossierRecord, ItemRecord
+from vault.store import DossierStore
+from web.nir import parse_nir
+from web.server.services.consent import REQUEST_WINDOW, ConsentService, SignedRequest
+from web.server.services.errors import (
+    ConflictError,
+    Forbidden,
+    NotFoundError,
+    RateLimited,
+    Unauthorized,
+)
+from web.server.services.notify import Notifier
+from web.server.services.peppers import Peppers
+from web.server.storage.repo import Professional, ServiceDb, StoredDeposit
+
+# A patient who never files their deposits cannot be buried under them.
+PENDING_DEPOSITS_MAX: Final = 500
+
+
+class WriteNotGranted(Forbidden):
+    code = "write_not_granted"
+    default_detail = "this consent lets you read, not write"
+
+
+class KeyNotGranted(Forbidden):
+    code = "key_not_granted"
+    default_detail = "this item is not wrapped under a key the consent gives you"
+
+
+@dataclass(frozen=True, slots=True)
+class BlockDone:
+    ps_id: str
+    at: int
+    revoked: list[str]
+
+
+class WritesService:
+    def __init__(self, db: ServiceDb, store: DossierStore, consent: ConsentService,
+                 notifier: Notifier, peppers: Peppers, clock: Callable[[], float]) -> None:
+        self._db = db
+        self._store = store
+        self._consent = consent
+        self._notifier = notifier
+        self._peppers = peppers
+        self._clock = clock
+
+    def _now(self) -> int:
+        return int(self._clock())
+
+    # ------------------------------------------------------------------ blocks
+    async def block(self, dossier_id: str, ps_id: str) -> BlockDone:
+        """Block ``ps_id`` and revoke their active grants of this dossier (each revocation
+        is in the history too). Blocking twice revokes what is active and records again."""
+        if await self._db.professional(ps_id) is None:
+            raise NotFoundError("no professional with this idNat_PS in the directory")
+        now = self._now()
+        await self._db.block(dossier_id, ps_id, now)
+        revoked: list[str] = []
+        for g in await self._db.grants_of(dossier_id):
+            if g.recipient_id == ps_id and g.revoked_at is None and g.expires_at > now:
+                await self._consent.revoke(dossier_id, g.grant_id)
+                revoked.append(g.grant_id)
+        await self._consent.record(dossier_id, "professional_blocked", "patient",
+                                   {"professional": ps_id, "blocked": 1,
+                                    "grants_revoked": len(revoked)})
+        return BlockDone(ps_id=ps_id, at=now, revoked=revoked)
+
+    async def unblock(self, dossier_id: str, ps_id: str) -> None:
+        """Lift a block (revoked grants stay revoked). Recorded as ``professional_blocked``
+        with ``blocked: 0``."""
+        if not await self._db.unblock(dossier_id, ps_id):
+            raise NotFoundError("this professional is not blocked")
+        await self._consent.record(dossier_id, "professional_blocked", "patient",
+                                   {"professional": ps_id, "blocked": 0})
+
+    async def blocks(self, dossier_id: str) -> list[tuple[str, int]]:
+        return await self._db.blocks_of(dossier_id)
+
+    # ------------------------------------------------------------------ writes
+    async def write(self, pro: Professional, text: str, item: ItemRecord,
+                    chunks: Sequence[ChunkRecord], request: SignedRequest) -> ItemRecord:
+        """Store a new item a professional wrote through a read+write grant, in the grant's
+        dossier (the records' own dossier id is ignored)."""
+        admitted = await self._consent.admit(pro, text, request)
+        stored = admitted.stored
+        if not admitted.core.write or not stored.write:
+            raise WriteNotGranted()
+        if item.key_ref not in stored.key_refs:
+            raise KeyNotGranted()
+        if item.revision != 1:
+            raise ConflictError("a professional can only add new items (revision 1)")
+        try:
+            await self._store.revisions(stored.dossier_id, item.item_id)
+        except NotFound:
+            pass
+        else:
+            raise ConflictError("an item with this id already exists")
+        record = ItemRecord(stored.dossier_id, item.item_id, 1, item.key_ref, item.wrapped_key,
+                            item.ciphertext, item.created_at)
+        await self._store.put_item(record, [
+            ChunkRecord(stored.dossier_id, record.item_id, c.attachment_id, c.index, c.blob)
+            for c in chunks])
+        await self._consent.record(stored.dossier_id, "item_written", f"ps:{pro.ps_id}",
+                                   {"grant": stored.grant_id, "item": record.item_id},
+                                   request=request, actor_public=pro.sign_public)
+        self._notifier.patient(stored.dossier_id, "Carnet : un document ajouté à votre dossier",
+                               f"{pro.name} ({pro.profession}, {pro.ps_id}) vient d'ajouter un "
+                               "document à votre dossier avec votre accord. L'historique "
+                               "complet est dans Carnet.")
+        return record
+
+    # ------------------------------------------------------------------ deposits
+    async def recipient(self, nir_text: str) -> DossierRecord:
+        """The dossier (and public keys) of the patient with this NIR: 404 if none."""
+        nir = parse_nir(nir_text)
+        dossier_id = await self._db.dossier_for_login(self._peppers.login_hash("patient", nir))
+        if dossier_id is None:
+            raise NotFoundError("no open dossier for this NIR")
+        return await self._store.dossier(dossier_id)
+
+    async def deposit(self, pro: Professional, dossier_id: str, deposit_id: str,
+                      sealed: bytes, signature: bytes, request: SignedRequest) -> StoredDeposit:
+        """Keep a sealed item for the patient. The depositor's signature is checked here
+        too (the patient's client checks it again against the countersigned directory)."""
+        self._consent.check_request(pro, request)
+        if not await self._db.use_nonce(request.nonce.hex(), request.at + REQUEST_WINDOW):
+            raise Unauthorized("this request was already made (replayed nonce)")
+        try:
+            deposit_format.verify(dossier_id, deposit_id, sealed, signature, pro.sign_public)
+        except deposit_format.InvalidDeposit:
+            raise Forbidden("the deposit's signature does not check with your key") from None
+        await self._store.dossier(dossier_id)  # 404 unknown, 410 closed
+        if await self._db.count_deposits(dossier_id) >= PENDING_DEPOSITS_MAX:
+            raise RateLimited("this patient has too many deposits waiting; try again later",
+                              retry_after=3600)
+        stored = StoredDeposit(deposit_id=deposit_id, dossier_id=dossier_id, ps_id=pro.ps_id,
+                               at=self._now(), blob=sealed, signature=signature)
+        if not await self._db.put_deposit(stored):
+            raise ConflictError("a deposit with this id already exists")
+        await self._consent.record(dossier_id, "item_deposited", f"ps:{pro.ps_id}",
+                                   {"deposit": deposit_id}, request=request,
+                                   actor_public=pro.sign_public)
+        self._notifier.patient(dossier_id, "Carnet : un document vous attend",
+                               f"{pro.name} ({pro.profession}, {pro.ps_id}) a déposé un "
+                               "document pour vous. Ouvrez Carnet pour le classer dans votre "
+                               "dossier.")
+        return stored
+
+    async def deposits(self, dossier_id: str, after: str | None,
+                       limit: int) -> list[StoredDeposit]:
+        return await self._db.deposits_of(dossier_id, after, limit)
+
+    async def delete_deposit(self, dossier_id: str, deposit_id: str) -> None:
+        if not await self._db.delete_deposit(dossier_id, deposit_id):
+            raise NotFoundError("no such deposit in this dossier")

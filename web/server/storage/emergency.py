@@ -1,0 +1,79 @@
+"""Emergency cards and break-glass packages, as the server stores them (opaque bytes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from web.server.storage.tables import BreakGlassRow, CardRow
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCard:
+    card_id: str
+    dossier_id: str
+    server_share: bytes
+    passcode_hash: bytes
+    package: bytes
+    key_refs: tuple[str, ...]
+    attempts: int
+    created_at: int
+    expires_at: int
+    revoked_at: int | None
+
+
+def _card(r: dict[str, Any]) -> StoredCard:
+    return StoredCard(card_id=r["card_id"], dossier_id=r["dossier_id"],
+                      server_share=bytes(r["server_share"]),
+                      passcode_hash=bytes(r["passcode_hash"]), package=bytes(r["package"]),
+                      key_refs=tuple(x for x in r["key_refs"].split(",") if x),
+                      attempts=r["attempts"], created_at=r["created_at"],
+                      expires_at=r["expires_at"], revoked_at=r["revoked_at"])
+
+
+class EmergencyDb:
+    """The card and break-glass tables (bound to the same engine as ServiceDb)."""
+
+    async def put_card(self, c: StoredCard) -> None:
+        await CardRow.insert(CardRow(
+            card_id=c.card_id, dossier_id=c.dossier_id, server_share=c.server_share,
+            passcode_hash=c.passcode_hash, package=c.package, key_refs=",".join(c.key_refs),
+            attempts=0, created_at=c.created_at, expires_at=c.expires_at, revoked_at=None))
+
+    async def card(self, card_id: str) -> StoredCard | None:
+        rows = await CardRow.select().where(CardRow.card_id == card_id)
+        return _card(rows[0]) if rows else None
+
+    async def cards_of(self, dossier_id: str) -> list[StoredCard]:
+        rows = await CardRow.select().where(CardRow.dossier_id == dossier_id).order_by(
+            CardRow.created_at)
+        return [_card(r) for r in rows]
+
+    async def count_attempt(self, card_id: str) -> None:
+        await CardRow.update({CardRow.attempts: CardRow.attempts + 1}).where(
+            CardRow.card_id == card_id)
+
+    async def revoke_card(self, dossier_id: str, card_id: str, at: int) -> bool:
+        if not await CardRow.exists().where((CardRow.card_id == card_id)
+                                            & (CardRow.dossier_id == dossier_id)):
+            return False
+        await CardRow.update({CardRow.revoked_at: at}).where(CardRow.card_id == card_id)
+        return True
+
+    async def put_break_glass(self, dossier_id: str, package: bytes, key_refs: tuple[str, ...],
+                              at: int) -> None:
+        await BreakGlassRow.delete().where(BreakGlassRow.dossier_id == dossier_id)
+        await BreakGlassRow.insert(BreakGlassRow(dossier_id=dossier_id, package=package,
+                                                 key_refs=",".join(key_refs), enabled=1,
+                                                 updated_at=at))
+
+    async def break_glass(self, dossier_id: str) -> tuple[bytes, tuple[str, ...]] | None:
+        rows = await BreakGlassRow.select().where((BreakGlassRow.dossier_id == dossier_id)
+                                                  & (BreakGlassRow.enabled == 1))
+        if not rows:
+            return None
+        return bytes(rows[0]["package"]), tuple(x for x in rows[0]["key_refs"].split(",") if x)
+
+    async def disable_break_glass(self, dossier_id: str) -> None:
+        # Deleting (not just flagging) drops the sealed keys: off means off.
+        await BreakGlassRow.delete().where(BreakGlassRow.dossier_id == dossier_id)

@@ -1,5 +1,0 @@
-"""The service's own tables (accounts, sessions, registry, activation codes, professionals)."""
-
-from web.storage.repo import ServiceDb
-
-__all__ = ["ServiceDb"]
