@@ -64,7 +64,7 @@ from vault.archive import Entry as ArchiveEntry
 from vault.crypto import fingerprint
 from vault.errors import NotFound, UnlockFailed
 from vault.sections import Section
-from web import cli_writes, demo
+from web import cli_writes, demo, schemas
 from web.client import home as local_home
 from web.client.api import DEFAULT_SERVER, Api, ApiError
 from web.client.consent import (
@@ -92,7 +92,6 @@ from web.client.emergency import service_key as emergency_service_key
 from web.client.patient import activate, login, logout, recover
 from web.client.professional import ProfessionalIdentity
 from web.nir import parse_nir
-from web.schemas import wire
 
 EXIT_OK: Final = 0
 EXIT_INTERNAL: Final = 1
@@ -537,8 +536,8 @@ async def op_load_registry(ctx: Ctx) -> None:
             task = bar.add_task("loading the registry", total=sum(n for _, _, n in batches))
             for before, chunk, count in batches:
                 result = await api.send("POST", "/operator/registry",
-                                        wire.RegistryLoadBody(csv=chunk),
-                                        wire.RegistryLoadResult)
+                                        schemas.RegistryLoadBody(csv=chunk),
+                                        schemas.RegistryLoadResult)
                 loaded, updated = loaded + result.loaded, updated + result.updated
                 rejected += [{"line": r.line + before, "reason": r.reason}
                              for r in result.rejected]
@@ -558,14 +557,14 @@ async def op_send_codes(ctx: Ctx) -> None:
     nirs = [parse_nir(n) for n in ctx.args.nir] if ctx.args.nir else None
     async with operator_api(ctx) as api:
         result = await api.send("POST", "/operator/codes",
-                                wire.SendCodesBody(channel=ctx.args.channel, nirs=nirs),
-                                wire.SendCodesResult)
+                                schemas.SendCodesBody(channel=ctx.args.channel, nirs=nirs),
+                                schemas.SendCodesResult)
     ctx.out.emit({"sent": result.sent, "skipped": result.skipped},
                  f"codes sent by {ctx.args.channel}: {result.sent}; skipped (already "
                  f"activated, or no address for this channel): {result.skipped}")
 
 
-def pro_json(p: wire.ProfessionalBody) -> dict[str, Any]:
+def pro_json(p: schemas.ProfessionalBody) -> dict[str, Any]:
     return {"ps_id": p.ps_id, "name": p.name, "profession": p.profession,
             "specialty": p.specialty, "city": p.city, "status": p.status, "roles": p.roles,
             "fingerprint": fingerprint(p.sign_public).hex()}
@@ -575,13 +574,13 @@ async def op_professionals(ctx: Ctx) -> None:
     """Every professional (pages followed), optionally of one --status. JSON:
     {professionals: [{ps_id, name, profession, specialty, city, status, roles,
     fingerprint}]}."""
-    found: list[wire.ProfessionalBody] = []
+    found: list[schemas.ProfessionalBody] = []
     async with operator_api(ctx) as api:
         while True:
             params: dict[str, str] = {"after": found[-1].ps_id} if found else {}
             if ctx.args.status:
                 params["status"] = ctx.args.status
-            page = await api.get("/operator/professionals", wire.ProfessionalList,
+            page = await api.get("/operator/professionals", schemas.ProfessionalList,
                                  params=params)
             found += page.professionals
             if not page.professionals:
@@ -616,7 +615,7 @@ async def op_block(ctx: Ctx) -> None:
     ps_id = check_ps_id(ctx.args.ps_id)
     async with operator_api(ctx) as api:
         p = await api.send("POST", f"/operator/professionals/{ps_id}/block", None,
-                           wire.ProfessionalBody)
+                           schemas.ProfessionalBody)
     ctx.out.emit(pro_json(p), f"{p.ps_id} ({p.name}) blocked: their sessions are closed")
 
 
@@ -655,7 +654,7 @@ async def pro_whoami(ctx: Ctx) -> None:
     status, roles, server = "unknown", [], ctx.server(profile)
     async with ctx.api(server) as api:
         try:
-            entry = await api.get(f"/professionals/{identity.ps_id}", wire.ProfessionalBody,
+            entry = await api.get(f"/professionals/{identity.ps_id}", schemas.ProfessionalBody,
                                   auth=False)
             status, roles = entry.status, entry.roles
         except (NotFound, ApiError) as exc:
@@ -705,8 +704,8 @@ async def patient_request_code(ctx: Ctx) -> None:
     birth = check_date(ctx.args.birth_date, "--birth-date")
     async with ctx.api(ctx.server()) as api:
         body = await api.send("POST", "/activation/request",
-                              wire.ActivationRequest(nir=nir, birth_date=birth),
-                              wire.AcceptedBody, auth=False)
+                              schemas.ActivationRequest(nir=nir, birth_date=birth),
+                              schemas.AcceptedBody, auth=False)
     ctx.out.emit({"detail": body.detail}, body.detail)
 
 

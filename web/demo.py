@@ -20,12 +20,12 @@ import nacl.signing
 
 from vault.crypto import Random, system_random
 from vault.dossier import Dossier
+from web import schemas
 from web.client import home as local_home
 from web.client.api import Api
 from web.client.directory import approve
 from web.client.patient import activate, logout
 from web.client.professional import ProfessionalIdentity
-from web.schemas import wire
 
 MAX_PATIENTS: Final = 20  # the server allows 20 activations per address and minute
 DEMO_FILE: Final = "demo.txt"
@@ -245,8 +245,8 @@ async def seed(api_factory: Callable[[], Api], *, operator_token: str,
     async with api_factory() as op:
         op.session = operator_token
         await op.send("POST", "/operator/registry",
-                      wire.RegistryLoadBody(csv=registry_csv(people, rng)),
-                      wire.RegistryLoadResult)
+                      schemas.RegistryLoadBody(csv=registry_csv(people, rng)),
+                      schemas.RegistryLoadResult)
         server = op.server
     step(f"registry: {patients} beneficiaries")
     pharmacist, identity = await _setup_pharmacist(api_factory, operator_token, authority, demo_dir,

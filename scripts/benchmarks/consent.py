@@ -47,11 +47,11 @@ from scripts.benchmarks.serverproc import REPO, asgi_server, carnet_server
 from scripts.benchmarks.vault import rate
 from vault.crypto import fingerprint
 from vault.sections import Section
+from web import schemas
 from web.client import Api, ProfessionalIdentity, activate
 from web.client.consent import issue_grant, scan
 from web.client.directory import approve
 from web.nir import nir_key
-from web.schemas import wire
 
 GRANT_IDS = 10_000
 ROUNDS, ROUND_SECONDS = 8, 0.15  # token checks: best of 8 interleaved runs of 0.15 s each
@@ -365,8 +365,8 @@ async def _fixture(url: str, operator_token: str, data_dir: Path,
     operator = Api(url, session=operator_token)
     csv = "nir,last_name,first_name,birth_date,address,email\n" + "".join(
         f"{_nir(i)},Banc,Patient{i},1985-05-01,1 rue du Banc,\n" for i in range(count))
-    await operator.send("POST", "/operator/registry", wire.RegistryLoadBody(csv=csv),
-                        wire.RegistryLoadResult)
+    await operator.send("POST", "/operator/registry", schemas.RegistryLoadBody(csv=csv),
+                        schemas.RegistryLoadResult)
     # The directory authority key the server created in its data dir (the operator's).
     authority = nacl.signing.SigningKey(
         bytes.fromhex((data_dir / "authority.key").read_text().strip()))
@@ -400,7 +400,7 @@ async def _fixture(url: str, operator_token: str, data_dir: Path,
                 raise RuntimeError(f"the scan opened {len(got.items)} items, not 20")
         if doctor_api.session is None:
             raise RuntimeError("the professional has no session")
-        body = msgspec.json.encode(wire.ScanRequest(token=issued.text))
+        body = msgspec.json.encode(schemas.ScanRequest(token=issued.text))
         scanners.append(Scanner(doctor, doctor_api.session, issued.text, body))
         await doctor_api.aclose()
     await pharmacy_api.aclose()
@@ -474,7 +474,7 @@ async def _scan_rows(data: Path, professionals: int) -> None:
         if status != 200:
             raise RuntimeError(f"the scan endpoint answered {status}: {answer[:200]!r}")
         size = len(answer)
-        items = len(msgspec.json.decode(answer, type=wire.ScanBody).items)
+        items = len(msgspec.json.decode(answer, type=schemas.ScanBody).items)
         os.environ["BARE_SCAN_BYTES"] = str(size)
         request_bytes = len(pool.scanners[0].ready[0])
         bare_headers = scanners[0].headers()

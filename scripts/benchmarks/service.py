@@ -27,10 +27,10 @@ import nacl.signing
 
 from scripts.benchmarks.serverproc import asgi_server, carnet_server
 from vault import Dossier, items
+from web import schemas
 from web.client import Api, ProfessionalIdentity, activate, login
 from web.client.directory import approve
 from web.nir import nir_key
-from web.schemas import wire
 
 ITEMS = 500
 PASSPHRASE = "bench passphrase 2026"  # noqa: S105 (benchmark data)
@@ -46,8 +46,8 @@ async def _prepare(url: str, token: str, data_dir: Path) -> tuple[str, Dossier]:
     operator = Api(url, session=token)
     csv = ("nir,last_name,first_name,birth_date,address,email\n"
            f"{nir},Bench,Patient,1985-05-01,1 rue du Banc,\n")
-    await operator.send("POST", "/operator/registry", wire.RegistryLoadBody(csv=csv),
-                        wire.RegistryLoadResult)
+    await operator.send("POST", "/operator/registry", schemas.RegistryLoadBody(csv=csv),
+                        schemas.RegistryLoadResult)
     pharmacist = ProfessionalIdentity.new("810000000099")
     pro_api = Api(url)
     await pharmacist.register(pro_api, name="Pharmacie du banc", profession="pharmacien")

@@ -19,11 +19,11 @@ from vault.dossier import Dossier, unwrap_item_key
 from vault.errors import DecryptionFailed
 from vault.keyring import KeyLookup
 from vault.sections import Section
+from web import schemas
 from web.client import Api, ApiError, ProfessionalIdentity, activate, login
 from web.client.consent import issue_grant, revoke_grant, scan, verified_history
 from web.client.directory import approve
 from web.nir import nir_key
-from web.schemas import wire
 
 
 def now() -> int:
@@ -52,9 +52,9 @@ async def _world(server: Server, n: int, email: str = "") -> World:
     body = f"1700575{n:06d}"
     nir = body + nir_key(body)
     operator = Api(server.direct_url, session=server.operator_token_file.read_text().strip())
-    await operator.send("POST", "/operator/registry", wire.RegistryLoadBody(
+    await operator.send("POST", "/operator/registry", schemas.RegistryLoadBody(
         csv=f"nir,last_name,first_name,birth_date,address,email\n{nir},Roux,Léa,1970-05-01,"
-            f"1 place Bellecour,{email}\n"), wire.RegistryLoadResult)
+            f"1 place Bellecour,{email}\n"), schemas.RegistryLoadResult)
     pharmacist = await _pro(server, operator, f"8100000{n:05d}", ["pharmacist"])
     doctor = await _pro(server, operator, f"8200000{n:05d}", [])
     other = await _pro(server, operator, f"8300000{n:05d}", [])
@@ -118,7 +118,7 @@ async def _consent_story(server: Server) -> None:
     with pytest.raises(ApiError) as refused:
         await _scan(w, w.other, text)
     assert refused.value.status == 403 and refused.value.code == "wrong_recipient"
-    grants = (await w.patient_api.get(f"/dossiers/{d.dossier_id}/grants", wire.GrantList)).grants
+    grants = (await w.patient_api.get(f"/dossiers/{d.dossier_id}/grants", schemas.GrantList)).grants
     signed = grant.SignedGrant.decode(grants[0].grant)
     with pytest.raises(ConsentError):
         grant.open_keys(signed, w.other.box_secret)

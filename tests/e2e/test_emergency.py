@@ -12,6 +12,7 @@ import pytest
 from tests.e2e.conftest import Server, Smtp
 from tests.e2e.db import query
 from tests.e2e.test_consent import _pro, _world, now
+from web import schemas
 from web.client import Api, ApiError, activate
 from web.client.consent import (
     contact_code,
@@ -29,7 +30,6 @@ from web.client.emergency import (
     service_key,
 )
 from web.nir import nir_key
-from web.schemas import wire
 
 
 def test_card_and_break_glass(server: Server, smtp: Smtp) -> None:
@@ -172,9 +172,9 @@ async def _contact_story(server: Server) -> None:
     body = f"2700575{n + 50:06d}"
     contact_nir = body + nir_key(body)
     operator = Api(server.direct_url, session=server.operator_token_file.read_text().strip())
-    await operator.send("POST", "/operator/registry", wire.RegistryLoadBody(
+    await operator.send("POST", "/operator/registry", schemas.RegistryLoadBody(
         csv="nir,last_name,first_name,birth_date,address,email\n"
-            f"{contact_nir},Roux,Paul,1970-05-01,2 place Bellecour,\n"), wire.RegistryLoadResult)
+            f"{contact_nir},Roux,Paul,1970-05-01,2 place Bellecour,\n"), schemas.RegistryLoadResult)
     await operator.aclose()
     assert w.pharmacist is not None
     async with Api(server.direct_url) as api:

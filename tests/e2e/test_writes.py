@@ -21,6 +21,7 @@ from vault.errors import Conflict, NotAllowed, NotFound
 from vault.items import Author
 from vault.keyring import KeyLookup
 from vault.sections import Section
+from web import schemas
 from web.client import Api, ApiError, ProfessionalIdentity, activate
 from web.client.consent import issue_grant, verified_history
 from web.client.directory import approve
@@ -37,7 +38,6 @@ from web.client.writes import (
     write_item,
 )
 from web.nir import nir_key
-from web.schemas import wire
 
 
 def now() -> int:
@@ -124,9 +124,9 @@ async def _world(server: Server, cast: Cast, n: int) -> World:
     email = f"patient{n}.{server.engine}@example.org"
     async with Api(server.direct_url,
                    session=server.operator_token_file.read_text().strip()) as operator:
-        await operator.send("POST", "/operator/registry", wire.RegistryLoadBody(
+        await operator.send("POST", "/operator/registry", schemas.RegistryLoadBody(
             csv=f"nir,last_name,first_name,birth_date,address,email\n{nir},Martin,Zoé,"
-                f"1985-06-01,2 rue Neuve,{email}\n"), wire.RegistryLoadResult)
+                f"1985-06-01,2 rue Neuve,{email}\n"), schemas.RegistryLoadResult)
     async with Api(server.direct_url, session=cast.sessions[cast.pharmacist.ps_id]) as api:
         code = await cast.pharmacist.start_activation(api, nir, "1985-06-01")
     patient_api = Api(server.direct_url)
@@ -401,7 +401,7 @@ async def _history_story(server: Server, cast: Cast) -> None:
     await api.aclose()
     await block(d, w.patient_api, w.doctor.ps_id)
 
-    body = await w.patient_api.get(f"/dossiers/{d.dossier_id}/history", wire.HistoryBody)
+    body = await w.patient_api.get(f"/dossiers/{d.dossier_id}/history", schemas.HistoryBody)
     events = [audit.decode_event(b) for b in body.events]
     head = audit.SignedHead.decode(body.head)
     audit.verify_chain(events, head, body.server_public, last_seen=None,

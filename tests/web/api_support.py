@@ -30,11 +30,12 @@ import nacl.signing
 from litestar import Litestar
 from piccolo.table import Table
 
+from consent.request import login_message
 from tests.support import Clock
 from vault import tombstone
 from vault.crypto import MEMLIMIT_FLOOR, OPSLIMIT_FLOOR
 from vault.storage import tables as vault_tables
-from web.schemas import wire
+from web import schemas
 from web.server.app import create_app
 from web.server.container import Services, build_services
 from web.server.services.mail import Message
@@ -132,21 +133,21 @@ class FakePatient:
     def login_key(self, slot: str) -> nacl.signing.SigningKey:
         return self.passphrase_key if slot == "passphrase" else self.recovery_key
 
-    def slot(self, name: str) -> wire.SlotBody:
-        return wire.SlotBody(name=name,  # type: ignore[arg-type]
+    def slot(self, name: str) -> schemas.SlotBody:
+        return schemas.SlotBody(name=name,  # type: ignore[arg-type]
                              salt=self.salts[name], opslimit=OPSLIMIT_FLOOR,
                              memlimit=MEMLIMIT_FLOOR, wrapped=self.wrapped[name],
                              login_public=self.login_key(name).verify_key.encode())
 
-    def create_body(self, created_at: int) -> wire.CreateDossierBody:
-        return wire.CreateDossierBody(
-            dossier=wire.DossierBody(dossier_id=self.dossier_id, created_at=created_at,
+    def create_body(self, created_at: int) -> schemas.CreateDossierBody:
+        return schemas.CreateDossierBody(
+            dossier=schemas.DossierBody(dossier_id=self.dossier_id, created_at=created_at,
                                      sign_public=self.sign_key.verify_key.encode(),
                                      box_public=self.box_public),
             slots=[self.slot("passphrase"), self.slot("recovery")], keyring=self.keyring)
 
-    def activate_body(self, code: str, created_at: int) -> wire.ActivateBody:
-        return wire.ActivateBody(nir=self.person.nir, code=code,
+    def activate_body(self, code: str, created_at: int) -> schemas.ActivateBody:
+        return schemas.ActivateBody(nir=self.person.nir, code=code,
                                  create=self.create_body(created_at))
 
     def tombstone(self, closed_at: int) -> bytes:
@@ -251,7 +252,7 @@ class Harness:
     async def register(self, *people: Person) -> None:
         csv = "nir,last_name,first_name,birth_date,address,email\n" + "\n".join(
             p.csv_line() for p in people) + "\n"
-        r = await self.operator("POST", "/operator/registry", wire.RegistryLoadBody(csv=csv))
+        r = await self.operator("POST", "/operator/registry", schemas.RegistryLoadBody(csv=csv))
         assert r.status_code == 200, r.text
         assert r.json()["rejected"] == [], r.text
 
@@ -264,7 +265,7 @@ class Harness:
     async def professional(self, roles: list[str] | None = None) -> Professional:
         """A registered, approved, signed-in professional (a pharmacist by default)."""
         pro = Professional(ps_id=new_ps_id(), key=nacl.signing.SigningKey.generate())
-        r = await self.call("POST", "/professionals", json=wire.ProfessionalRegistration(
+        r = await self.call("POST", "/professionals", json=schemas.ProfessionalRegistration(
             ps_id=pro.ps_id, name="Pharmacie du Centre", profession="pharmacien",
             box_public=secrets.token_bytes(32), sign_public=pro.key.verify_key.encode()))
         assert r.status_code == 201, r.text
@@ -278,7 +279,7 @@ class Harness:
     def approval(self, entry: dict[str, Any], roles: list[str]) -> dict[str, Any]:
         """The approve body; countersigned by the directory authority where the API asks."""
         body: dict[str, Any] = {"roles": roles}
-        if "countersignature" in wire.ApproveBody.__struct_fields__:
+        if "countersignature" in schemas.ApproveBody.__struct_fields__:
             from consent import directory  # the directory authority (when present)
 
             body["countersignature"] = directory.countersign(directory.Entry(
@@ -293,9 +294,9 @@ class Harness:
                             json={"login": pro.ps_id, "kind": "professional"})
         assert r.status_code == 200, r.text
         challenge = r.json()["challenge"]
-        signature = pro.key.sign(wire.login_message(challenge)).signature
+        signature = pro.key.sign(login_message(challenge)).signature
         r = await self.call("POST", "/auth/login",
-                            json=wire.LoginRequest(challenge=challenge, signature=signature))
+                            json=schemas.LoginRequest(challenge=challenge, signature=signature))
         assert r.status_code == 200, r.text
         return str(r.json()["session"])
 
@@ -303,14 +304,14 @@ class Harness:
     async def pharmacy_code(self, person: Person, pro: Professional | None = None) -> str:
         pro = pro or await self.professional()
         r = await self.call("POST", "/activation/pharmacy", token=pro.session,
-                            json=wire.ActivationRequest(nir=person.nir,
+                            json=schemas.ActivationRequest(nir=person.nir,
                                                         birth_date=person.birth_date))
         assert r.status_code == 201, r.text
         return str(r.json()["code"])
 
     async def email_code(self, person: Person) -> str:
         r = await self.operator("POST", "/operator/codes",
-                                wire.SendCodesBody(channel="email", nirs=[person.nir]))
+                                schemas.SendCodesBody(channel="email", nirs=[person.nir]))
         assert r.status_code == 200, r.text
         assert r.json() == {"sent": 1, "skipped": 0}, r.text
         return self.mailer.code_for(person.email)
@@ -341,9 +342,9 @@ class Harness:
 
     async def login(self, patient: FakePatient, slot: str = "passphrase") -> str:
         challenge = await self.challenge(patient.person.nir, slot=slot)
-        signature = patient.login_key(slot).sign(wire.login_message(challenge)).signature
+        signature = patient.login_key(slot).sign(login_message(challenge)).signature
         r = await self.call("POST", "/auth/login",
-                            json=wire.LoginRequest(challenge=challenge, signature=signature))
+                            json=schemas.LoginRequest(challenge=challenge, signature=signature))
         assert r.status_code == 200, r.text
         return str(r.json()["session"])
 
@@ -390,11 +391,11 @@ def assert_error(response: httpx.Response, status: int, code: str,
 
 # ------------------------------------------------------------------------------ bodies
 def put_item_body(*, item_id: str | None = None, with_chunk: bool = False,
-                  revision: int = 1) -> wire.PutItemBody:
+                  revision: int = 1) -> schemas.PutItemBody:
     item_id = item_id or new_id()
-    chunks = [wire.ChunkBody(attachment_id=new_id(), index=0,
+    chunks = [schemas.ChunkBody(attachment_id=new_id(), index=0,
                              blob=secrets.token_bytes(100))] if with_chunk else []
-    return wire.PutItemBody(item=wire.ItemBody(
+    return schemas.PutItemBody(item=schemas.ItemBody(
         item_id=item_id, revision=revision, key_ref=new_id(),
         wrapped_key=secrets.token_bytes(72), ciphertext=secrets.token_bytes(300),
         created_at=1_790_000_000), chunks=chunks)
@@ -437,7 +438,7 @@ class World:
         assert r.status_code == 201, r.text
         closed = await h.patient(items=0)
         r = await h.call("POST", f"/dossiers/{closed.dossier_id}/close", token=closed.session,
-                         json=wire.TombstoneBody(blob=closed.tombstone(h.clock.now)))
+                         json=schemas.TombstoneBody(blob=closed.tombstone(h.clock.now)))
         assert r.status_code == 204, r.text
         return cls(patient=patient, item_id=body.item.item_id,
                    attachment_id=body.chunks[0].attachment_id,
@@ -453,19 +454,19 @@ def plausible_requests(h: Harness, w: World) -> dict[tuple[str, str], Planned]:
     the document's operations and require each to be here.)"""
     d = w.patient.dossier_id
     nir = w.person.nir
-    request = wire.ActivationRequest(nir=nir, birth_date=w.person.birth_date)
+    request = schemas.ActivationRequest(nir=nir, birth_date=w.person.birth_date)
     stranger = FakePatient(w.person)
-    registration = wire.ProfessionalRegistration(
+    registration = schemas.ProfessionalRegistration(
         ps_id=new_ps_id(), name="Dr Durand", profession="médecin",
         box_public=secrets.token_bytes(32), sign_public=secrets.token_bytes(32))
     return {
         ("GET", "/health"): Planned("GET", "/health"),
         ("POST", "/auth/params"): Planned("POST", "/auth/params",
-                                          wire.ParamsRequest(login=w.patient.person.nir)),
+                                          schemas.ParamsRequest(login=w.patient.person.nir)),
         ("POST", "/auth/challenge"): Planned("POST", "/auth/challenge",
-                                             wire.ChallengeRequest(login=w.patient.person.nir)),
+                                             schemas.ChallengeRequest(login=w.patient.person.nir)),
         # a challenge-shaped string signed by nobody: refused
-        ("POST", "/auth/login"): Planned("POST", "/auth/login", wire.LoginRequest(
+        ("POST", "/auth/login"): Planned("POST", "/auth/login", schemas.LoginRequest(
             challenge="eyJuIjoiMDAifQ.aaaa.bbbb", signature=bytes(64))),
         ("POST", "/auth/logout"): Planned("POST", "/auth/logout", credential="patient"),
         ("GET", "/auth/session"): Planned("GET", "/auth/session", credential="patient"),
@@ -474,13 +475,13 @@ def plausible_requests(h: Harness, w: World) -> dict[tuple[str, str], Planned]:
         ("GET", "/dossiers/{dossier_id}/slots/{name}"): Planned(
             "GET", f"/dossiers/{d}/slots/passphrase", credential="patient"),
         ("PUT", "/dossiers/{dossier_id}/slots"): Planned(
-            "PUT", f"/dossiers/{d}/slots", wire.SlotsBody(slots=[stranger.slot("passphrase")]),
+            "PUT", f"/dossiers/{d}/slots", schemas.SlotsBody(slots=[stranger.slot("passphrase")]),
             credential="patient"),
         ("GET", "/dossiers/{dossier_id}/keyring"): Planned("GET", f"/dossiers/{d}/keyring",
                                                            credential="patient"),
         ("PUT", "/dossiers/{dossier_id}/keyring"): Planned(
             "PUT", f"/dossiers/{d}/keyring",
-            wire.PutKeyringBody(blob=secrets.token_bytes(64), expected_version=1),
+            schemas.PutKeyringBody(blob=secrets.token_bytes(64), expected_version=1),
             credential="patient"),
         ("GET", "/dossiers/{dossier_id}/items"): Planned(
             "GET", f"/dossiers/{d}/items", params={"limit": 10}, credential="patient"),
@@ -491,14 +492,14 @@ def plausible_requests(h: Harness, w: World) -> dict[tuple[str, str], Planned]:
         ("DELETE", "/dossiers/{dossier_id}/items/{item_id}"): Planned(
             "DELETE", f"/dossiers/{d}/items/{w.item_id}", credential="patient"),
         ("POST", "/dossiers/{dossier_id}/rewrap"): Planned(
-            "POST", f"/dossiers/{d}/rewrap", wire.RewrapsBody(changes=[wire.RewrapBody(
+            "POST", f"/dossiers/{d}/rewrap", schemas.RewrapsBody(changes=[schemas.RewrapBody(
                 item_id=w.item_id, revision=1, key_ref=new_id(),
                 wrapped_key=secrets.token_bytes(72))]), credential="patient"),
         ("GET", "/dossiers/{dossier_id}/attachments/{attachment_id}"): Planned(
             "GET", f"/dossiers/{d}/attachments/{w.attachment_id}", credential="patient"),
         ("POST", "/dossiers/{dossier_id}/close"): Planned(
             "POST", f"/dossiers/{d}/close",
-            wire.TombstoneBody(blob=w.patient.tombstone(h.clock.now)), credential="patient"),
+            schemas.TombstoneBody(blob=w.patient.tombstone(h.clock.now)), credential="patient"),
         ("GET", "/dossiers/{dossier_id}/tombstone"): Planned(
             "GET", f"/dossiers/{w.closed_dossier_id}/tombstone"),
         ("POST", "/activation/request"): Planned("POST", "/activation/request", request),
@@ -507,11 +508,11 @@ def plausible_requests(h: Harness, w: World) -> dict[tuple[str, str], Planned]:
         ("POST", "/activation/complete"): Planned(
             "POST", "/activation/complete", stranger.activate_body("ABCDE-FGHJK", h.clock.now)),
         ("POST", "/operator/registry"): Planned(
-            "POST", "/operator/registry", wire.RegistryLoadBody(
+            "POST", "/operator/registry", schemas.RegistryLoadBody(
                 csv="nir,last_name,first_name,birth_date,address,email\n"
                     + new_person().csv_line() + "\n"), credential="operator"),
         ("POST", "/operator/codes"): Planned(
-            "POST", "/operator/codes", wire.SendCodesBody(channel="email", nirs=[nir]),
+            "POST", "/operator/codes", schemas.SendCodesBody(channel="email", nirs=[nir]),
             credential="operator"),
         ("GET", "/operator/professionals"): Planned(
             "GET", "/operator/professionals", params={"status": "approved"},
@@ -519,7 +520,7 @@ def plausible_requests(h: Harness, w: World) -> dict[tuple[str, str], Planned]:
         ("POST", "/operator/professionals/{ps_id}/approve"): Planned(
             "POST", f"/operator/professionals/{w.pro.ps_id}/approve",
             {"roles": ["pharmacist", "emergency"], "countersignature": bytes(64)}
-            if "countersignature" in wire.ApproveBody.__struct_fields__
+            if "countersignature" in schemas.ApproveBody.__struct_fields__
             else {"roles": ["pharmacist", "emergency"]}, credential="operator"),
         ("GET", "/operator/professionals/{ps_id}"): Planned(
             "GET", f"/operator/professionals/{w.pro.ps_id}", credential="operator"),
@@ -532,7 +533,7 @@ def plausible_requests(h: Harness, w: World) -> dict[tuple[str, str], Planned]:
         # consent (grants are opaque to these tests: a random one is refused, a plausible
         # request is enough to reach the credential check)
         ("POST", "/dossiers/{dossier_id}/grants"): Planned(
-            "POST", f"/dossiers/{d}/grants", wire.GrantUpload(grant=secrets.token_bytes(300)),
+            "POST", f"/dossiers/{d}/grants", schemas.GrantUpload(grant=secrets.token_bytes(300)),
             credential="patient"),
         ("GET", "/dossiers/{dossier_id}/grants"): Planned("GET", f"/dossiers/{d}/grants",
                                                           credential="patient"),
@@ -584,7 +585,7 @@ def plausible_requests(h: Harness, w: World) -> dict[tuple[str, str], Planned]:
         ("DELETE", "/dossiers/{dossier_id}/deposits/{deposit_id}"): Planned(
             "DELETE", f"/dossiers/{d}/deposits/{new_id()}", credential="patient"),
         ("POST", "/consent/scan"): Planned("POST", "/consent/scan",
-                                           wire.ScanRequest(token="C1:" + "A" * 40),
+                                           schemas.ScanRequest(token="C1:" + "A" * 40),
                                            credential="pro"),
     }
 

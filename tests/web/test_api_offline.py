@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 
+from consent.request import login_message
 from tests.web.api_support import (
     PUBLIC_OPERATIONS,
     FakePatient,
@@ -22,7 +23,7 @@ from tests.web.api_support import (
 )
 from vault.crypto import MEMLIMIT_FLOOR, OPSLIMIT_FLOOR
 from vault.storage import tables as vault_tables
-from web.schemas import wire
+from web import schemas
 
 
 def leaks(text: str, blobs: list[bytes]) -> list[str]:
@@ -131,10 +132,10 @@ async def test_a_challenge_for_an_unknown_nir_cannot_be_answered(app: Harness) -
     """A challenge is issued for any NIR (same answer), but no signature opens a session."""
     impostor = FakePatient(new_person())
     challenge = await app.challenge(impostor.person.nir)
-    signature = impostor.passphrase_key.sign(wire.login_message(challenge)).signature
+    signature = impostor.passphrase_key.sign(login_message(challenge)).signature
     before = await app.row_counts()
     r = await app.call("POST", "/auth/login",
-                       json=wire.LoginRequest(challenge=challenge, signature=signature))
+                       json=schemas.LoginRequest(challenge=challenge, signature=signature))
     assert_error(r, 401, "unauthorized",
                  "login failed: the passphrase, code or signature is not valid")
     after = await app.row_counts()

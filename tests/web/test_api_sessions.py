@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 
+from consent.request import login_message
 from tests.web.api_support import (
     FakePatient,
     Harness,
@@ -14,18 +15,18 @@ from tests.web.api_support import (
     openapi_operations,
     plausible_requests,
 )
-from web.schemas import wire
+from web import schemas
 from web.server.services.auth import CHALLENGE_TTL
 
 BAD_SESSION = "this session is not valid or has expired; sign in again"
 
 
 async def signed_challenge(app: Harness, patient: FakePatient,
-                           slot: str = "passphrase") -> wire.LoginRequest:
+                           slot: str = "passphrase") -> schemas.LoginRequest:
     challenge = await app.challenge(patient.person.nir, slot=slot)
-    return wire.LoginRequest(
+    return schemas.LoginRequest(
         challenge=challenge,
-        signature=patient.login_key(slot).sign(wire.login_message(challenge)).signature)
+        signature=patient.login_key(slot).sign(login_message(challenge)).signature)
 
 
 async def sessions(app: Harness) -> int:
@@ -69,17 +70,17 @@ async def test_a_challenge_is_bound_to_its_slot_and_login(app: Harness) -> None:
         (await app.challenge(alice.person.nir), alice.passphrase_key, False),
     ]
     for challenge, key, with_context in wrong:
-        message = wire.login_message(challenge) if with_context else challenge.encode()
-        r = await app.call("POST", "/auth/login", json=wire.LoginRequest(
+        message = login_message(challenge) if with_context else challenge.encode()
+        r = await app.call("POST", "/auth/login", json=schemas.LoginRequest(
             challenge=challenge, signature=key.sign(message).signature))
         assert_error(r, 401, "unauthorized",
                      "login failed: the passphrase, code or signature is not valid")
     genuine = await app.challenge(alice.person.nir)
     payload, _, signature = genuine.rpartition(".")
     forged = f"{payload}.{signature[:-4]}AAAA"
-    r = await app.call("POST", "/auth/login", json=wire.LoginRequest(
+    r = await app.call("POST", "/auth/login", json=schemas.LoginRequest(
         challenge=forged,
-        signature=alice.passphrase_key.sign(wire.login_message(forged)).signature))
+        signature=alice.passphrase_key.sign(login_message(forged)).signature))
     assert_error(r, 401, "unauthorized", "this login challenge is not valid")
     assert await sessions(app) == count
 
@@ -205,7 +206,7 @@ async def test_closing_a_dossier_ends_its_sessions(app: Harness) -> None:
     patient = await app.patient()
     other = await app.login(patient)
     r = await app.call("POST", f"/dossiers/{patient.dossier_id}/close", token=patient.session,
-                       json=wire.TombstoneBody(blob=patient.tombstone(app.clock.now)))
+                       json=schemas.TombstoneBody(blob=patient.tombstone(app.clock.now)))
     assert r.status_code == 204, r.text
     for token in (patient.session, other):
         assert_error(await app.call("GET", "/auth/session", token=token), 401, "unauthorized")
@@ -222,6 +223,6 @@ async def test_blocking_a_professional_ends_their_sessions(app: Harness) -> None
     assert_error(await app.call("GET", "/auth/session", token=pro.session), 401,
                  "unauthorized")
     challenge = await app.challenge(pro.ps_id, kind="professional")
-    r = await app.call("POST", "/auth/login", json=wire.LoginRequest(
-        challenge=challenge, signature=pro.key.sign(wire.login_message(challenge)).signature))
+    r = await app.call("POST", "/auth/login", json=schemas.LoginRequest(
+        challenge=challenge, signature=pro.key.sign(login_message(challenge)).signature))
     assert_error(r, 401, "unauthorized")

@@ -20,10 +20,10 @@ from vault.items import Item
 from vault.keyring import KeyLookup, Keyring
 from vault.records import DossierRecord
 from vault.sections import EMERGENCY_SUMMARY, Section
+from web import schemas
 from web.client.api import Api
 from web.client.directory import trusted_entry
 from web.client.professional import ProfessionalIdentity
-from web.schemas import wire
 
 __all__ = [
     "DURATIONS",
@@ -70,7 +70,7 @@ async def issue_grant(dossier: Dossier, api: Api, ps_id: str,
                          recipient_box_public=entry.box_public, sections=chosen, write=write,
                          issued_at=now, expires_at=now + seconds, grant_id=grant_id)
     await api.send("POST", f"/dossiers/{dossier.dossier_id}/grants",
-                   wire.GrantUpload(grant=signed.encode()), wire.GrantInfo)
+                   schemas.GrantUpload(grant=signed.encode()), schemas.GrantInfo)
     return _issued(ring, grant_id, chosen, write=write, emergency=False,
                    recipient_sign_public=entry.sign_public, now=now, seconds=seconds)
 
@@ -86,8 +86,8 @@ def _issued(ring: Keyring, grant_id: bytes, sections: frozenset[Section], *, wri
     return Issued(grant_id=grant_id.hex(), token=token.sign(claims, ring.signing_key))
 
 
-async def list_grants(dossier: Dossier, api: Api) -> list[wire.GrantInfo]:
-    return (await api.get(f"/dossiers/{dossier.dossier_id}/grants", wire.GrantList)).grants
+async def list_grants(dossier: Dossier, api: Api) -> list[schemas.GrantInfo]:
+    return (await api.get(f"/dossiers/{dossier.dossier_id}/grants", schemas.GrantList)).grants
 
 
 async def revoke_grant(dossier: Dossier, api: Api, grant_id: str) -> None:
@@ -105,7 +105,7 @@ async def verified_history(dossier: Dossier, api: Api, *, server_public: bytes |
     """Fetch and verify the history (P6): a dropped, reordered or rewritten entry, a shrunk
     log or a bad signature raises ``ChainBroken``. Returns events, the new head to remember
     and the server key (to pin on first use)."""
-    body = await api.get(f"/dossiers/{dossier.dossier_id}/history", wire.HistoryBody)
+    body = await api.get(f"/dossiers/{dossier.dossier_id}/history", schemas.HistoryBody)
     key = server_public or body.server_public
     events = [audit.decode_event(b) for b in body.events]
     head = audit.verify_chain(events, audit.SignedHead.decode(body.head), key,
@@ -143,7 +143,7 @@ class Presented:
     core: grant.GrantCore
     keys: grant.GrantKeys
     expires_at: int
-    items: list[wire.ItemBody]
+    items: list[schemas.ItemBody]
 
 
 async def present(api: Api, identity: ProfessionalIdentity, text: str, *,
@@ -152,8 +152,8 @@ async def present(api: Api, identity: ProfessionalIdentity, text: str, *,
     fingerprint in the token (P4), the grant's signature and its match with the token, and
     open the sealed keys with our own key (P3)."""
     tok = token.decode(token.from_text(text))
-    body = await api.send("POST", "/consent/scan", wire.ScanRequest(token=text), wire.ScanBody,
-                          signer=request_signer(identity, now))
+    body = await api.send("POST", "/consent/scan", schemas.ScanRequest(token=text),
+                          schemas.ScanBody, signer=request_signer(identity, now))
     dossier = body.dossier.record()
     tok.verify(dossier.sign_public)  # the server cannot substitute another patient's key
     signed = grant.SignedGrant.decode(body.grant)
@@ -169,7 +169,7 @@ async def present(api: Api, identity: ProfessionalIdentity, text: str, *,
                      expires_at=min(core.expires_at, claims.expires_at), items=body.items)
 
 
-def decrypt_items(dossier_id: str, bodies: Iterable[wire.ItemBody],
+def decrypt_items(dossier_id: str, bodies: Iterable[schemas.ItemBody],
                   keys: Mapping[Section, Mapping[str, bytes]]) -> list[Item]:
     """Decrypt the items wrapped under one of ``keys`` (section -> {ref: key}); any other
     (never a masked item's) or one that does not open is left out."""
@@ -219,7 +219,7 @@ async def issue_contact_grant(dossier: Dossier, api: Api, code: str, *, seconds:
                          write=False, emergency=True, issued_at=now, expires_at=now + seconds,
                          grant_id=grant_id)
     await api.send("POST", f"/dossiers/{dossier.dossier_id}/grants",
-                   wire.GrantUpload(grant=signed.encode()), wire.GrantInfo)
+                   schemas.GrantUpload(grant=signed.encode()), schemas.GrantInfo)
     return _issued(ring, grant_id, chosen, write=False, emergency=True,
                    recipient_sign_public=contact.sign_public, now=now, seconds=seconds)
 

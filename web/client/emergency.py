@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from consent import card as card_format
 from vault.dossier import Dossier
 from vault.items import Item
+from web import schemas
 from web.client.api import Api
 from web.client.consent import decrypt_items, request_signer
 from web.client.professional import ProfessionalIdentity
-from web.schemas import emergency as ew
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +33,9 @@ async def issue_card(dossier: Dossier, api: Api, *, days: int = 365,
     the other (released only after the passcode, which is printed apart from the card)."""
     code = passcode or new_passcode()
     made = card_format.new_card(dossier.ring, dossier.dossier_id, secrets.token_bytes)
-    info = await api.send("POST", f"/dossiers/{dossier.dossier_id}/cards", ew.CardUpload(
+    info = await api.send("POST", f"/dossiers/{dossier.dossier_id}/cards", schemas.CardUpload(
         card_id=made.card_id.hex(), server_share=made.server_share, passcode=code,
-        package=made.package, key_refs=list(made.key_refs), days=days), ew.CardInfo)
+        package=made.package, key_refs=list(made.key_refs), days=days), schemas.CardInfo)
     return Card(card_id=info.card_id, text=made.text, passcode=code, expires_at=info.expires_at)
 
 
@@ -43,8 +43,8 @@ async def open_card(api: Api, text: str, passcode: str, who: str = "") -> list[I
     """Whoever holds the card and its passcode: the emergency summary, decrypted here."""
     card_id, share = card_format.parse_card(text)
     body = await api.send("POST", f"/emergency/cards/{card_id.hex()}/open",
-                          ew.CardOpenRequest(passcode=passcode, who=who), ew.EmergencyBody,
-                          auth=False)
+                          schemas.CardOpenRequest(passcode=passcode, who=who),
+                          schemas.EmergencyBody, auth=False)
     dossier = body.dossier.record()
     keys = card_format.open_card_package(body.package, share, body.server_share,
                                          dossier.dossier_id, card_id)
@@ -54,7 +54,7 @@ async def open_card(api: Api, text: str, passcode: str, who: str = "") -> list[I
 async def allow_break_glass(dossier: Dossier, api: Api, service_public: bytes) -> None:
     package, refs = card_format.seal_for_service(dossier.ring, service_public)
     await api.call("PUT", f"/dossiers/{dossier.dossier_id}/break-glass",
-                   ew.BreakGlassUpload(package=package, key_refs=list(refs)))
+                   schemas.BreakGlassUpload(package=package, key_refs=list(refs)))
 
 
 async def refuse_break_glass(dossier: Dossier, api: Api) -> None:
@@ -62,14 +62,14 @@ async def refuse_break_glass(dossier: Dossier, api: Api) -> None:
 
 
 async def service_key(api: Api) -> bytes:
-    return (await api.get("/emergency/service-key", ew.ServiceKeyBody, auth=False)).box_public
+    return (await api.get("/emergency/service-key", schemas.ServiceKeyBody, auth=False)).box_public
 
 
 async def break_glass(api: Api, identity: ProfessionalIdentity, service_secret: bytes,
                       nir: str, reason: str, *, now: int) -> list[Item]:
     """As an emergency professional (signed in, with the service's key): the summary."""
     body = await api.send("POST", "/emergency/break-glass",
-                          ew.BreakGlassRequest(nir=nir, reason=reason), ew.EmergencyBody,
+                          schemas.BreakGlassRequest(nir=nir, reason=reason), schemas.EmergencyBody,
                           signer=request_signer(identity, now))
     dossier = body.dossier.record()
     return decrypt_items(dossier.dossier_id, body.items,

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from consent.request import login_message
 from vault import keys
 from vault.crypto import KdfParams
 from vault.dossier import Dossier
 from vault.errors import UnlockFailed
 from vault.records import SLOT_PASSPHRASE, SLOT_RECOVERY
+from web import schemas
 from web.client.api import Api, ApiError
 from web.client.store import Activation, HttpStore
-from web.schemas import wire
 
 Clock = Callable[[], int]
 
@@ -27,20 +28,20 @@ async def activate(api: Api, nir: str, code: str, passphrase: str, *,
 async def login(api: Api, nir: str, secret: str, *, clock: Clock,
                 slot: str = SLOT_PASSPHRASE) -> Dossier:
     """Prove the secret without sending it, then unwrap the master key locally."""
-    params = await api.send("POST", "/auth/params", wire.ParamsRequest(login=nir),
-                            wire.ParamsBody, auth=False)
+    params = await api.send("POST", "/auth/params", schemas.ParamsRequest(login=nir),
+                            schemas.ParamsBody, auth=False)
     kdf = params.passphrase if slot == SLOT_PASSPHRASE else params.recovery
     stretched = keys.stretch_secret(slot, secret, KdfParams(kdf.salt, kdf.opslimit, kdf.memlimit))
     challenge = await api.send("POST", "/auth/challenge",
-                               wire.ChallengeRequest(login=nir, kind="patient",
+                               schemas.ChallengeRequest(login=nir, kind="patient",
                                                      slot=slot),  # type: ignore[arg-type]
-                               wire.ChallengeBody, auth=False)
-    signature = stretched.login_key.sign(wire.login_message(challenge.challenge)).signature
+                               schemas.ChallengeBody, auth=False)
+    signature = stretched.login_key.sign(login_message(challenge.challenge)).signature
     try:
         session = await api.send("POST", "/auth/login",
-                                 wire.LoginRequest(challenge=challenge.challenge,
+                                 schemas.LoginRequest(challenge=challenge.challenge,
                                                    signature=signature),
-                                 wire.SessionBody, auth=False)
+                                 schemas.SessionBody, auth=False)
     except ApiError as exc:
         if exc.status == 401:
             raise UnlockFailed() from None

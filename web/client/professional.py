@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import nacl.public
 import nacl.signing
 
+from consent.request import login_message
 from vault.crypto import Random, system_random
+from web import schemas
 from web.client.api import Api
-from web.schemas import wire
 
 
 @dataclass(frozen=True, slots=True, repr=False)  # holds keys: no repr
@@ -31,28 +32,28 @@ class ProfessionalIdentity:
         return nacl.public.PrivateKey(self.box_secret)
 
     async def register(self, api: Api, *, name: str, profession: str, specialty: str = "",
-                       city: str = "", email: str = "") -> wire.ProfessionalBody:
-        return await api.send("POST", "/professionals/", wire.ProfessionalRegistration(
+                       city: str = "", email: str = "") -> schemas.ProfessionalBody:
+        return await api.send("POST", "/professionals/", schemas.ProfessionalRegistration(
             ps_id=self.ps_id, name=name, profession=profession, specialty=specialty, city=city,
             email=email, box_public=self.box_key.public_key.encode(),
-            sign_public=self.signing_key.verify_key.encode()), wire.ProfessionalBody,
+            sign_public=self.signing_key.verify_key.encode()), schemas.ProfessionalBody,
             auth=False)
 
-    async def login(self, api: Api) -> wire.SessionBody:
+    async def login(self, api: Api) -> schemas.SessionBody:
         challenge = await api.send("POST", "/auth/challenge",
-                                   wire.ChallengeRequest(login=self.ps_id, kind="professional"),
-                                   wire.ChallengeBody, auth=False)
-        signature = self.signing_key.sign(wire.login_message(challenge.challenge)).signature
+                                   schemas.ChallengeRequest(login=self.ps_id, kind="professional"),
+                                   schemas.ChallengeBody, auth=False)
+        signature = self.signing_key.sign(login_message(challenge.challenge)).signature
         session = await api.send("POST", "/auth/login",
-                                 wire.LoginRequest(challenge=challenge.challenge,
+                                 schemas.LoginRequest(challenge=challenge.challenge,
                                                    signature=signature),
-                                 wire.SessionBody, auth=False)
+                                 schemas.SessionBody, auth=False)
         api.session = session.session
         return session
 
     @staticmethod
-    async def start_activation(api: Api, nir: str, birth_date: str) -> wire.PharmacyCodeBody:
+    async def start_activation(api: Api, nir: str, birth_date: str) -> schemas.PharmacyCodeBody:
         """As a pharmacist: a code for the patient in front of you."""
         return await api.send("POST", "/activation/pharmacy",
-                              wire.ActivationRequest(nir=nir, birth_date=birth_date),
-                              wire.PharmacyCodeBody)
+                              schemas.ActivationRequest(nir=nir, birth_date=birth_date),
+                              schemas.PharmacyCodeBody)

@@ -17,8 +17,8 @@ from vault.records import (
     TombstoneRecord,
 )
 from vault.store import PAGE_MAX
+from web import schemas
 from web.client.api import Api, ApiError
-from web.schemas import wire
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,48 +33,48 @@ class HttpStore:
     def __init__(self, api: Api, activation: Activation | None = None) -> None:
         self.api = api
         self._activation = activation
-        self.session: wire.SessionBody | None = None
+        self.session: schemas.SessionBody | None = None
 
     async def create(self, dossier: DossierRecord, slots: Sequence[KeySlot],
                      keyring: bytes) -> None:
         if self._activation is None:
             raise NotAllowed("a dossier is created by activating with a code")
-        body = wire.ActivateBody(
+        body = schemas.ActivateBody(
             nir=self._activation.nir, code=self._activation.code,
-            create=wire.CreateDossierBody(dossier=wire.DossierBody.of(dossier),
-                                          slots=[wire.SlotBody.of(s) for s in slots],
+            create=schemas.CreateDossierBody(dossier=schemas.DossierBody.of(dossier),
+                                          slots=[schemas.SlotBody.of(s) for s in slots],
                                           keyring=keyring))
         self.session = await self.api.send("POST", "/activation/complete", body,
-                                           wire.SessionBody)
+                                           schemas.SessionBody)
         self.api.session = self.session.session
         self._activation = None
 
     async def dossier(self, dossier_id: str) -> DossierRecord:
-        return (await self.api.get(f"/dossiers/{dossier_id}", wire.DossierBody)).record()
+        return (await self.api.get(f"/dossiers/{dossier_id}", schemas.DossierBody)).record()
 
     async def slot(self, dossier_id: str, name: str) -> KeySlot:
         return (await self.api.get(f"/dossiers/{dossier_id}/slots/{name}",
-                                   wire.SlotBody)).record()
+                                   schemas.SlotBody)).record()
 
     async def put_slots(self, dossier_id: str, slots: Sequence[KeySlot]) -> None:
         await self.api.call("PUT", f"/dossiers/{dossier_id}/slots",
-                            wire.SlotsBody(slots=[wire.SlotBody.of(s) for s in slots]))
+                            schemas.SlotsBody(slots=[schemas.SlotBody.of(s) for s in slots]))
 
     async def keyring(self, dossier_id: str) -> KeyringRecord:
-        body = await self.api.get(f"/dossiers/{dossier_id}/keyring", wire.KeyringBody)
+        body = await self.api.get(f"/dossiers/{dossier_id}/keyring", schemas.KeyringBody)
         return KeyringRecord(body.version, body.blob)
 
     async def put_keyring(self, dossier_id: str, blob: bytes, expected_version: int) -> int:
         body = await self.api.send("PUT", f"/dossiers/{dossier_id}/keyring",
-                                   wire.PutKeyringBody(blob=blob,
+                                   schemas.PutKeyringBody(blob=blob,
                                                        expected_version=expected_version),
-                                   wire.VersionBody)
+                                   schemas.VersionBody)
         return body.version
 
     async def put_item(self, item: ItemRecord, chunks: Sequence[ChunkRecord] = ()) -> None:
-        await self.api.call("POST", f"/dossiers/{item.dossier_id}/items", wire.PutItemBody(
-            item=wire.ItemBody.of(item),
-            chunks=[wire.ChunkBody(c.attachment_id, c.index, c.blob) for c in chunks]))
+        await self.api.call("POST", f"/dossiers/{item.dossier_id}/items", schemas.PutItemBody(
+            item=schemas.ItemBody.of(item),
+            chunks=[schemas.ChunkBody(c.attachment_id, c.index, c.blob) for c in chunks]))
 
     async def items(self, dossier_id: str, *, key_refs: Sequence[str] | None = None,
                     after: str | None = None, limit: int = PAGE_MAX) -> list[ItemRecord]:
@@ -85,17 +85,17 @@ class HttpStore:
             if not key_refs:
                 return []
             params["key_ref"] = list(key_refs)
-        page = await self.api.get(f"/dossiers/{dossier_id}/items", wire.ItemPage, params=params)
+        page = await self.api.get(f"/dossiers/{dossier_id}/items", schemas.ItemPage, params=params)
         return [i.record(dossier_id) for i in page.items]
 
     async def revisions(self, dossier_id: str, item_id: str) -> list[ItemRecord]:
         page = await self.api.get(f"/dossiers/{dossier_id}/items/{item_id}/revisions",
-                                  wire.ItemPage)
+                                  schemas.ItemPage)
         return [i.record(dossier_id) for i in page.items]
 
     async def rewrap(self, dossier_id: str, changes: Sequence[Rewrap]) -> None:
-        await self.api.call("POST", f"/dossiers/{dossier_id}/rewrap", wire.RewrapsBody(
-            changes=[wire.RewrapBody(c.item_id, c.revision, c.key_ref, c.wrapped_key)
+        await self.api.call("POST", f"/dossiers/{dossier_id}/rewrap", schemas.RewrapsBody(
+            changes=[schemas.RewrapBody(c.item_id, c.revision, c.key_ref, c.wrapped_key)
                      for c in changes]))
 
     async def delete_item(self, dossier_id: str, item_id: str) -> None:
@@ -103,16 +103,16 @@ class HttpStore:
 
     async def chunks(self, dossier_id: str, attachment_id: str) -> list[bytes]:
         body = await self.api.get(f"/dossiers/{dossier_id}/attachments/{attachment_id}",
-                                  wire.ChunksBody)
+                                  schemas.ChunksBody)
         return body.chunks
 
     async def close(self, tombstone: TombstoneRecord) -> None:
         await self.api.call("POST", f"/dossiers/{tombstone.dossier_id}/close",
-                            wire.TombstoneBody(blob=tombstone.blob))
+                            schemas.TombstoneBody(blob=tombstone.blob))
 
     async def tombstone(self, dossier_id: str) -> TombstoneRecord | None:
         try:
-            body = await self.api.get(f"/dossiers/{dossier_id}/tombstone", wire.TombstoneBody,
+            body = await self.api.get(f"/dossiers/{dossier_id}/tombstone", schemas.TombstoneBody,
                                       auth=False)
         except (ApiError, LookupError):
             return None

@@ -25,11 +25,11 @@ from vault.items import Author, Item
 from vault.keyring import KeyLookup
 from vault.records import ChunkRecord, DossierRecord, ItemRecord
 from vault.sections import Section
+from web import schemas
 from web.client.api import Api
 from web.client.consent import list_grants, present, request_signer
 from web.client.directory import trusted_entry
 from web.client.professional import ProfessionalIdentity
-from web.schemas import wire
 
 
 # ------------------------------------------------------------------------------ grant writes
@@ -71,12 +71,12 @@ def seal_for_grant(opened: OpenedGrant, d: items.Draft, *, created_at: int,
 
 
 async def send_item(api: Api, identity: ProfessionalIdentity, text: str, record: ItemRecord,
-                    *, now: int, chunks: Sequence[ChunkRecord] = ()) -> wire.WrittenBody:
+                    *, now: int, chunks: Sequence[ChunkRecord] = ()) -> schemas.WrittenBody:
     """POST /consent/items: the token, the sealed record and a signed request."""
-    body = wire.WriteRequest(token=text, item=wire.ItemBody.of(record), chunks=[
-        wire.ChunkBody(attachment_id=c.attachment_id, index=c.index, blob=c.blob)
+    body = schemas.WriteRequest(token=text, item=schemas.ItemBody.of(record), chunks=[
+        schemas.ChunkBody(attachment_id=c.attachment_id, index=c.index, blob=c.blob)
         for c in chunks])
-    return await api.send("POST", "/consent/items", body, wire.WrittenBody,
+    return await api.send("POST", "/consent/items", body, schemas.WrittenBody,
                           signer=request_signer(identity, now))
 
 
@@ -114,14 +114,14 @@ async def deposit(api: Api, identity: ProfessionalIdentity, nir: str, section: o
     d = items.draft(section, item_type, title, date, body,
                     Author.professional(identity.ps_id, name))
     plaintext = items.encode(d, created_at=now)
-    where = await api.send("POST", "/deposits/recipient", wire.RecipientRequest(nir=nir),
-                           wire.RecipientBody)
+    where = await api.send("POST", "/deposits/recipient", schemas.RecipientRequest(nir=nir),
+                           schemas.RecipientBody)
     sealed = deposit_format.seal(plaintext, where.box_public)
     deposit_id = rng(16).hex()
     signature = deposit_format.sign(where.dossier_id, deposit_id, sealed, identity.signing_key)
-    receipt = await api.send("POST", "/deposits", wire.DepositUpload(
+    receipt = await api.send("POST", "/deposits", schemas.DepositUpload(
         dossier_id=where.dossier_id, deposit_id=deposit_id, sealed=sealed, signature=signature),
-        wire.DepositReceipt, signer=request_signer(identity, now))
+        schemas.DepositReceipt, signer=request_signer(identity, now))
     return Deposited(deposit_id=receipt.deposit_id, dossier_id=where.dossier_id, at=receipt.at)
 
 
@@ -141,11 +141,11 @@ class Filing:
     rejected: list[Rejected]
 
 
-async def pending_deposits(dossier: Dossier, api: Api) -> list[wire.DepositBody]:
-    found: list[wire.DepositBody] = []
+async def pending_deposits(dossier: Dossier, api: Api) -> list[schemas.DepositBody]:
+    found: list[schemas.DepositBody] = []
     params: dict[str, Any] = {"limit": 20}
     while True:
-        page = await api.get(f"/dossiers/{dossier.dossier_id}/deposits", wire.DepositPage,
+        page = await api.get(f"/dossiers/{dossier.dossier_id}/deposits", schemas.DepositPage,
                              params=params)
         found += page.deposits
         if page.next_after is None:
@@ -153,8 +153,8 @@ async def pending_deposits(dossier: Dossier, api: Api) -> list[wire.DepositBody]
         params = {"limit": 20, "after": page.next_after}
 
 
-async def _check(dossier: Dossier, api: Api, d: wire.DepositBody, authority_public: bytes,
-                 entries: dict[str, wire.ProfessionalBody | None]) -> Item | str:
+async def _check(dossier: Dossier, api: Api, d: schemas.DepositBody, authority_public: bytes,
+                 entries: dict[str, schemas.ProfessionalBody | None]) -> Item | str:
     """The deposit's item, or why it is refused."""
     if d.ps_id not in entries:
         try:
@@ -184,7 +184,7 @@ async def file_deposits(dossier: Dossier, api: Api, *, authority_public: bytes) 
     the server; leave the others in place and report them."""
     filed: list[tuple[str, Item]] = []
     rejected: list[Rejected] = []
-    entries: dict[str, wire.ProfessionalBody | None] = {}
+    entries: dict[str, schemas.ProfessionalBody | None] = {}
     for d in await pending_deposits(dossier, api):
         checked = await _check(dossier, api, d, authority_public, entries)
         if isinstance(checked, Item):
@@ -204,12 +204,12 @@ async def file_deposits(dossier: Dossier, api: Api, *, authority_public: bytes) 
 
 
 # ------------------------------------------------------------------------------ blocks
-async def block(dossier: Dossier, api: Api, ps_id: str) -> wire.BlockResult:
+async def block(dossier: Dossier, api: Api, ps_id: str) -> schemas.BlockResult:
     """Block a professional: the server refuses their tokens and revokes their active
     grants; here the revoked grants' sections are marked to get new keys at the next write
     (as ``revoke_grant`` does)."""
     result = await api.send("POST", f"/dossiers/{dossier.dossier_id}/blocks",
-                            wire.BlockRequest(ps_id=ps_id), wire.BlockResult)
+                            schemas.BlockRequest(ps_id=ps_id), schemas.BlockResult)
     if result.revoked:
         revoked = set(result.revoked)
         sections: set[Section] = set()
@@ -225,6 +225,6 @@ async def unblock(dossier: Dossier, api: Api, ps_id: str) -> None:
     await api.call("DELETE", f"/dossiers/{dossier.dossier_id}/blocks/{ps_id}")
 
 
-async def blocks(dossier: Dossier, api: Api) -> list[wire.BlockInfo]:
-    return (await api.get(f"/dossiers/{dossier.dossier_id}/blocks", wire.BlockList)).blocks
+async def blocks(dossier: Dossier, api: Api) -> list[schemas.BlockInfo]:
+    return (await api.get(f"/dossiers/{dossier.dossier_id}/blocks", schemas.BlockList)).blocks
 

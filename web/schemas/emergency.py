@@ -6,16 +6,15 @@ from typing import Annotated
 
 import msgspec
 
-from web.schemas.wire import Base, DossierBody, Id, ItemBody
-
-Key32 = Annotated[bytes, msgspec.Meta(min_length=32, max_length=32)]
+from web.schemas._types import Base, Blob, Id, Key32
+from web.schemas.dossiers import DossierBody, ItemBody
 
 
 class CardUpload(Base):
     card_id: Id
     server_share: Key32
     passcode: Annotated[str, msgspec.Meta(min_length=6, max_length=32, pattern=r"^\d+$")]
-    package: Annotated[bytes, msgspec.Meta(max_length=1024 * 1024)]
+    package: Blob
     key_refs: Annotated[list[Id], msgspec.Meta(max_length=4096)]
     days: Annotated[int, msgspec.Meta(ge=1, le=3 * 365)] = 365
 
@@ -39,13 +38,13 @@ class CardOpenRequest(Base):
 
 class EmergencyBody(Base):
     dossier: DossierBody
-    package: bytes
+    package: Blob
     items: list[ItemBody]
-    server_share: bytes = b""
+    server_share: Blob = b""
 
 
 class BreakGlassUpload(Base):
-    package: Annotated[bytes, msgspec.Meta(max_length=1024 * 1024)]
+    package: Blob
     key_refs: Annotated[list[Id], msgspec.Meta(max_length=4096)]
 
 
@@ -55,4 +54,4 @@ class BreakGlassRequest(Base):
 
 
 class ServiceKeyBody(Base):
-    box_public: bytes
+    box_public: Key32

@@ -11,7 +11,7 @@ from litestar.exceptions import ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
-from web.schemas import wire
+from web import schemas
 from web.server.container import Services
 from web.server.services.errors import Forbidden, Unauthorized
 from web.server.storage.repo import Session
@@ -37,7 +37,7 @@ _DESCRIPTIONS: Final = {
 def errors(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI entries for the error statuses a route really returns (all ``{code, detail}``).
     400 and 413 are added everywhere a body or parameter is parsed."""
-    return {s: ResponseSpec(data_container=wire.ErrorBody, description=_DESCRIPTIONS[s],
+    return {s: ResponseSpec(data_container=schemas.ErrorBody, description=_DESCRIPTIONS[s],
                             generate_examples=False)
             for s in sorted({400, 413, *statuses})}
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Request, Router, get, post
 
-from web.schemas import wire
+from web import schemas
 from web.server.routes.common import (
     IdParam,
     errors,
@@ -20,8 +20,8 @@ from web.server.services.errors import Forbidden
 from web.server.storage.repo import StoredGrant
 
 
-def _info(g: StoredGrant) -> wire.GrantInfo:
-    return wire.GrantInfo(grant_id=g.grant_id, recipient_id=g.recipient_id, write=g.write,
+def _info(g: StoredGrant) -> schemas.GrantInfo:
+    return schemas.GrantInfo(grant_id=g.grant_id, recipient_id=g.recipient_id, write=g.write,
                           issued_at=g.issued_at, expires_at=g.expires_at,
                           revoked_at=g.revoked_at, grant=g.blob)
 
@@ -30,7 +30,7 @@ def _info(g: StoredGrant) -> wire.GrantInfo:
       responses=errors(401, 403, 404, 410, 413),
       summary="Store a grant the patient signed (keys sealed to the recipient)")
 async def add_grant(request: Request[Any, Any, Any], dossier_id: IdParam,
-                    data: wire.GrantUpload) -> wire.GrantInfo:
+                    data: schemas.GrantUpload) -> schemas.GrantInfo:
     await patient_session(request, dossier_id)
     services = services_of(request)
     dossier = await services.store.dossier(dossier_id)
@@ -39,10 +39,10 @@ async def add_grant(request: Request[Any, Any, Any], dossier_id: IdParam,
 
 @get("/dossiers/{dossier_id:str}/grants", responses=errors(401, 403, 404, 410),
      summary="Every grant of the dossier, active or not")
-async def list_grants(request: Request[Any, Any, Any], dossier_id: IdParam) -> wire.GrantList:
+async def list_grants(request: Request[Any, Any, Any], dossier_id: IdParam) -> schemas.GrantList:
     await patient_session(request, dossier_id)
     grants = await services_of(request).db.grants_of(dossier_id)
-    return wire.GrantList(grants=[_info(g) for g in grants])
+    return schemas.GrantList(grants=[_info(g) for g in grants])
 
 
 @post("/dossiers/{dossier_id:str}/grants/{grant_id:str}/revoke", status_code=204,
@@ -55,22 +55,22 @@ async def revoke(request: Request[Any, Any, Any], dossier_id: IdParam,
 
 @get("/dossiers/{dossier_id:str}/history", responses=errors(401, 403, 404, 410),
      summary="The dossier's hash-chained history and the server-signed head")
-async def history(request: Request[Any, Any, Any], dossier_id: IdParam) -> wire.HistoryBody:
+async def history(request: Request[Any, Any, Any], dossier_id: IdParam) -> schemas.HistoryBody:
     await patient_session(request, dossier_id)
     consent = services_of(request).consent
     events, head = await consent.history(dossier_id)
-    return wire.HistoryBody(events=events, head=head, server_public=consent.server_public)
+    return schemas.HistoryBody(events=events, head=head, server_public=consent.server_public)
 
 
 @get("/audit/key", responses=errors(), summary="The server's audit-head signing key")
-async def audit_key(request: Request[Any, Any, Any]) -> wire.ServerKeyBody:
-    return wire.ServerKeyBody(audit_public=services_of(request).consent.server_public)
+async def audit_key(request: Request[Any, Any, Any]) -> schemas.ServerKeyBody:
+    return schemas.ServerKeyBody(audit_public=services_of(request).consent.server_public)
 
 
 @post("/consent/scan", status_code=200, responses=errors(401, 403, 404, 410, 429),
       summary="A professional presents a consent token (signed request); gets the sealed "
               "grant and the granted, unmasked items")
-async def scan(request: Request[Any, Any, Any], data: wire.ScanRequest) -> wire.ScanBody:
+async def scan(request: Request[Any, Any, Any], data: schemas.ScanRequest) -> schemas.ScanBody:
     s = await session_of(request)
     services = services_of(request)
     await services.auth.throttle("scan", s.subject, 120)
@@ -84,8 +84,8 @@ async def scan(request: Request[Any, Any, Any], data: wire.ScanRequest) -> wire.
     signed = SignedRequest.from_headers("POST", request.url.path, await request.body(),
                                         request.headers)
     result = await services.consent.scan(pro, data.token, signed)
-    return wire.ScanBody(dossier=wire.DossierBody.of(result.dossier), grant=result.grant,
-                         items=[wire.ItemBody.of(r) for r in result.items])
+    return schemas.ScanBody(dossier=schemas.DossierBody.of(result.dossier), grant=result.grant,
+                         items=[schemas.ItemBody.of(r) for r in result.items])
 
 
 routes = [add_grant, list_grants, revoke, history, audit_key, scan]

@@ -6,9 +6,8 @@ from typing import Any
 
 from litestar import Request, Router, delete, get, post, put
 
+from web import schemas
 from web.nir import parse_nir
-from web.schemas import emergency as ew
-from web.schemas import wire
 from web.server.routes.common import (
     IdParam,
     address,
@@ -23,32 +22,32 @@ from web.server.services.emergency import Opened
 from web.server.services.errors import Forbidden, NotFoundError
 
 
-def _body(o: Opened) -> ew.EmergencyBody:
-    return ew.EmergencyBody(dossier=wire.DossierBody.of(o.dossier), package=o.package,
-                            items=[wire.ItemBody.of(r) for r in o.items],
+def _body(o: Opened) -> schemas.EmergencyBody:
+    return schemas.EmergencyBody(dossier=schemas.DossierBody.of(o.dossier), package=o.package,
+                            items=[schemas.ItemBody.of(r) for r in o.items],
                             server_share=o.server_share)
 
 
 @post("/dossiers/{dossier_id:str}/cards", status_code=201,
       responses=errors(401, 403, 404, 409, 410, 413), summary="Register an emergency card")
 async def add_card(request: Request[Any, Any, Any], dossier_id: IdParam,
-                   data: ew.CardUpload) -> ew.CardInfo:
+                   data: schemas.CardUpload) -> schemas.CardInfo:
     await patient_session(request, dossier_id)
     services = services_of(request)
     await services.store.dossier(dossier_id)
     c = await services.emergency.issue_card(dossier_id, data.card_id, data.server_share,
                                             data.passcode, data.package, tuple(data.key_refs),
                                             data.days)
-    return ew.CardInfo(card_id=c.card_id, created_at=c.created_at, expires_at=c.expires_at,
+    return schemas.CardInfo(card_id=c.card_id, created_at=c.created_at, expires_at=c.expires_at,
                        revoked=False, attempts=0)
 
 
 @get("/dossiers/{dossier_id:str}/cards", responses=errors(401, 403, 404, 410),
      summary="The dossier's emergency cards")
-async def list_cards(request: Request[Any, Any, Any], dossier_id: IdParam) -> ew.CardList:
+async def list_cards(request: Request[Any, Any, Any], dossier_id: IdParam) -> schemas.CardList:
     await patient_session(request, dossier_id)
     found = await services_of(request).emergency.cards.cards_of(dossier_id)
-    return ew.CardList(cards=[ew.CardInfo(card_id=c.card_id, created_at=c.created_at,
+    return schemas.CardList(cards=[schemas.CardInfo(card_id=c.card_id, created_at=c.created_at,
                                           expires_at=c.expires_at,
                                           revoked=c.revoked_at is not None, attempts=c.attempts)
                               for c in found])
@@ -71,7 +70,7 @@ async def revoke_card(request: Request[Any, Any, Any], dossier_id: IdParam,
      responses=errors(401, 403, 404, 410, 413),
      summary="Allow break-glass: the summary keys sealed to the emergency service")
 async def allow_break_glass(request: Request[Any, Any, Any], dossier_id: IdParam,
-                            data: ew.BreakGlassUpload) -> None:
+                            data: schemas.BreakGlassUpload) -> None:
     await patient_session(request, dossier_id)
     await services_of(request).emergency.set_break_glass(dossier_id, data.package,
                                                          tuple(data.key_refs))
@@ -88,7 +87,7 @@ async def refuse_break_glass(request: Request[Any, Any, Any], dossier_id: IdPara
                                                                               429),
       summary="Open an emergency card with its passcode (attempt-limited, logged, e-mailed)")
 async def open_card(request: Request[Any, Any, Any], card_id: IdParam,
-                    data: ew.CardOpenRequest) -> ew.EmergencyBody:
+                    data: schemas.CardOpenRequest) -> schemas.EmergencyBody:
     services = services_of(request)
     await services.auth.throttle("card-address", address(request), 30)
     return _body(await services.emergency.open_card(card_id, data.passcode, data.who))
@@ -97,7 +96,7 @@ async def open_card(request: Request[Any, Any, Any], card_id: IdParam,
 @post("/emergency/break-glass", status_code=200, responses=errors(401, 403, 404, 429),
       summary="Break-glass by a professional with the emergency role (signed request)")
 async def break_glass(request: Request[Any, Any, Any],
-                      data: ew.BreakGlassRequest) -> ew.EmergencyBody:
+                      data: schemas.BreakGlassRequest) -> schemas.EmergencyBody:
     session = await professional_session(request, role="emergency")
     services = services_of(request)
     pro = await services.db.professional(session.subject)
@@ -111,8 +110,8 @@ async def break_glass(request: Request[Any, Any, Any],
 
 @get("/emergency/service-key", responses=errors(),
      summary="The emergency service's public key (break-glass packages are sealed to it)")
-async def service_key(request: Request[Any, Any, Any]) -> ew.ServiceKeyBody:
-    return ew.ServiceKeyBody(
+async def service_key(request: Request[Any, Any, Any]) -> schemas.ServiceKeyBody:
+    return schemas.ServiceKeyBody(
         box_public=bytes.fromhex(services_of(request).settings.emergency_public))
 
 

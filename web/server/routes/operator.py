@@ -8,7 +8,7 @@ from litestar import Request, Router, get, post
 from litestar.params import Parameter
 
 from consent import directory
-from web.schemas import wire
+from web import schemas
 from web.server.routes.common import PsIdParam, errors, require_operator, services_of, strict_body
 from web.server.routes.professionals import body_of, directory_entry
 from web.server.services.errors import NotFoundError, ServiceError
@@ -17,7 +17,7 @@ from web.server.services.errors import NotFoundError, ServiceError
 @post("/registry", status_code=200, responses=errors(401, 403, 413),
       summary="Load or update beneficiaries from CSV; bad lines are reported")
 async def load_registry(request: Request[Any, Any, Any],
-                        data: wire.RegistryLoadBody) -> wire.RegistryLoadResult:
+                        data: schemas.RegistryLoadBody) -> schemas.RegistryLoadResult:
     require_operator(request)
     return await services_of(request).activation.load_registry(data.csv)
 
@@ -25,7 +25,7 @@ async def load_registry(request: Request[Any, Any, Any],
 @post("/codes", status_code=200, responses=errors(401, 403),
       summary="Send activation codes by e-mail or post to beneficiaries without a dossier")
 async def send_codes(request: Request[Any, Any, Any],
-                     data: wire.SendCodesBody) -> wire.SendCodesResult:
+                     data: schemas.SendCodesBody) -> schemas.SendCodesResult:
     require_operator(request)
     return await services_of(request).activation.send_codes(data.channel, data.nirs)
 
@@ -35,14 +35,14 @@ async def list_professionals(
         request: Request[Any, Any, Any],
         status: Literal["pending", "approved", "blocked"] | None = None,
         after: Annotated[str | None, Parameter(pattern=r"^\d{1,12}$")] = None,
-) -> wire.ProfessionalList:
+) -> schemas.ProfessionalList:
     require_operator(request)
     found = await services_of(request).db.professionals(status, after=after)
-    return wire.ProfessionalList(professionals=[body_of(p) for p in found])
+    return schemas.ProfessionalList(professionals=[body_of(p) for p in found])
 
 
 async def _set_status(request: Request[Any, Any, Any], ps_id: str, status: str,
-                      roles: list[str], countersignature: bytes = b"") -> wire.ProfessionalBody:
+                      roles: list[str], countersignature: bytes = b"") -> schemas.ProfessionalBody:
     require_operator(request)
     db = services_of(request).db
     if not await db.set_professional_status(ps_id, status, roles, countersignature):
@@ -58,7 +58,7 @@ async def _set_status(request: Request[Any, Any, Any], ps_id: str, status: str,
 @post("/professionals/{ps_id:str}/approve", status_code=200, responses=errors(401, 403, 404),
       summary="Approve a registered professional, with roles")
 async def approve(request: Request[Any, Any, Any], ps_id: PsIdParam,
-                  data: wire.ApproveBody) -> wire.ProfessionalBody:
+                  data: schemas.ApproveBody) -> schemas.ProfessionalBody:
     require_operator(request)
     services = services_of(request)
     roles: list[str] = list(dict.fromkeys(data.roles))
@@ -78,7 +78,7 @@ async def approve(request: Request[Any, Any, Any], ps_id: PsIdParam,
 @get("/professionals/{ps_id:str}", responses=errors(401, 403, 404),
      summary="One professional's entry, whatever its status (to countersign it)")
 async def read_professional(request: Request[Any, Any, Any],
-                            ps_id: PsIdParam) -> wire.ProfessionalBody:
+                            ps_id: PsIdParam) -> schemas.ProfessionalBody:
     require_operator(request)
     found = await services_of(request).db.professional(ps_id)
     if found is None:
@@ -88,7 +88,7 @@ async def read_professional(request: Request[Any, Any, Any],
 
 @post("/professionals/{ps_id:str}/block", status_code=200, responses=errors(401, 403, 404),
       summary="Block a professional: no more logins")
-async def block(request: Request[Any, Any, Any], ps_id: PsIdParam) -> wire.ProfessionalBody:
+async def block(request: Request[Any, Any, Any], ps_id: PsIdParam) -> schemas.ProfessionalBody:
     return await _set_status(request, ps_id, "blocked", [])
 
 

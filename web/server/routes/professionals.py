@@ -8,14 +8,14 @@ from litestar import Request, Router, get, post
 from litestar.params import Parameter
 
 from consent import directory
-from web.schemas import wire
+from web import schemas
 from web.server.routes.common import PsIdParam, address, errors, services_of, strict_body
 from web.server.services.errors import ConflictError, NotFoundError
 from web.server.storage.repo import Professional
 
 
-def body_of(p: Professional) -> wire.ProfessionalBody:
-    return wire.ProfessionalBody(ps_id=p.ps_id, name=p.name, profession=p.profession,
+def body_of(p: Professional) -> schemas.ProfessionalBody:
+    return schemas.ProfessionalBody(ps_id=p.ps_id, name=p.name, profession=p.profession,
                                  specialty=p.specialty, city=p.city,
                                  status=p.status,  # type: ignore[arg-type]
                                  roles=list(p.roles), box_public=p.box_public,
@@ -33,7 +33,7 @@ def directory_entry(p: Professional, roles: list[str] | tuple[str, ...]) -> dire
 @post("/", status_code=201, responses=errors(409, 429),
       summary="Register a professional's public keys (pending the operator's approval)")
 async def register(request: Request[Any, Any, Any],
-                   data: wire.ProfessionalRegistration) -> wire.ProfessionalBody:
+                   data: schemas.ProfessionalRegistration) -> schemas.ProfessionalBody:
     services = services_of(request)
     await services.auth.throttle("register-address", address(request), 10)
     if await services.db.professional(data.ps_id) is not None:
@@ -47,7 +47,7 @@ async def register(request: Request[Any, Any, Any],
 
 
 @get("/{ps_id:str}", responses=errors(404), summary="An approved professional's entry")
-async def read(request: Request[Any, Any, Any], ps_id: PsIdParam) -> wire.ProfessionalBody:
+async def read(request: Request[Any, Any, Any], ps_id: PsIdParam) -> schemas.ProfessionalBody:
     found = await services_of(request).db.professional(ps_id)
     if found is None or found.status != "approved":
         raise NotFoundError("no approved professional with this idNat_PS")
@@ -60,8 +60,8 @@ SearchText = Annotated[str, Parameter(max_length=100, pattern=r"^[^\x00-\x1f\x7f
 
 @get("/authority", responses=errors(),
      summary="The directory authority's public key (clients should pin it out of band)")
-async def authority(request: Request[Any, Any, Any]) -> wire.AuthorityBody:
-    return wire.AuthorityBody(
+async def authority(request: Request[Any, Any, Any]) -> schemas.AuthorityBody:
+    return schemas.AuthorityBody(
         authority_public=bytes.fromhex(services_of(request).settings.authority_public))
 
 
@@ -69,10 +69,10 @@ async def authority(request: Request[Any, Any, Any]) -> wire.AuthorityBody:
                                       "profession and city")
 async def search(request: Request[Any, Any, Any],
                  q: SearchText = "", profession: SearchText = "",
-                 city: SearchText = "") -> wire.ProfessionalList:
+                 city: SearchText = "") -> schemas.ProfessionalList:
     found = await services_of(request).db.search_professionals(q.strip(), profession.strip(),
                                                                city.strip())
-    return wire.ProfessionalList(professionals=[body_of(p) for p in found])
+    return schemas.ProfessionalList(professionals=[body_of(p) for p in found])
 
 
 router = Router(path="/professionals", tags=["professionals"], route_handlers=[register, read],

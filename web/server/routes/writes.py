@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from litestar import Request, Router, delete, get, post
 from litestar.params import Parameter
 
-from web.schemas import wire
+from web import schemas
 from web.server.routes.common import (
     IdParam,
     PsIdParam,
@@ -53,11 +53,11 @@ async def signed(request: Request[Any, Any, Any]) -> SignedRequest:
       summary="Block a professional: their consent tokens are refused, their active grants "
               "revoked (deposits stay possible)")
 async def block(request: Request[Any, Any, Any], dossier_id: IdParam,
-                data: wire.BlockRequest) -> wire.BlockResult:
+                data: schemas.BlockRequest) -> schemas.BlockResult:
     await patient_session(request, dossier_id)
     await services_of(request).store.dossier(dossier_id)
     done = await writes_of(request).block(dossier_id, data.ps_id)
-    return wire.BlockResult(ps_id=done.ps_id, at=done.at, revoked=done.revoked)
+    return schemas.BlockResult(ps_id=done.ps_id, at=done.at, revoked=done.revoked)
 
 
 @delete("/dossiers/{dossier_id:str}/blocks/{ps_id:str}", status_code=204,
@@ -70,10 +70,10 @@ async def unblock(request: Request[Any, Any, Any], dossier_id: IdParam,
 
 @get("/dossiers/{dossier_id:str}/blocks", responses=errors(401, 403, 404, 410),
      summary="The professionals this patient blocked")
-async def list_blocks(request: Request[Any, Any, Any], dossier_id: IdParam) -> wire.BlockList:
+async def list_blocks(request: Request[Any, Any, Any], dossier_id: IdParam) -> schemas.BlockList:
     await patient_session(request, dossier_id)
     found = await writes_of(request).blocks(dossier_id)
-    return wire.BlockList(blocks=[wire.BlockInfo(ps_id=p, at=at) for p, at in found])
+    return schemas.BlockList(blocks=[schemas.BlockInfo(ps_id=p, at=at) for p, at in found])
 
 
 # ------------------------------------------------------------------------------ writes
@@ -81,13 +81,13 @@ async def list_blocks(request: Request[Any, Any, Any], dossier_id: IdParam) -> w
       summary="A professional adds a new item through a read+write consent token (signed "
               "request); the item is wrapped under one of the grant's keys")
 async def write_item(request: Request[Any, Any, Any],
-                     data: wire.WriteRequest) -> wire.WrittenBody:
+                     data: schemas.WriteRequest) -> schemas.WrittenBody:
     pro = await approved_professional(request, "consent-write", 120)
     # The dossier comes from the grant: the records are filed there, whatever they say.
-    item, chunks = wire.PutItemBody(item=data.item, chunks=data.chunks).records("")
+    item, chunks = schemas.PutItemBody(item=data.item, chunks=data.chunks).records("")
     record = await writes_of(request).write(pro, data.token, item, chunks,
                                             await signed(request))
-    return wire.WrittenBody(dossier_id=record.dossier_id, item_id=record.item_id,
+    return schemas.WrittenBody(dossier_id=record.dossier_id, item_id=record.item_id,
                             revision=record.revision)
 
 
@@ -95,10 +95,10 @@ async def write_item(request: Request[Any, Any, Any],
 @post("/deposits/recipient", status_code=200, responses=errors(401, 403, 404, 410, 429),
       summary="Where to deposit for a patient (by NIR): the dossier id and its public keys")
 async def recipient(request: Request[Any, Any, Any],
-                    data: wire.RecipientRequest) -> wire.RecipientBody:
+                    data: schemas.RecipientRequest) -> schemas.RecipientBody:
     await approved_professional(request, "deposit-recipient", 30)
     record = await writes_of(request).recipient(data.nir)
-    return wire.RecipientBody(dossier_id=record.dossier_id, box_public=record.box_public,
+    return schemas.RecipientBody(dossier_id=record.dossier_id, box_public=record.box_public,
                               sign_public=record.sign_public)
 
 
@@ -106,16 +106,16 @@ async def recipient(request: Request[Any, Any, Any],
       summary="Deposit an item sealed to the patient and signed by the depositor (signed "
               "request)")
 async def deposit(request: Request[Any, Any, Any],
-                  data: wire.DepositUpload) -> wire.DepositReceipt:
+                  data: schemas.DepositUpload) -> schemas.DepositReceipt:
     pro = await approved_professional(request, "deposit", 60)
     stored = await writes_of(request).deposit(pro, data.dossier_id, data.deposit_id,
                                               data.sealed, data.signature,
                                               await signed(request))
-    return wire.DepositReceipt(deposit_id=stored.deposit_id, at=stored.at)
+    return schemas.DepositReceipt(deposit_id=stored.deposit_id, at=stored.at)
 
 
-def _deposit_body(d: StoredDeposit) -> wire.DepositBody:
-    return wire.DepositBody(deposit_id=d.deposit_id, ps_id=d.ps_id, at=d.at, sealed=d.blob,
+def _deposit_body(d: StoredDeposit) -> schemas.DepositBody:
+    return schemas.DepositBody(deposit_id=d.deposit_id, ps_id=d.ps_id, at=d.at, sealed=d.blob,
                             signature=d.signature)
 
 
@@ -124,10 +124,10 @@ def _deposit_body(d: StoredDeposit) -> wire.DepositBody:
 async def list_deposits(request: Request[Any, Any, Any], dossier_id: IdParam,
                         after: Annotated[str | None, Parameter(pattern="^[0-9a-f]{32}$")] = None,
                         limit: Annotated[int, Parameter(ge=1, le=DEPOSIT_PAGE_MAX)] = 20,
-                        ) -> wire.DepositPage:
+                        ) -> schemas.DepositPage:
     await patient_session(request, dossier_id)
     found = await writes_of(request).deposits(dossier_id, after, limit)
-    return wire.DepositPage(deposits=[_deposit_body(d) for d in found],
+    return schemas.DepositPage(deposits=[_deposit_body(d) for d in found],
                             next_after=found[-1].deposit_id if len(found) == limit else None)
 
 

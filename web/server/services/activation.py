@@ -19,8 +19,8 @@ from typing import Final
 
 from vault.crypto import Random
 from vault.store import DossierStore
+from web import schemas
 from web.nir import nir_birth_matches, parse_nir
-from web.schemas import wire
 from web.server.services.codes import (
     EMAIL_CODE_POLICY,
     PHARMACY_CODE_POLICY,
@@ -76,7 +76,7 @@ class Activation:
         return self._peppers.login_hash("patient", nir)
 
     # ------------------------------------------------------------------ registry
-    async def load_registry(self, text: str) -> wire.RegistryLoadResult:
+    async def load_registry(self, text: str) -> schemas.RegistryLoadResult:
         """Load beneficiaries from CSV (header: nir,last_name,first_name,birth_date,address,
         email); bad lines are reported, good ones loaded or updated."""
         reader = csv.DictReader(io.StringIO(text))
@@ -87,7 +87,7 @@ class Activation:
         if header is None or [f.strip() for f in header][:6] != list(REGISTRY_COLUMNS):
             raise ServiceError("the registry CSV needs the header: " + ",".join(REGISTRY_COLUMNS))
         loaded = updated = 0
-        rejected: list[wire.RejectedLine] = []
+        rejected: list[schemas.RejectedLine] = []
         rows = iter(reader)
         number = 1  # lines are counted as records, the header being line 1
         while True:
@@ -97,19 +97,19 @@ class Activation:
             except StopIteration:
                 break
             except csv.Error as exc:  # e.g. a field over the csv module's size limit
-                rejected.append(wire.RejectedLine(
+                rejected.append(schemas.RejectedLine(
                     line=number, reason=f"unreadable CSV, reading stopped here ({exc})"))
                 break
             try:
                 b = self._beneficiary(row)
             except ServiceError as exc:
-                rejected.append(wire.RejectedLine(line=number, reason=str(exc)))
+                rejected.append(schemas.RejectedLine(line=number, reason=str(exc)))
                 continue
             if await self._db.upsert_beneficiary(b):
                 loaded += 1
             else:
                 updated += 1
-        return wire.RegistryLoadResult(loaded=loaded, updated=updated, rejected=rejected)
+        return schemas.RegistryLoadResult(loaded=loaded, updated=updated, rejected=rejected)
 
     def _beneficiary(self, row: dict[str, str | None]) -> Beneficiary:
         def get(name: str, limit: int, required: bool = True) -> str:
@@ -168,7 +168,7 @@ class Activation:
                                           body)
         return True
 
-    async def send_codes(self, channel: str, nirs: list[str] | None) -> wire.SendCodesResult:
+    async def send_codes(self, channel: str, nirs: list[str] | None) -> schemas.SendCodesResult:
         hashes = None if nirs is None else [self.nir_hash(parse_nir(n)) for n in nirs]
         sent = skipped = 0
         for b in await self._db.beneficiaries(hashes):
@@ -176,7 +176,7 @@ class Activation:
                 sent += 1
             else:
                 skipped += 1
-        return wire.SendCodesResult(sent=sent, skipped=skipped)
+        return schemas.SendCodesResult(sent=sent, skipped=skipped)
 
     def request_code(self, nir_text: str, birth_text: str) -> None:
         """Validate the input's shape, then look up and send in the background, so the answer
@@ -195,7 +195,7 @@ class Activation:
             # Type only: a message could quote the letter (which holds the code).
             log.warning("sending an activation code failed: %s", type(exc).__name__)
 
-    async def pharmacy_code(self, nir_text: str, birth_text: str) -> wire.PharmacyCodeBody:
+    async def pharmacy_code(self, nir_text: str, birth_text: str) -> schemas.PharmacyCodeBody:
         """A code printed on the spot by a pharmacist for a patient who is present."""
         nir = parse_nir(nir_text)
         birth = parse_birth_date(birth_text)
@@ -205,10 +205,10 @@ class Activation:
         if b.dossier_id is not None:
             raise ServiceError("this patient already has an open dossier")
         code, expires_at = await self._issue(b, "pharmacy", PHARMACY_CODE_POLICY.ttl_seconds)
-        return wire.PharmacyCodeBody(code=code, expires_at=expires_at)
+        return schemas.PharmacyCodeBody(code=code, expires_at=expires_at)
 
     # ------------------------------------------------------------------ activation
-    async def activate(self, body: wire.ActivateBody) -> str:
+    async def activate(self, body: schemas.ActivateBody) -> str:
         """Check the code, create the dossier from what the client built, link the account.
         Returns the dossier id. Any wrong, used, expired or unknown code is ActivationFailed."""
         nir = parse_nir(body.nir)
@@ -243,7 +243,7 @@ class Activation:
         return create.dossier.dossier_id
 
     @staticmethod
-    def _check_creation(create: wire.CreateDossierBody) -> None:
+    def _check_creation(create: schemas.CreateDossierBody) -> None:
         names = sorted(s.name for s in create.slots)
         if names != ["passphrase", "recovery"]:
             raise ServiceError("a new dossier needs one passphrase slot and one recovery slot")

@@ -22,12 +22,12 @@ from typing import Final
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from consent.request import login_message
 from vault.crypto import MEMLIMIT_FLOOR, OPSLIMIT_FLOOR, verify_signature
 from vault.errors import NotFound
 from vault.records import SLOT_PASSPHRASE, SLOT_RECOVERY
 from vault.store import DossierStore
-from web.schemas import wire
-from web.schemas.wire import login_message
+from web import schemas
 from web.server.services.errors import Forbidden, ServiceError, Unauthorized
 from web.server.services.peppers import Peppers
 from web.server.services.ratelimit import RateLimiter, limiter_key
@@ -87,11 +87,11 @@ class Auth:
         await self.throttle("auth-lookup-login", login_hash, self._limits.lookups_per_address)
 
     # ------------------------------------------------------------------ step 1
-    async def params(self, login: str, address: str) -> wire.ParamsBody:
+    async def params(self, login: str, address: str) -> schemas.ParamsBody:
         login_hash = self._peppers.login_hash("patient", login)
         await self._lookup_guard(login_hash, address)
         dossier_id = await self._db.dossier_for_login(login_hash)
-        out: dict[str, wire.KdfBody] = {}
+        out: dict[str, schemas.KdfBody] = {}
         for name in (SLOT_PASSPHRASE, SLOT_RECOVERY):
             slot = None
             if dossier_id is not None:
@@ -100,15 +100,15 @@ class Auth:
                 except LookupError:
                     slot = None
             if slot is None:
-                out[name] = wire.KdfBody(salt=self._peppers.fake_salt(login_hash, name),
+                out[name] = schemas.KdfBody(salt=self._peppers.fake_salt(login_hash, name),
                                          opslimit=OPSLIMIT_FLOOR, memlimit=MEMLIMIT_FLOOR)
             else:
-                out[name] = wire.KdfBody(salt=slot.salt, opslimit=slot.opslimit,
+                out[name] = schemas.KdfBody(salt=slot.salt, opslimit=slot.opslimit,
                                          memlimit=slot.memlimit)
-        return wire.ParamsBody(passphrase=out[SLOT_PASSPHRASE], recovery=out[SLOT_RECOVERY])
+        return schemas.ParamsBody(passphrase=out[SLOT_PASSPHRASE], recovery=out[SLOT_RECOVERY])
 
     # ------------------------------------------------------------------ step 2
-    async def challenge(self, req: wire.ChallengeRequest, address: str) -> wire.ChallengeBody:
+    async def challenge(self, req: schemas.ChallengeRequest, address: str) -> schemas.ChallengeBody:
         if req.kind == "professional" and not _PS_ID.fullmatch(req.login):
             raise ServiceError("a professional signs in with their idNat_PS "
                                "(8 + RPPS, or 0 + ADELI)")
@@ -120,10 +120,10 @@ class Auth:
         if req.kind == "professional":
             claims["p"] = req.login  # an idNat_PS is public; a patient's NIR never travels back
         token = self._challenges.dumps(claims)
-        return wire.ChallengeBody(challenge=str(token), expires_at=expires_at)
+        return schemas.ChallengeBody(challenge=str(token), expires_at=expires_at)
 
     # ------------------------------------------------------------------ step 3
-    async def login(self, req: wire.LoginRequest, address: str) -> wire.SessionBody:
+    async def login(self, req: schemas.LoginRequest, address: str) -> schemas.SessionBody:
         try:
             claims = self._challenges.loads(req.challenge)
             nonce, login_hash = str(claims["n"]), str(claims["l"])
@@ -160,12 +160,12 @@ class Auth:
 
     # ------------------------------------------------------------------ sessions
     async def open_session(self, kind: str, subject: str,
-                           roles: tuple[str, ...] = ()) -> wire.SessionBody:
+                           roles: tuple[str, ...] = ()) -> schemas.SessionBody:
         sid = secrets.token_hex(32)
         expires_at = self._now() + self._session_ttl
         await self._db.create_session(Session(sid, kind, subject, roles, expires_at))
         token = str(self._sessions.dumps(sid))
-        return wire.SessionBody(session=token, expires_at=expires_at,
+        return schemas.SessionBody(session=token, expires_at=expires_at,
                                 kind=kind,  # type: ignore[arg-type]
                                 subject=subject, roles=list(roles))
 
