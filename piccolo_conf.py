@@ -1,8 +1,10 @@
-"""piccolo's configuration: the one place the database URL is read from the environment.
+"""piccolo's configuration, for piccolo's own CLI only.
 
 piccolo's CLI (``piccolo migrations ...``, run with ``PICCOLO_CONF=piccolo_conf`` from the
-repository root) finds its engine here. ``CARNET_DATABASE_URL`` defaults to a SQLite file in
-``var/``; ``postgresql://user@host:port/db`` selects PostgreSQL.
+repository root, as ``vault.storage.migrate`` does in a child process) finds its engine here,
+so this file reads ``CARNET_DATABASE_URL`` itself (default ``DEFAULT_DATABASE_URL``, a SQLite
+file in ``var/``; ``postgresql://user@host:port/db`` selects PostgreSQL). The server reads it
+through ``web.server.settings``; nothing imports this module.
 """
 
 from __future__ import annotations

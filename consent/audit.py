@@ -1,6 +1,7 @@
 """The per-dossier audit log: a hash chain with a server-signed head (P6).
 
-Pure: times and keys come from the caller. Byte layouts: ``docs/consent-grant-audit.md``.
+Pure: times and keys come from the caller. Byte layouts: ``docs/formats.md`` ("Grants and
+the audit log"); the signed request is ``consent.request``'s.
 
     event   = 0x01 | u64 seq | u64 at | P(kind) | P(actor) | u16 n
               | n × (P(key) | 0x01 P(text) or 0x02 u64)   (keys ascending, distinct)
@@ -10,9 +11,9 @@ Pure: times and keys come from the caller. Byte layouts: ``docs/consent-grant-au
     h_n     = BLAKE2b-256(h_{n-1} | event_n, key none, personal "carnet.audit")
     head    = "CARNET-AUDIT-HEAD" | 0x01 | dossier id (16) | u64 seq | h_seq | u64 at
               signed by the server's Ed25519 key
-    request = "CARNET-REQUEST" | 0x01 | P(method) | P(path) | SHA-256(body) | P(nonce) | u64 at
-              signed by a professional's Ed25519 key; the event records method, path,
-              body_hash, nonce and request_at in ``detail`` so anyone can re-check it.
+    request = consent.request.request_message, signed by a professional's Ed25519 key; the
+              event records method, path, body_hash, nonce and request_at in ``detail`` so
+              anyone can re-check it (``verify_request``).
 
 The server is trusted for availability only: it can sign any head. The patient's client
 detects a log that shrank or whose already-seen prefix changed by remembering the last head
@@ -22,24 +23,24 @@ the server cannot forge.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
-from typing import Final, Literal
+from typing import Final
 
 import nacl.encoding
 import nacl.hash
 import nacl.signing
 
-from consent.errors import ConsentError
-from consent.reader import Reader
+from consent import _codec
+from consent._reader import Reader
+from consent.errors import ChainBroken, MalformedAudit, Reason
+from consent.request import REQUEST_FIELDS, message_with_hash
 from vault.crypto import verify_signature
 
 VERSION: Final = 0x01
 HEAD_CONTEXT: Final = b"CARNET-AUDIT-HEAD"
-REQUEST_CONTEXT: Final = b"CARNET-REQUEST"
 CHAIN_PERSON: Final = b"carnet.audit".ljust(16, b"\x00")
 HASH_BYTES: Final = 32
 GENESIS: Final = bytes(HASH_BYTES)
@@ -57,82 +58,11 @@ ACTOR_MAX: Final = 128
 DETAIL_MAX_ENTRIES: Final = 32
 DETAIL_KEY_MAX: Final = 64
 DETAIL_TEXT_MAX: Final = 2048
-METHOD_MAX: Final = 16
-PATH_MAX: Final = 2048
-NONCE_MIN: Final = 16
-NONCE_MAX: Final = 64
-# The detail keys a signed request's event must carry.
-REQUEST_FIELDS: Final = ("method", "path", "body_hash", "nonce", "request_at")
-
-_U64_MAX: Final = 2**64 - 1
 _TEXT: Final = 0x01
 _INT: Final = 0x02
 
-Reason = Literal["dropped", "reordered", "rewritten", "shrunk", "bad_signature"]
-REASONS: Final[frozenset[str]] = frozenset(
-    {"dropped", "reordered", "rewritten", "shrunk", "bad_signature"})
-
-
-# --- errors ---------------------------------------------------------------------------------
-
-
-class AuditError(ConsentError):
-    """Base of every audit-log error."""
-
-    code = "audit_error"
-    default_detail = "the access history could not be processed"
-
-
-class MalformedAudit(AuditError, ValueError):
-    """An event or head that breaks the format (bad bytes, unknown kind, oversized field)."""
-
-    code = "malformed_audit"
-    status = 400
-    default_detail = "this access-history entry is malformed"
-
-
-class ChainBroken(AuditError):
-    """The log does not verify. ``reason`` is one of ``REASONS``:
-
-    - ``dropped``: entries are missing (a gap in the sequence numbers, or fewer than the
-      signed head counts);
-    - ``reordered``: the entries are out of order;
-    - ``rewritten``: an entry's content, or the log before the last seen head, changed;
-    - ``shrunk``: the log is shorter than the head the client saw last time;
-    - ``bad_signature``: the head's or a professional request's signature does not check.
-    """
-
-    code = "audit_chain_broken"
-    status = 409
-    default_detail = "the access history does not verify"
-
-    def __init__(self, reason: Reason, detail: str | None = None) -> None:
-        if reason not in REASONS:
-            raise ValueError(f"unknown reason {reason!r}")
-        self.reason: Reason = reason
-        super().__init__(detail if detail is not None else f"{self.default_detail}: {reason}")
-
 
 # --- values ---------------------------------------------------------------------------------
-
-
-def _is_u64(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _U64_MAX
-
-
-def _text_ok(value: object, max_bytes: int, *, min_bytes: int = 0) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        size = len(value.encode("utf-8"))
-    except UnicodeEncodeError:  # lone surrogates
-        return False
-    return min_bytes <= size <= max_bytes and not any(ord(c) < 32 or ord(c) == 127
-                                                      for c in value)
-
-
-def _p(data: bytes) -> bytes:
-    return len(data).to_bytes(2, "big") + data
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,18 +81,18 @@ class Event:
     actor_public: bytes = b""
 
     def __post_init__(self) -> None:
-        if not _is_u64(self.seq) or not _is_u64(self.at):
+        if not _codec.is_u64(self.seq) or not _codec.is_u64(self.at):
             raise MalformedAudit("seq and at are unsigned 64-bit integers")
         if self.kind not in KINDS:
             raise MalformedAudit("unknown event kind")
-        if not _text_ok(self.actor, ACTOR_MAX, min_bytes=1):
+        if not _codec.text_ok(self.actor, ACTOR_MAX, min_bytes=1):
             raise MalformedAudit("the actor is 1 to 128 bytes of text")
         if not isinstance(self.detail, Mapping) or len(self.detail) > DETAIL_MAX_ENTRIES:
             raise MalformedAudit("the detail is a small map")
         for key, value in self.detail.items():
-            if not _text_ok(key, DETAIL_KEY_MAX, min_bytes=1):
+            if not _codec.text_ok(key, DETAIL_KEY_MAX, min_bytes=1):
                 raise MalformedAudit("a detail key is 1 to 64 bytes of text")
-            if not (_is_u64(value) or _text_ok(value, DETAIL_TEXT_MAX)):
+            if not (_codec.is_u64(value) or _codec.text_ok(value, DETAIL_TEXT_MAX)):
                 raise MalformedAudit("a detail value is short text or an unsigned integer")
         signed = bool(self.request_signature) or bool(self.actor_public)
         if not isinstance(self.request_signature, bytes) or not isinstance(self.actor_public,
@@ -188,7 +118,7 @@ class ChainHead:
     hash: bytes
 
     def __post_init__(self) -> None:
-        if not _is_u64(self.seq) or not isinstance(self.hash, bytes) or len(
+        if not _codec.is_u64(self.seq) or not isinstance(self.hash, bytes) or len(
                 self.hash) != HASH_BYTES:
             raise MalformedAudit("a chain head is a u64 seq and a 32-byte hash")
 
@@ -206,7 +136,7 @@ class SignedHead:
         if (not isinstance(self.dossier_id, str) or len(self.dossier_id) != 32
                 or not set(self.dossier_id) <= set("0123456789abcdef")):
             raise MalformedAudit("the dossier id is 32 lowercase hex digits")
-        if not _is_u64(self.at):
+        if not _codec.is_u64(self.at):
             raise MalformedAudit("at is an unsigned 64-bit integer")
         if not isinstance(self.signature, bytes) or len(self.signature) != SIGNATURE_BYTES:
             raise MalformedAudit("a head signature is 64 bytes")
@@ -235,16 +165,16 @@ class SignedHead:
 def encode_event(e: Event) -> bytes:
     """The canonical bytes of an event (the module docstring's ``event``)."""
     parts = [bytes([VERSION]), e.seq.to_bytes(8, "big"), e.at.to_bytes(8, "big"),
-             _p(e.kind.encode("ascii")), _p(e.actor.encode("utf-8")),
+             _codec.p(e.kind.encode("ascii")), _codec.p(e.actor.encode("utf-8")),
              len(e.detail).to_bytes(2, "big")]
     for key in sorted(e.detail, key=lambda k: k.encode("utf-8")):
         value = e.detail[key]
-        parts.append(_p(key.encode("utf-8")))
+        parts.append(_codec.p(key.encode("utf-8")))
         if isinstance(value, str):
-            parts.append(bytes([_TEXT]) + _p(value.encode("utf-8")))
+            parts.append(bytes([_TEXT]) + _codec.p(value.encode("utf-8")))
         else:
             parts.append(bytes([_INT]) + value.to_bytes(8, "big"))
-    parts += [_p(e.request_signature), _p(e.actor_public)]
+    parts += [_codec.p(e.request_signature), _codec.p(e.actor_public)]
     return b"".join(parts)
 
 
@@ -327,42 +257,6 @@ def verify_head(signed: SignedHead, server_public: bytes) -> None:
 # --- signed requests ------------------------------------------------------------------------
 
 
-def _request_message(method: str, path: str, body_hash: bytes, nonce: bytes, at: int) -> bytes:
-    if not (isinstance(method, str) and 1 <= len(method) <= METHOD_MAX
-            and method.isascii() and method.isalpha() and method.isupper()):
-        raise MalformedAudit("the method is an uppercase ASCII word")
-    if not (_text_ok(path, PATH_MAX, min_bytes=1) and path.startswith("/")):
-        raise MalformedAudit("the path starts with / and is at most 2048 bytes")
-    if not isinstance(nonce, bytes) or not NONCE_MIN <= len(nonce) <= NONCE_MAX:
-        raise MalformedAudit("the nonce is 16 to 64 bytes")
-    if not _is_u64(at):
-        raise MalformedAudit("the request time is an unsigned 64-bit integer")
-    return (REQUEST_CONTEXT + bytes([VERSION]) + _p(method.encode("ascii"))
-            + _p(path.encode("utf-8")) + body_hash + _p(nonce) + at.to_bytes(8, "big"))
-
-
-def request_message(method: str, path: str, body: bytes, nonce: bytes, at: int) -> bytes:
-    """What a professional's client signs for one request: ``"CARNET-REQUEST" | 0x01 |
-    P(method) | P(path) | SHA-256(body) | P(nonce) | u64 at``. ``path`` is the request target
-    as sent (path and query string); ``at`` is the client's unix time. The server checks the
-    time window and that the nonce is fresh; the log keeps what is needed to re-check it."""
-    return _request_message(method, path, hashlib.sha256(body).digest(), nonce, at)
-
-
-def sign_request(method: str, path: str, body: bytes, nonce: bytes, at: int,
-                 key: nacl.signing.SigningKey) -> bytes:
-    """The professional's client side: the 64-byte signature of ``request_message``."""
-    return key.sign(request_message(method, path, body, nonce, at)).signature
-
-
-def request_detail(method: str, path: str, body: bytes, nonce: bytes,
-                   at: int) -> dict[str, str | int]:
-    """The ``detail`` entries an event of a signed request records (merge in others)."""
-    _request_message(method, path, b"", nonce, at)  # validates
-    return {"method": method, "path": path, "body_hash": hashlib.sha256(body).hexdigest(),
-            "nonce": nonce.hex(), "request_at": at}
-
-
 def verify_request(event: Event) -> None:
     """Re-check a professional's request signature recorded in ``event``.
     ``ChainBroken("bad_signature")`` if it does not check or its fields are unusable."""
@@ -377,7 +271,7 @@ def verify_request(event: Event) -> None:
         digest = bytes.fromhex(body_hash)
         if len(digest) != 32:
             raise ChainBroken("bad_signature")
-        message = _request_message(method, path, digest, bytes.fromhex(nonce), at)
+        message = message_with_hash(method, path, digest, bytes.fromhex(nonce), at)
     except (KeyError, ValueError):  # includes MalformedAudit
         raise ChainBroken("bad_signature") from None
     if not verify_signature(event.actor_public, message, event.request_signature):

@@ -11,12 +11,17 @@ from __future__ import annotations
 
 from typing import Final
 
+from consent.errors import ConsentError
+
 ALPHABET: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 _VALUES: Final[dict[str, int]] = {ch: i for i, ch in enumerate(ALPHABET)}
 
 
-class Base45Error(ValueError):
-    """Text that is not valid base45."""
+class Base45Error(ConsentError, ValueError):
+    """Text that is not valid base45 (a leaf of the tree drawn in ``consent.errors``)."""
+
+    code = "bad_base45"
+    default_detail = "this text is not valid base45"
 
 
 def encode(data: bytes) -> str:

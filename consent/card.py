@@ -10,7 +10,10 @@ brute-forced offline, and the server alone opens nothing.
     package   = envelope(K, 0x01 | MessagePack {section: {ref: key}},
                          AD("card", dossier id, card id))
 
-Break-glass: the same keys map sealed (crypto_box_seal) to the emergency service's X25519 key.
+Break-glass: the same keys map sealed to the emergency service's X25519 key with
+``vault.crypto.seal_to`` (a sealed box, ephemeral key from the caller's ``rng``; packages
+sealed earlier with libsodium's own ``crypto_box_seal`` open the same way). The card text is
+``consent._qrtext``'s.
 """
 
 from __future__ import annotations
@@ -20,13 +23,11 @@ from dataclasses import dataclass
 from typing import Final
 
 import msgspec
-import nacl.exceptions
-import nacl.public
 
-from consent import base45
-from consent.errors import ConsentError
+from consent._qrtext import QrText
+from consent.errors import NotACard, PackageUnreadable
 from vault import envelope
-from vault.crypto import KEY_BYTES, Random, associated_data
+from vault.crypto import KEY_BYTES, Random, associated_data, open_sealed, seal_to
 from vault.errors import DecryptionFailed
 from vault.keyring import Keyring
 from vault.sections import EMERGENCY_SUMMARY, Section
@@ -34,18 +35,7 @@ from vault.sections import EMERGENCY_SUMMARY, Section
 CARD_PREFIX: Final = "HTTPS://CRNT.FR/E/"
 VERSION: Final = 0x01
 CARD_BYTES: Final = 1 + 16 + KEY_BYTES
-
-
-class NotACard(ConsentError, ValueError):
-    code = "not_an_emergency_card"
-    status = 400
-    default_detail = "not a Carnet emergency card"
-
-
-class PackageUnreadable(ConsentError, ValueError):
-    code = "emergency_package_unreadable"
-    status = 400
-    default_detail = "the emergency package does not open"
+_TEXT: Final = QrText(CARD_PREFIX, VERSION, foreign=NotACard, garbled=NotACard)
 
 
 SectionKeys = dict[Section, dict[str, bytes]]
@@ -120,36 +110,28 @@ def open_card_package(package: bytes, card_share: bytes, server_share: bytes,
 
 
 def card_text(card_id: bytes, card_share: bytes) -> str:
-    return CARD_PREFIX + base45.encode(bytes([VERSION]) + card_id + card_share)
+    return _TEXT.encode(card_id + card_share)
 
 
 def parse_card(text: str) -> tuple[bytes, bytes]:
     """(card id, card share) from a card's text; NotACard for anything else."""
-    if not isinstance(text, str):
+    body = _TEXT.decode(text)
+    if len(body) != CARD_BYTES - 1:
         raise NotACard()
-    text = text.strip()
-    if not text[:len(CARD_PREFIX)].upper() == CARD_PREFIX:
-        raise NotACard()
-    try:
-        raw = base45.decode(text[len(CARD_PREFIX):])
-    except ValueError:
-        raise NotACard() from None
-    if len(raw) != CARD_BYTES or raw[0] != VERSION:
-        raise NotACard()
-    return raw[1:17], raw[17:]
+    return body[:16], body[16:]
 
 
-def seal_for_service(ring: Keyring, service_box_public: bytes) -> tuple[bytes, tuple[str, ...]]:
-    """Break-glass: the summary keys sealed to the emergency service."""
+def seal_for_service(ring: Keyring, service_box_public: bytes,
+                     rng: Random) -> tuple[bytes, tuple[str, ...]]:
+    """Break-glass: the summary keys sealed to the emergency service (``rng`` draws the
+    sealed box's ephemeral key)."""
     keys = summary_keys(ring)
-    sealed = nacl.public.SealedBox(nacl.public.PublicKey(service_box_public)).encrypt(
-        _encode_keys(keys))
-    return bytes(sealed), refs_of(keys)
+    return seal_to(service_box_public, _encode_keys(keys), rng), refs_of(keys)
 
 
 def open_for_service(package: bytes, service_box_secret: bytes) -> SectionKeys:
     try:
-        data = nacl.public.SealedBox(nacl.public.PrivateKey(service_box_secret)).decrypt(package)
-    except (nacl.exceptions.CryptoError, nacl.exceptions.ValueError, TypeError):
+        data = open_sealed(service_box_secret, package)
+    except DecryptionFailed:
         raise PackageUnreadable() from None
-    return _decode_keys(bytes(data))
+    return _decode_keys(data)

@@ -3,6 +3,9 @@ can name them as emergency contact (a standing grant on the emergency summary). 
 contact's public keys, checked in person: the server is not trusted for them.
 
     text = "HTTPS://CRNT.FR/K/" | base45(0x01 | dossier id (16) | Ed25519 pk (32) | X25519 pk (32))
+
+The text is ``consent._qrtext``'s; the recipient id a grant to the contact carries is
+``consent.recipient``'s.
 """
 
 from __future__ import annotations
@@ -10,18 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from consent import base45
-from consent.errors import ConsentError
+from consent._qrtext import QrText
+from consent.errors import NotAContact
+from consent.recipient import contact_id
 
 PREFIX: Final = "HTTPS://CRNT.FR/K/"
 VERSION: Final = 0x01
 SIZE: Final = 1 + 16 + 32 + 32
-
-
-class NotAContact(ConsentError, ValueError):
-    code = "not_a_contact_code"
-    status = 400
-    default_detail = "not a Carnet emergency-contact code"
+_TEXT: Final = QrText(PREFIX, VERSION, foreign=NotAContact, garbled=NotAContact)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,21 +31,16 @@ class Contact:
 
     @property
     def recipient_id(self) -> str:
-        return f"contact:{self.dossier_id}"
+        return contact_id(self.dossier_id)
 
 
 def encode(c: Contact) -> str:
-    return PREFIX + base45.encode(bytes([VERSION]) + bytes.fromhex(c.dossier_id)
-                                  + c.sign_public + c.box_public)
+    return _TEXT.encode(bytes.fromhex(c.dossier_id) + c.sign_public + c.box_public)
 
 
 def decode(text: str) -> Contact:
-    if not isinstance(text, str) or text.strip()[:len(PREFIX)].upper() != PREFIX:
+    """The contact a code names; NotAContact for anything else."""
+    body = _TEXT.decode(text)
+    if len(body) != SIZE - 1:
         raise NotAContact()
-    try:
-        raw = base45.decode(text.strip()[len(PREFIX):])
-    except ValueError:
-        raise NotAContact() from None
-    if len(raw) != SIZE or raw[0] != VERSION:
-        raise NotAContact()
-    return Contact(dossier_id=raw[1:17].hex(), sign_public=raw[17:49], box_public=raw[49:81])
+    return Contact(dossier_id=body[:16].hex(), sign_public=body[16:48], box_public=body[48:80])

@@ -1,9 +1,11 @@
 """Deposits: a professional leaves an item for a patient without reading anything (DMP-style).
 
-Pure: no clock, no I/O. The item's plaintext (``vault.items.encode``) is sealed to the
-patient's X25519 key with libsodium's sealed box, and the depositor signs where it goes:
+Pure: no clock, no I/O; randomness from the caller. The item's plaintext
+(``vault.items.encode``) is sealed to the patient's X25519 key with ``vault.crypto.seal_to``
+(a libsodium sealed box whose ephemeral key comes from ``rng``; deposits sealed earlier with
+``crypto_box_seal`` open the same way), and the depositor signs where it goes:
 
-    sealed    = crypto_box_seal(patient_box_public, item plaintext)
+    sealed    = seal_to(patient_box_public, item plaintext)
     signed    = "CARNET-DEPOSIT" | 0x01 | dossier_id (16) | deposit_id (16) | SHA-256(sealed)
                 (Ed25519, the depositor's own key, checked against their directory entry)
 
@@ -16,25 +18,15 @@ from __future__ import annotations
 import hashlib
 from typing import Final
 
-import nacl.exceptions
-import nacl.public
 import nacl.signing
 
-from consent.errors import ConsentError
-from vault.crypto import verify_signature
+from consent.errors import InvalidDeposit
+from vault.crypto import Random, open_sealed, seal_to, verify_signature
+from vault.errors import DecryptionFailed, InvalidInput
 
 CONTEXT: Final = b"CARNET-DEPOSIT"
 VERSION: Final = 0x01
 ID_BYTES: Final = 16
-
-
-class InvalidDeposit(ConsentError, ValueError):
-    """A deposit whose signature does not check or whose sealed blob does not open. Says
-    nothing about which part failed."""
-
-    code = "invalid_deposit"
-    status = 403
-    default_detail = "this deposit does not verify"
 
 
 def _id(value: str) -> bytes:
@@ -65,17 +57,19 @@ def verify(dossier_id: str, deposit_id: str, sealed: bytes, signature: bytes,
         raise InvalidDeposit()
 
 
-def seal(plaintext: bytes, patient_box_public: bytes) -> bytes:
-    """Seal ``plaintext`` to the patient (only their keyring's box key opens it)."""
+def seal(plaintext: bytes, patient_box_public: bytes, rng: Random) -> bytes:
+    """Seal ``plaintext`` to the patient (only their keyring's box key opens it); ``rng``
+    draws the sealed box's ephemeral key."""
     try:
-        return bytes(nacl.public.SealedBox(nacl.public.PublicKey(patient_box_public))
-                     .encrypt(plaintext))
-    except (nacl.exceptions.CryptoError, nacl.exceptions.ValueError, TypeError) as exc:
+        return seal_to(patient_box_public, plaintext, rng)
+    except InvalidInput as exc:
         raise InvalidDeposit("the patient's box key is not usable") from exc
 
 
-def open_(sealed: bytes, box_key: nacl.public.PrivateKey) -> bytes:
+def open_(sealed: bytes, box_secret: bytes) -> bytes:
+    """The plaintext, with the patient's X25519 secret key; ``InvalidDeposit`` if it does
+    not open."""
     try:
-        return bytes(nacl.public.SealedBox(box_key).decrypt(sealed))
-    except (nacl.exceptions.CryptoError, nacl.exceptions.ValueError, TypeError) as exc:
+        return open_sealed(box_secret, sealed)
+    except DecryptionFailed as exc:
         raise InvalidDeposit() from exc

@@ -17,20 +17,12 @@ from typing import Final
 
 import nacl.signing
 
-from consent.errors import ConsentError
+from consent import _codec
+from consent.errors import UntrustedEntry
 from vault.crypto import verify_signature
 
 CONTEXT: Final = b"CARNET-DIRECTORY"
 VERSION: Final = 0x01
-
-
-class UntrustedEntry(ConsentError):
-    """The directory entry is not countersigned by the pinned authority."""
-
-    code = "untrusted_directory_entry"
-    status = 403
-    default_detail = ("this professional's directory entry is not signed by the directory "
-                      "authority: refusing to trust its keys")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,19 +37,15 @@ class Entry:
     box_public: bytes
 
 
-def _p(text: str) -> bytes:
-    data = text.encode("utf-8")
-    if len(data) > 0xFFFF:
-        raise ValueError("directory field too long")
-    return len(data).to_bytes(2, "big") + data
-
-
 def message(e: Entry) -> bytes:
+    """What the authority signs (see the module docstring); ``ValueError`` for keys that are
+    not 32 bytes or a field over 65535 bytes."""
     if len(e.sign_public) != 32 or len(e.box_public) != 32:
         raise ValueError("directory keys are 32 bytes each")
-    return (CONTEXT + bytes([VERSION]) + _p(e.ps_id) + _p(e.name) + _p(e.profession)
-            + _p(e.specialty) + _p(e.city) + _p(",".join(sorted(e.roles))) + e.sign_public
-            + e.box_public)
+    w = _codec.Writer().raw(CONTEXT).u8(VERSION)
+    for text in (e.ps_id, e.name, e.profession, e.specialty, e.city, ",".join(sorted(e.roles))):
+        w.p(text.encode("utf-8"))
+    return w.raw(e.sign_public).raw(e.box_public).bytes()
 
 
 def countersign(e: Entry, authority: nacl.signing.SigningKey) -> bytes:

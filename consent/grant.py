@@ -1,7 +1,8 @@
 """Grants: the patient gives a named recipient the keys of chosen sections (P3, P4).
 
 Pure: the grant id, the issue and expiry times and the randomness of the sealed box come
-from the caller; no clock, no I/O. Byte layouts: ``docs/consent-grant-audit.md``.
+from the caller (``rng`` has no default); no clock, no I/O. Byte layouts: ``docs/formats.md``
+("Grants and the audit log"); the sections mask and flags are ``consent._codec``'s.
 
     core    = grant_id (16) | dossier_id (16) | u8 n | recipient_id (n, printable ASCII)
               | recipient_sign_public (32) | recipient_box_public (32)
@@ -10,9 +11,9 @@ from the caller; no clock, no I/O. Byte layouts: ``docs/consent-grant-audit.md``
               | sealed_keys_hash (32)
     signed  = "CARNET-GRANT" | 0x01 | core                      (Ed25519, patient's key)
     grant   = 0x01 | core | u32 len | sealed | signature (64)
-    sealed  = crypto_box_seal(recipient_box_public,
-                              0x01 | MessagePack {grant_id, keys: {section: {ref: key}},
-                                                  current: {section: ref}})
+    sealed  = seal_to(recipient_box_public,                  (vault.crypto: a sealed box)
+                      0x01 | MessagePack {grant_id, keys: {section: {ref: key}},
+                                          current: {section: ref}})
     sealed_keys_hash = BLAKE2b-256(sealed, personal "carnet.grantkeys")
 
 The signature covers the hash of the sealed blob, so neither the core (sections, refs,
@@ -31,16 +32,14 @@ from itertools import pairwise
 from typing import Final
 
 import msgspec
-import nacl.bindings as sodium
 import nacl.encoding
-import nacl.exceptions
 import nacl.hash
-import nacl.public
 
-from consent.errors import ConsentError
-from consent.reader import Reader
-from vault.crypto import KEY_BYTES, Random, system_random, verify_signature
-from vault.errors import InvalidInput
+from consent import _codec
+from consent._reader import Reader
+from consent.errors import InvalidGrant, MalformedGrant, UnsafeGrant
+from vault.crypto import KEY_BYTES, Random, open_sealed, seal_to, verify_signature
+from vault.errors import DecryptionFailed, InvalidInput
 from vault.keyring import Keyring
 from vault.sections import EMERGENCY_SUMMARY, Section
 
@@ -57,66 +56,9 @@ REF_BYTES: Final = 16
 RECIPIENT_ID_MAX: Final = 128
 MAX_KEY_REFS: Final = 4096
 MAX_SEALED_BYTES: Final = 1024 * 1024
-_U64_MAX: Final = 2**64 - 1
-
-FLAG_WRITE: Final = 0x01
-FLAG_EMERGENCY: Final = 0x02
-
-# Bit i of the sections bitmask. Fixed here (not derived from the enum's order) because it is
-# part of the signed bytes: append new sections at the end, never reorder.
-SECTION_BITS: Final[tuple[Section, ...]] = (
-    Section.CARE_HISTORY,
-    Section.MEDICAL_HISTORY,
-    Section.EXAM_RESULTS,
-    Section.CURRENT_TREATMENTS,
-    Section.ALLERGIES,
-    Section.BLOOD_GROUP,
-    Section.VACCINATIONS,
-    Section.ADVANCE_DIRECTIVES,
-    Section.EMERGENCY_CONTACTS,
-    Section.PERSONAL_NOTES,
-)
-if set(SECTION_BITS) != set(Section) or len(SECTION_BITS) != len(Section):  # pragma: no cover
-    raise RuntimeError("SECTION_BITS must list every section exactly once")
 
 _PRINTABLE: Final = frozenset(string.printable[:94])  # '0'-'9' 'a'-'z' 'A'-'Z' punctuation
 _HEX: Final = frozenset("0123456789abcdef")
-
-
-# --- errors ---------------------------------------------------------------------------------
-
-
-class GrantError(ConsentError):
-    """Base of every grant error."""
-
-    code = "grant_error"
-    default_detail = "the grant could not be processed"
-
-
-class MalformedGrant(GrantError, ValueError):
-    """Bytes or values that do not follow the grant format (truncated, garbled, unknown
-    version, out-of-range field)."""
-
-    code = "malformed_grant"
-    status = 400
-    default_detail = "this grant is malformed"
-
-
-class InvalidGrant(GrantError, ValueError):
-    """A well-formed grant whose signature, keys hash or sealed keys do not check.
-    Deliberately says nothing about which part failed."""
-
-    code = "invalid_grant"
-    status = 403
-    default_detail = "this grant is not valid"
-
-
-class UnsafeGrant(GrantError):
-    """``issue`` was about to seal a key that must never leave the patient (the mask key)."""
-
-    code = "unsafe_grant"
-    status = 500
-    default_detail = "refusing to put the mask key into a grant"
 
 
 # --- values ---------------------------------------------------------------------------------
@@ -124,10 +66,6 @@ class UnsafeGrant(GrantError):
 
 def _is_hex(value: object, size: int) -> bool:
     return isinstance(value, str) and len(value) == 2 * size and set(value) <= _HEX
-
-
-def _is_u64(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _U64_MAX
 
 
 def _is_bytes(value: object, size: int) -> bool:
@@ -182,7 +120,7 @@ class GrantCore:
                 or not all(_is_hex(r, REF_BYTES) for r in refs)
                 or any(a >= b for a, b in pairwise(refs))):
             raise MalformedGrant("key refs must be distinct 32-hex-digit refs, ascending")
-        if not (_is_u64(self.issued_at) and _is_u64(self.expires_at)
+        if not (_codec.is_u64(self.issued_at) and _codec.is_u64(self.expires_at)
                 and self.expires_at > self.issued_at):
             raise MalformedGrant("the grant must expire after it is issued")
         if not _is_bytes(self.sealed_keys_hash, HASH_BYTES):
@@ -195,30 +133,15 @@ class GrantCore:
     def encode(self) -> bytes:
         """The canonical core bytes (see the module docstring)."""
         rid = self.recipient_id.encode("ascii")
-        flags = (FLAG_WRITE if self.write else 0) | (FLAG_EMERGENCY if self.emergency else 0)
-        return b"".join([
-            self.grant_id, bytes.fromhex(self.dossier_id), bytes([len(rid)]), rid,
-            self.recipient_sign_public, self.recipient_box_public,
-            sections_mask(self.sections).to_bytes(2, "big"), bytes([flags]),
-            self.issued_at.to_bytes(8, "big"), self.expires_at.to_bytes(8, "big"),
-            len(self.key_refs).to_bytes(2, "big"),
-            *(bytes.fromhex(r) for r in self.key_refs),
-            self.sealed_keys_hash,
-        ])
-
-
-def sections_mask(sections: Iterable[Section]) -> int:
-    """The u16 bitmask of ``sections`` (bit i = ``SECTION_BITS[i]``)."""
-    mask = 0
-    for section in sections:
-        mask |= 1 << SECTION_BITS.index(section)
-    return mask
-
-
-def sections_from_mask(mask: int) -> frozenset[Section]:
-    if mask >> len(SECTION_BITS):
-        raise MalformedGrant("unknown section bit")
-    return frozenset(s for i, s in enumerate(SECTION_BITS) if mask >> i & 1)
+        w = (_codec.Writer().raw(self.grant_id).raw(bytes.fromhex(self.dossier_id))
+             .u8(len(rid)).raw(rid)
+             .raw(self.recipient_sign_public).raw(self.recipient_box_public)
+             .u16(_codec.sections_mask(self.sections))
+             .u8(_codec.flags(write=self.write, emergency=self.emergency))
+             .u64(self.issued_at).u64(self.expires_at).u16(len(self.key_refs)))
+        for ref in self.key_refs:
+            w.raw(bytes.fromhex(ref))
+        return w.raw(self.sealed_keys_hash).bytes()
 
 
 def signed_message(core: GrantCore) -> bytes:
@@ -243,8 +166,8 @@ class SignedGrant:
 
     def encode(self) -> bytes:
         """``0x01 | core | u32 len(sealed) | sealed | signature (64)``."""
-        return b"".join([bytes([VERSION]), self.core.encode(),
-                         len(self.sealed).to_bytes(4, "big"), self.sealed, self.signature])
+        return (_codec.Writer().u8(VERSION).raw(self.core.encode()).u32(len(self.sealed))
+                .raw(self.sealed).raw(self.signature).bytes())
 
     @classmethod
     def decode(cls, data: bytes | bytearray | memoryview) -> SignedGrant:
@@ -263,10 +186,8 @@ class SignedGrant:
             raise MalformedGrant("the recipient id must be printable ASCII") from None
         sign_public = r.take(PUBLIC_KEY_BYTES)
         box_public = r.take(PUBLIC_KEY_BYTES)
-        sections = sections_from_mask(r.u16())
-        flags = r.u8()
-        if flags & ~(FLAG_WRITE | FLAG_EMERGENCY):
-            raise MalformedGrant("unknown grant flag")
+        sections = _codec.sections_of(r.u16(), MalformedGrant)
+        write, emergency = _codec.flags_of(r.u8(), MalformedGrant)
         issued_at = r.u64()
         expires_at = r.u64()
         count = r.u16()
@@ -280,8 +201,7 @@ class SignedGrant:
         r.end()
         core = GrantCore(grant_id=grant_id, dossier_id=dossier_id, recipient_id=recipient_id,
                          recipient_sign_public=sign_public, recipient_box_public=box_public,
-                         sections=sections, write=bool(flags & FLAG_WRITE),
-                         emergency=bool(flags & FLAG_EMERGENCY), key_refs=refs,
+                         sections=sections, write=write, emergency=emergency, key_refs=refs,
                          issued_at=issued_at, expires_at=expires_at, sealed_keys_hash=keys_hash)
         return cls(core=core, sealed=sealed, signature=signature)
 
@@ -328,22 +248,17 @@ _payload_decoder: Final = msgspec.msgpack.Decoder(_PayloadWire)
 
 
 def _seal(message: bytes, recipient_box_public: bytes, rng: Random) -> bytes:
-    """``crypto_box_seal`` with the ephemeral key drawn from ``rng``: the same bytes layout
-    (ephemeral public key | crypto_box with nonce = BLAKE2b-192(epk | pk)), so libsodium's
-    ``crypto_box_seal_open`` (PyNaCl's ``SealedBox.decrypt``) opens it."""
+    """``vault.crypto.seal_to``: a sealed box whose ephemeral key comes from ``rng``."""
     try:
-        eph_public, eph_secret = sodium.crypto_box_seed_keypair(rng(32))
-        nonce = nacl.hash.blake2b(eph_public + recipient_box_public, digest_size=24,
-                                  encoder=nacl.encoding.RawEncoder)
-        return eph_public + sodium.crypto_box(message, nonce, recipient_box_public, eph_secret)
-    except (nacl.exceptions.CryptoError, nacl.exceptions.ValueError, TypeError) as exc:
+        return seal_to(recipient_box_public, message, rng)
+    except InvalidInput as exc:
         raise MalformedGrant("the recipient's box key is not usable") from exc
 
 
 def issue(*, ring: Keyring, dossier_id: str, recipient_id: str, recipient_sign_public: bytes,
           recipient_box_public: bytes, sections: Iterable[Section | str], write: bool,
-          issued_at: int, expires_at: int, grant_id: bytes, emergency: bool = False,
-          rng: Random = system_random) -> SignedGrant:
+          issued_at: int, expires_at: int, grant_id: bytes, rng: Random,
+          emergency: bool = False) -> SignedGrant:
     """Seal every version of each chosen section's key to the recipient and sign the grant
     with the patient's key (``ring.signing_key``). ``rng`` only draws the sealed box's
     ephemeral key. An ``emergency`` grant may cover only the emergency summary.
@@ -404,9 +319,8 @@ def open_keys(grant: SignedGrant, recipient_box_secret: bytes) -> GrantKeys:
     if not hmac.compare_digest(sealed_keys_hash(grant.sealed), core.sealed_keys_hash):
         raise InvalidGrant()
     try:
-        box = nacl.public.SealedBox(nacl.public.PrivateKey(recipient_box_secret))
-        plaintext = box.decrypt(grant.sealed)
-    except (nacl.exceptions.CryptoError, nacl.exceptions.ValueError, TypeError) as exc:
+        plaintext = open_sealed(recipient_box_secret, grant.sealed)
+    except DecryptionFailed as exc:
         raise InvalidGrant() from exc
     if not plaintext or plaintext[0] != PAYLOAD_VERSION:
         raise InvalidGrant()

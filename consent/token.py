@@ -1,12 +1,15 @@
 """The consent token: what the patient's QR code carries (DESIGN P3, P4).
 
 Pure: no clock, no I/O, no randomness (the grant id and the times are passed in). Format in
-``docs/consent-token.md``::
+``docs/formats.md`` ("Consent token")::
 
     token = 0x01 | sections (u16) | flags (u8) | grant id (16) | patient fpr (16)
             | recipient fpr (16) | issued_at (u32) | expires_at (u32) | signature (64)
     signature = Ed25519(patient key, "CARNET-CONSENT" | the 60 bytes before it)
     text  = "HTTPS://CRNT.FR/C/" | base45(token)
+
+The sections mask and the flags are ``consent._codec``'s (the same table as the grant's), the
+text is ``consent._qrtext``'s.
 
 The token carries no key and no medical data: it names a grant stored (sealed to the
 recipient) on the server, and lets the recipient's client check that the patient signed it.
@@ -20,13 +23,13 @@ from __future__ import annotations
 
 import hmac
 import struct
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
 import nacl.signing
 
-from consent import base45
+from consent import _codec
+from consent._qrtext import QrText
 from consent.errors import InvalidToken, NotAToken, TokenExpired, WrongRecipient
 from vault.crypto import fingerprint, verify_signature
 from vault.errors import InvalidInput
@@ -44,16 +47,6 @@ _LAYOUT: Final = struct.Struct(">BHB16s16s16sII")
 SIGNED_BYTES: Final = _LAYOUT.size  # 60
 TOKEN_BYTES: Final = SIGNED_BYTES + SIGNATURE_BYTES  # 124
 
-FLAG_WRITE: Final = 0x01
-FLAG_EMERGENCY: Final = 0x02
-_KNOWN_FLAGS: Final = FLAG_WRITE | FLAG_EMERGENCY
-
-# Bit i of the mask is the i-th section in vault.sections.Section's definition order. The
-# order is part of the format: a new section is appended, never inserted.
-SECTION_ORDER: Final[tuple[Section, ...]] = tuple(Section)
-_ALL_SECTIONS: Final = (1 << len(SECTION_ORDER)) - 1
-
-_U32_MAX: Final = 0xFFFF_FFFF
 DEFAULT_SKEW: Final = 120
 
 # Only QR alphanumeric characters (0-9 A-Z space $ % * + - . / :), so that the whole text
@@ -62,6 +55,8 @@ URL_PREFIX: Final = "HTTPS://CRNT.FR/C/"
 # A token's text is len(URL_PREFIX) + 186 characters; anything much longer is refused before
 # decoding.
 MAX_TEXT_CHARS: Final = 1024
+_TEXT: Final = QrText(URL_PREFIX, VERSION, foreign=NotAToken, garbled=InvalidToken,
+                      max_chars=MAX_TEXT_CHARS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,28 +73,13 @@ class TokenClaims:
     expires_at: int
 
 
-def section_mask(sections: Iterable[Section]) -> int:
-    """The u16 mask of a set of sections (bit i = ``SECTION_ORDER[i]``)."""
-    mask = 0
-    for section in sections:
-        if not isinstance(section, Section):
-            raise InvalidInput(f"not a section: {str(section)[:40]!r}")
-        mask |= 1 << SECTION_ORDER.index(section)
-    return mask
-
-
-def sections_of(mask: int) -> frozenset[Section]:
-    """The sections whose bits are set in ``mask`` (unknown bits are ignored)."""
-    return frozenset(s for i, s in enumerate(SECTION_ORDER) if mask >> i & 1)
-
-
 def _check_claims(claims: TokenClaims) -> None:
     """Raise InvalidInput (a ValueError) if ``claims`` cannot be encoded faithfully."""
     if not isinstance(claims, TokenClaims):
         raise InvalidInput("claims must be TokenClaims")
     if not isinstance(claims.sections, frozenset | set) or not claims.sections:
         raise InvalidInput("a consent must cover at least one section")
-    section_mask(claims.sections)
+    _codec.sections_mask(claims.sections)
     if not isinstance(claims.write, bool) or not isinstance(claims.emergency, bool):
         raise InvalidInput("write and emergency must be booleans")
     for name, size in (("grant_id", ID_BYTES), ("patient_fpr", FPR_BYTES),
@@ -109,17 +89,18 @@ def _check_claims(claims: TokenClaims) -> None:
             raise InvalidInput(f"{name} must be {size} bytes")
     for name in ("issued_at", "expires_at"):
         value = getattr(claims, name)
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _U32_MAX:
+        if (isinstance(value, bool) or not isinstance(value, int)
+                or not 0 <= value <= _codec.U32_MAX):
             raise InvalidInput(f"{name} must be unix seconds between 0 and 2^32 - 1")
     if claims.expires_at <= claims.issued_at:
         raise InvalidInput("expires_at must be after issued_at")
 
 
 def _encode_claims(claims: TokenClaims) -> bytes:
-    flags = (FLAG_WRITE if claims.write else 0) | (FLAG_EMERGENCY if claims.emergency else 0)
-    return _LAYOUT.pack(VERSION, section_mask(claims.sections), flags, claims.grant_id,
-                        claims.patient_fpr, claims.recipient_fpr, claims.issued_at,
-                        claims.expires_at)
+    return _LAYOUT.pack(VERSION, _codec.sections_mask(claims.sections),
+                        _codec.flags(write=claims.write, emergency=claims.emergency),
+                        claims.grant_id, claims.patient_fpr, claims.recipient_fpr,
+                        claims.issued_at, claims.expires_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,22 +188,27 @@ def decode(data: bytes) -> Token:
         raise InvalidToken()
     version, mask, flags, grant_id, patient_fpr, recipient_fpr, issued_at, expires_at = (
         _LAYOUT.unpack(raw[:SIGNED_BYTES]))
-    if (version != VERSION or flags & ~_KNOWN_FLAGS or mask & ~_ALL_SECTIONS or not mask
-            or expires_at <= issued_at):
+    if version != VERSION or not mask or expires_at <= issued_at:
         raise InvalidToken()
-    claims = TokenClaims(sections=sections_of(mask), write=bool(flags & FLAG_WRITE),
-                         emergency=bool(flags & FLAG_EMERGENCY), grant_id=grant_id,
-                         patient_fpr=patient_fpr, recipient_fpr=recipient_fpr,
-                         issued_at=issued_at, expires_at=expires_at)
+    sections = _codec.sections_of(mask, _invalid_token)
+    write, emergency = _codec.flags_of(flags, _invalid_token)
+    claims = TokenClaims(sections=sections, write=write, emergency=emergency,
+                         grant_id=grant_id, patient_fpr=patient_fpr,
+                         recipient_fpr=recipient_fpr, issued_at=issued_at,
+                         expires_at=expires_at)
     try:
         return Token(claims=claims, signature=raw[SIGNED_BYTES:])
     except InvalidInput:  # unreachable after the checks above; kept so decode raises one type
         raise InvalidToken() from None
 
 
+def _invalid_token(_: str) -> InvalidToken:
+    return InvalidToken()  # one opaque message, whatever was wrong
+
+
 def to_text(data: bytes) -> str:
     """The token as QR text: ``URL_PREFIX`` + base45 (QR alphanumeric characters only)."""
-    return URL_PREFIX + base45.encode(bytes(data))
+    return _TEXT.encode_raw(data)
 
 
 def from_text(text: str) -> bytes:
@@ -234,16 +220,4 @@ def from_text(text: str) -> bytes:
     Health Links, empty text), InvalidToken if it has the prefix but the rest is not base45.
     Does not check the token's structure: pass the result to ``decode``.
     """
-    if not isinstance(text, str):
-        raise NotAToken()
-    text = text.strip()
-    head = text[:len(URL_PREFIX)]
-    if not (head.isascii() and head.upper() == URL_PREFIX):
-        raise NotAToken()
-    payload = text[len(URL_PREFIX):]
-    if not payload or len(payload) > MAX_TEXT_CHARS:
-        raise InvalidToken()
-    try:
-        return base45.decode(payload)
-    except base45.Base45Error:
-        raise InvalidToken() from None
+    return _TEXT.decode_raw(text)

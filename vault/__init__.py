@@ -1,4 +1,9 @@
-"""Carnet's vault: the end-to-end encrypted dossier, its formats and its storage port."""
+"""Carnet's vault: the end-to-end encrypted dossier, its formats and its storage port.
+
+``__all__`` is what other packages use (``tests/test_public_api.py`` keeps it exact). The
+format modules (``crypto``, ``envelope``, ``items``, ``records``, ``keyring``, ...) are public
+too and are imported by name; ``vault.storage`` is the piccolo adapter, for the server only.
+"""
 
 from vault.archive import Contents as ArchiveContents
 from vault.archive import open_ as open_archive
@@ -12,12 +17,20 @@ from vault.errors import (
     LimitExceeded,
     NotAllowed,
     NotFound,
+    StorageUnavailable,
     UnlockFailed,
     VaultError,
     WeakParameters,
 )
+from vault.itembox import (
+    item_ad,
+    open_item_with_key,
+    seal_item,
+    unwrap_item_key,
+    wrap_item_key,
+)
 from vault.items import Author, Item
-from vault.keyring import Keyring
+from vault.keyring import KeyLookup, Keyring
 from vault.records import DossierRecord, ItemRecord, KeySlot
 from vault.sections import EMERGENCY_SUMMARY, Section
 from vault.store import DossierStore, MemoryStore
@@ -36,6 +49,7 @@ __all__ = [
     "InvalidInput",
     "Item",
     "ItemRecord",
+    "KeyLookup",
     "KeySlot",
     "Keyring",
     "LimitExceeded",
@@ -44,8 +58,14 @@ __all__ = [
     "NotAllowed",
     "NotFound",
     "Section",
+    "StorageUnavailable",
     "UnlockFailed",
     "VaultError",
     "WeakParameters",
+    "item_ad",
     "open_archive",
+    "open_item_with_key",
+    "seal_item",
+    "unwrap_item_key",
+    "wrap_item_key",
 ]

@@ -2,6 +2,18 @@
 
 Pure: no clock, no I/O, no global randomness. ``Random`` is any callable returning n
 random bytes (``nacl.utils.random`` at the edges, a deterministic one in vector tests).
+
+Sealing to a public key (``seal_to``/``open_sealed``) is libsodium's sealed box
+(``crypto_box_seal``) built from its parts, because ``crypto_box_seal`` draws the ephemeral
+key itself and cannot take ``rng``:
+
+    sealed = epk (32) | crypto_box(message, nonce = BLAKE2b-192(epk | pk), pk, esk)
+    (epk, esk) = crypto_box_seed_keypair(rng(32))
+
+The bytes are exactly a sealed box, so ``crypto_box_seal_open`` (PyNaCl ``SealedBox.decrypt``,
+libsodium.js ``crypto_box_seal_open``) opens them, and every blob sealed before with
+``SealedBox.encrypt`` still opens with ``open_sealed``. The one remaining use of library
+randomness is secretstream's header (attachments, archives).
 """
 
 from __future__ import annotations
@@ -15,6 +27,7 @@ import nacl.bindings as sodium
 import nacl.encoding
 import nacl.exceptions
 import nacl.hash
+import nacl.public
 import nacl.pwhash.argon2id as argon2id
 import nacl.signing
 import nacl.utils
@@ -28,6 +41,8 @@ KEY_BYTES: Final = 32
 NONCE_BYTES: Final = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES  # 24
 TAG_BYTES: Final = sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES  # 16
 SALT_BYTES: Final = argon2id.SALTBYTES  # 16
+BOX_PUBLIC_BYTES: Final = sodium.crypto_box_PUBLICKEYBYTES  # 32
+SEAL_OVERHEAD: Final = sodium.crypto_box_SEALBYTES  # 48: ephemeral public key + tag
 
 # Argon2id floor (DESIGN: t = 3, 64 MiB). Stored parameters below it are refused.
 OPSLIMIT_FLOOR: Final = 3
@@ -148,3 +163,26 @@ def fingerprint(public_key: bytes, size: int = 16) -> bytes:
     """Short fingerprint of a public key (BLAKE2b, person ``carnet.fpr``)."""
     return nacl.hash.blake2b(public_key, digest_size=size, person=_pad16(b"carnet.fpr"),
                              encoder=nacl.encoding.RawEncoder)
+
+
+def seal_to(public_key: bytes, message: bytes, rng: Random) -> bytes:
+    """Seal ``message`` to an X25519 public key (a sealed box whose ephemeral key comes from
+    ``rng``; see the module docstring). ``InvalidInput`` if the key is not usable."""
+    if not isinstance(public_key, bytes) or len(public_key) != BOX_PUBLIC_BYTES:
+        raise InvalidInput("a box public key is 32 bytes")
+    try:
+        eph_public, eph_secret = sodium.crypto_box_seed_keypair(rng(32))
+        nonce = nacl.hash.blake2b(eph_public + public_key, digest_size=24,
+                                  encoder=nacl.encoding.RawEncoder)
+        return eph_public + sodium.crypto_box(message, nonce, public_key, eph_secret)
+    except (nacl.exceptions.CryptoError, nacl.exceptions.ValueError, TypeError) as exc:
+        raise InvalidInput("this box public key is not usable") from exc
+
+
+def open_sealed(secret_key: bytes, blob: bytes) -> bytes:
+    """Open a sealed box with the recipient's X25519 secret key; ``DecryptionFailed`` for
+    anything that does not open (wrong key, altered or truncated blob)."""
+    try:
+        return bytes(nacl.public.SealedBox(nacl.public.PrivateKey(secret_key)).decrypt(blob))
+    except (nacl.exceptions.CryptoError, nacl.exceptions.ValueError, TypeError) as exc:
+        raise DecryptionFailed() from exc

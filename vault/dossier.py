@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from typing import Final
 
 from vault import archive as archive_format
-from vault import attachments, envelope, items, keyring, keys, recovery, tombstone
+from vault import attachments, items, keyring, keys, recovery, tombstone
 from vault.crypto import (
     KEY_BYTES,
     MEMLIMIT_FLOOR,
     OPSLIMIT_FLOOR,
     KdfParams,
     Random,
-    associated_data,
     system_random,
 )
 from vault.errors import (
@@ -30,6 +29,7 @@ from vault.errors import (
     NotAllowed,
     NotFound,
 )
+from vault.itembox import open_item_with_key, seal_item, unwrap_item_key, wrap_item_key
 from vault.items import AttachmentRef, Author, Draft, Item
 from vault.keyring import Keyring
 from vault.records import (
@@ -56,52 +56,6 @@ class NewAttachment:
     name: str
     media_type: str
     data: bytes
-
-
-def item_ad(purpose: str, dossier_id: str, section: Section, item_id: str, revision: int) -> bytes:
-    """Associated data binding an item's wrap or ciphertext to where it belongs."""
-    return associated_data(purpose, dossier_id, section.value, item_id, revision)
-
-
-def seal_item(plaintext: bytes, *, dossier_id: str, item_id: str, revision: int,
-              created_at: int, wrapping: keyring.KeyLookup, section: Section,
-              rng: Random) -> ItemRecord:
-    """Encrypt one item revision (``items.encode`` output) under a fresh item key wrapped by
-    ``wrapping``."""
-    item_key = rng(KEY_BYTES)
-    return ItemRecord(
-        dossier_id=dossier_id, item_id=item_id, revision=revision, key_ref=wrapping.ref,
-        wrapped_key=wrap_item_key(item_key, wrapping, dossier_id, section, item_id, revision, rng),
-        ciphertext=envelope.seal(item_key, plaintext,
-                                 item_ad("item", dossier_id, section, item_id, revision), rng),
-        created_at=created_at)
-
-
-def wrap_item_key(item_key: bytes, wrapping: keyring.KeyLookup, dossier_id: str,
-                  section: Section, item_id: str, revision: int, rng: Random) -> bytes:
-    purpose = "item-key-masked" if wrapping.is_mask else "item-key"
-    return envelope.seal(wrapping.key, item_key,
-                         item_ad(purpose, dossier_id, section, item_id, revision), rng)
-
-
-def unwrap_item_key(record: ItemRecord, wrapping: keyring.KeyLookup, section: Section) -> bytes:
-    purpose = "item-key-masked" if wrapping.is_mask else "item-key"
-    return envelope.open_(wrapping.key, record.wrapped_key,
-                          item_ad(purpose, record.dossier_id, section, record.item_id,
-                                  record.revision))
-
-
-def open_item_with_key(record: ItemRecord, item_key: bytes, section: Section,
-                       masked: bool = False) -> Item:
-    """Decrypt an item revision given its key; the plaintext must name the same section."""
-    plaintext = envelope.open_(item_key, record.ciphertext,
-                               item_ad("item", record.dossier_id, section, record.item_id,
-                                       record.revision))
-    item = items.decode(plaintext, item_id=record.item_id, revision=record.revision,
-                        masked=masked)
-    if item.section != section:
-        raise DecryptionFailed()
-    return item
 
 
 class Dossier:

@@ -1,4 +1,24 @@
-"""The vault's error tree. Crypto failures say nothing about which key or part failed."""
+"""The vault's error tree. Crypto failures say nothing about which key or part failed.
+
+Every error has a stable machine-readable ``code``; none knows HTTP (``web/server/errors.py``
+holds the status table). Errors about bad input are also ``ValueError``, as pynacl's are.
+
+The tree (``code`` in brackets)::
+
+    * VaultError                    [vault_error]
+      x DecryptionFailed            [decryption_failed]      ValueError
+      x UnlockFailed                [unlock_failed]          ValueError
+      x FormatError                 [bad_format]             ValueError
+      x InvalidInput                [invalid_input]          ValueError
+        + LimitExceeded             [too_large]
+      x WeakParameters              [weak_kdf_parameters]    ValueError
+      x NotFound                    [not_found]              LookupError
+      x Conflict                    [conflict]
+      x DossierClosed               [dossier_closed]
+      x NotAllowed                  [not_allowed]
+      x StorageUnavailable          [storage_unavailable]
+      x MigrationError              [migration_failed]       RuntimeError, vault.storage.migrate
+"""
 
 from __future__ import annotations
 
@@ -73,3 +93,13 @@ class NotAllowed(VaultError):
     """The action is not permitted in this state (editing another's item, a closed dossier)."""
 
     code = "not_allowed"
+
+
+class StorageUnavailable(VaultError):
+    """The database cannot be reached or used right now (down, refusing connections, locked
+    past its timeout, read-only or full). Nothing was decided: the caller may retry later."""
+
+    code = "storage_unavailable"
+
+    def __init__(self, detail: str = "the database is unavailable; try again shortly") -> None:
+        super().__init__(detail)

@@ -12,12 +12,11 @@ from typing import Final
 import nacl.encoding
 import nacl.hash
 
+from vault import crockford
 from vault.crypto import Random
 from vault.errors import InvalidInput
 
 SECRET_BYTES: Final = 18
-_ALPHABET: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_DECODE: Final = {c: i for i, c in enumerate(_ALPHABET)} | {"O": 0, "I": 1, "L": 1}
 _SYMBOLS: Final = 32
 
 
@@ -27,8 +26,7 @@ def _checksum(secret: bytes) -> bytes:
 
 
 def _b32(data: bytes) -> str:
-    n = int.from_bytes(data, "big")
-    return "".join(_ALPHABET[(n >> (5 * i)) & 31] for i in reversed(range(_SYMBOLS)))
+    return crockford.encode(int.from_bytes(data, "big"), _SYMBOLS)
 
 
 def generate(rng: Random) -> str:
@@ -43,12 +41,9 @@ def parse(code: object) -> bytes:
     if not isinstance(code, str):
         raise InvalidInput("the recovery code must be text")
     text = "".join(ch for ch in code.upper() if ch not in " -\t\n")
-    if len(text) != _SYMBOLS or any(ch not in _DECODE for ch in text):
+    if len(text) != _SYMBOLS or not all(crockford.is_symbol(ch) for ch in text):
         raise InvalidInput("this is not a recovery code (32 letters and digits in groups of 4)")
-    n = 0
-    for ch in text:
-        n = (n << 5) | _DECODE[ch]
-    raw = n.to_bytes(20, "big")
+    raw = crockford.decode(text).to_bytes(20, "big")
     secret, check = raw[:SECRET_BYTES], raw[SECRET_BYTES:]
     if _checksum(secret) != check:
         raise InvalidInput("the recovery code has a typing mistake; check each group")

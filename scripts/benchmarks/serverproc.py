@@ -37,13 +37,14 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 60) 
 
 @contextlib.contextmanager
 def carnet_server(data_dir: Path, database_url: str) -> Iterator[tuple[str, str]]:
-    """Migrate, serve; yields (base url, operator token)."""
+    """Init (the key files), migrate, serve; yields (base url, operator token)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARNET_")}
     token = secrets.token_urlsafe(24)
     env.update(CARNET_DATABASE_URL=database_url, CARNET_DATA_DIR=str(data_dir),
                CARNET_OPERATOR_TOKEN=token, CARNET_SECRET_KEY=secrets.token_urlsafe(32))
-    subprocess.run([sys.executable, "-m", "vault.storage", "migrate"], cwd=REPO, env=env,
-                   check=True, capture_output=True)
+    for step in ("init", "migrate"):
+        subprocess.run([sys.executable, "-m", "web.server", step], cwd=REPO, env=env,
+                       check=True, capture_output=True)
     port = free_port()
     with (data_dir / "server.log").open("wb") as log:
         process = subprocess.Popen(

@@ -16,23 +16,18 @@ from hypothesis import strategies as st
 from consent import audit as a
 from consent.audit import (
     KINDS,
-    AuditError,
-    ChainBroken,
     ChainHead,
     Event,
-    MalformedAudit,
     SignedHead,
     append,
     decode_event,
     encode_event,
-    request_detail,
-    request_message,
     sign_head,
-    sign_request,
     verify_chain,
     verify_head,
 )
-from consent.errors import ConsentError
+from consent.errors import REASONS, AuditError, ChainBroken, ConsentError, MalformedAudit
+from consent.request import request_detail, request_message, sign_request
 from tests.support import DeterministicRandom
 
 DOSSIER = "0123456789abcdef0123456789abcdef"
@@ -349,6 +344,7 @@ def test_error_tree() -> None:
     assert issubclass(AuditError, ConsentError)
     err = ChainBroken("shrunk")
     assert err.code == "audit_chain_broken" and "shrunk" in str(err)
+    assert err.reason == "shrunk" and err.reason in REASONS
     with pytest.raises(ValueError, match="unknown reason"):
         ChainBroken("nope")  # type: ignore[arg-type]
 

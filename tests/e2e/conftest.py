@@ -31,6 +31,7 @@ from aiosmtpd.controller import Controller
 
 from tests.conftest import create_postgres_database, drop_postgres_database
 from vault.storage import migrate
+from web.server.provision import provision
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -211,6 +212,7 @@ async def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         port = free_port()
         token_file = data_dir / "operator.token"
         token_file.write_text(secrets.token_urlsafe(24))
+        provision(data_dir)  # the other key files, as `carnet-server init` would
         env = {k: v for k, v in os.environ.items() if not k.startswith("CARNET_")}
         env.update(CARNET_DATABASE_URL=database_url, CARNET_DATA_DIR=str(data_dir),
                    CARNET_SMTP_HOST="127.0.0.1", CARNET_SMTP_PORT=str(smtp.port),

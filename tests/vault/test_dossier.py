@@ -13,6 +13,7 @@ from tests.vault.conftest import PASSPHRASE
 from vault import (
     Dossier,
     InvalidInput,
+    KeyLookup,
     LimitExceeded,
     MemoryStore,
     NewAttachment,
@@ -20,6 +21,7 @@ from vault import (
     Section,
     UnlockFailed,
     envelope,
+    itembox,
     open_archive,
     tombstone,
 )
@@ -114,9 +116,9 @@ async def test_masked_item_cannot_be_opened_with_any_section_key(
     for record in await memory_store.revisions(dossier.dossier_id, item.item_id):
         assert record.key_ref == ring.mask_ref
         for (ref, key), section in itertools.product(grantable.items(), Section):
-            lookup = dossier_mod.keyring.KeyLookup(ref, key, section)
+            lookup = KeyLookup(ref, key, section)
             with pytest.raises(DecryptionFailed):
-                dossier_mod.unwrap_item_key(record, lookup, section)
+                itembox.unwrap_item_key(record, lookup, section)
     # The patient still reads it, marked as masked.
     got = await dossier.get(item.item_id)
     assert got.masked and got.body == {"note": "suivi"}
@@ -148,21 +150,21 @@ async def test_item_moved_to_other_section_dossier_or_revision_fails(
     (record,) = await memory_store.revisions(dossier.dossier_id, item.item_id)
     ring = dossier.ring
     allergies = ring.current(Section.ALLERGIES)
-    item_key = dossier_mod.unwrap_item_key(record, allergies, Section.ALLERGIES)
+    item_key = itembox.unwrap_item_key(record, allergies, Section.ALLERGIES)
     # Another section: even a client holding both keys cannot open it there.
     other = ring.current(Section.PERSONAL_NOTES)
     moved = replace(record, key_ref=other.ref)
     with pytest.raises(DecryptionFailed):
-        dossier_mod.unwrap_item_key(moved, other, Section.PERSONAL_NOTES)
+        itembox.unwrap_item_key(moved, other, Section.PERSONAL_NOTES)
     with pytest.raises(DecryptionFailed):
-        dossier_mod.open_item_with_key(record, item_key, Section.PERSONAL_NOTES)
+        itembox.open_item_with_key(record, item_key, Section.PERSONAL_NOTES)
     # Another revision number or another dossier.
     for changed in (replace(record, revision=2), replace(record, dossier_id="ab" * 16),
                     replace(record, item_id="cd" * 16)):
         with pytest.raises(DecryptionFailed):
-            dossier_mod.unwrap_item_key(changed, allergies, Section.ALLERGIES)
+            itembox.unwrap_item_key(changed, allergies, Section.ALLERGIES)
         with pytest.raises(DecryptionFailed):
-            dossier_mod.open_item_with_key(changed, item_key, Section.ALLERGIES)
+            itembox.open_item_with_key(changed, item_key, Section.ALLERGIES)
     # Put into another dossier's store: the other patient's keyring cannot open it.
     other_dossier, _ = await Dossier.create(memory_store, "another one", clock=clock)
     await memory_store.put_item(replace(record, dossier_id=other_dossier.dossier_id))

@@ -17,7 +17,7 @@ import nacl.signing
 from tests.support import DeterministicRandom
 from vault import archive, attachments, envelope, items, keyring, keys, recovery, tombstone
 from vault.crypto import KdfParams, associated_data, derive
-from vault.dossier import item_ad, seal_item
+from vault.itembox import item_ad, seal_item
 from vault.items import Author
 from vault.keyring import KeyLookup, Keyring
 from vault.records import SLOT_PASSPHRASE, SLOT_RECOVERY

@@ -12,7 +12,6 @@ apart (it only stores and verifies public keys), so tests stay fast. The real cl
 from __future__ import annotations
 
 import base64
-import dataclasses
 import datetime as dt
 import itertools
 import re
@@ -26,6 +25,7 @@ from typing import Any, Final
 
 import httpx
 import msgspec
+import nacl.public
 import nacl.signing
 from litestar import Litestar
 from piccolo.table import Table
@@ -53,6 +53,7 @@ CODE_PATTERN: Final = re.compile(r"\b([0-9A-Z]{5}-[0-9A-Z]{5})\b")
 # The audit key and the directory (authority key, approved professionals) are public.
 PUBLIC_OPERATIONS: Final = frozenset({
     ("GET", "/health"),
+    ("GET", "/health/ready"),
     ("GET", "/audit/key"),
     ("GET", "/directory"),
     ("GET", "/directory/authority"),
@@ -354,8 +355,8 @@ async def open_harness(backend: str, database_url: str, data_dir: Path,
                        **overrides: Any) -> AsyncIterator[Harness]:
     """An app on ``database_url`` with its own services, clock, mailer and limiter."""
     authority = nacl.signing.SigningKey.generate()
-    if "authority_public" in {f.name for f in dataclasses.fields(Settings)}:
-        overrides.setdefault("authority_public", authority.verify_key.encode().hex())
+    overrides.setdefault("authority_public", authority.verify_key.encode())
+    overrides.setdefault("emergency_public", nacl.public.PrivateKey.generate().public_key.encode())
     settings = Settings(database_url=database_url, secret_key=SECRET_KEY,
                         operator_token=OPERATOR_TOKEN, data_dir=data_dir, **overrides)
     clock = Clock()
@@ -419,7 +420,8 @@ class Planned:
 @dataclass(slots=True)
 class World:
     """What plausible requests point at: a live dossier with an item and an attachment, a
-    closed dossier, an approved professional, a registered person."""
+    closed dossier, an approved professional (pharmacist and emergency roles, the credential
+    of every professional route), a registered person."""
 
     patient: FakePatient
     item_id: str
@@ -442,7 +444,8 @@ class World:
         assert r.status_code == 204, r.text
         return cls(patient=patient, item_id=body.item.item_id,
                    attachment_id=body.chunks[0].attachment_id,
-                   closed_dossier_id=closed.dossier_id, pro=await h.professional(),
+                   closed_dossier_id=closed.dossier_id,
+                   pro=await h.professional(roles=["pharmacist", "emergency"]),
                    person=await h.beneficiary(),
                    blobs=[*patient.secrets_on_server(), body.item.ciphertext,
                           body.item.wrapped_key, body.chunks[0].blob])
@@ -461,6 +464,7 @@ def plausible_requests(h: Harness, w: World) -> dict[tuple[str, str], Planned]:
         box_public=secrets.token_bytes(32), sign_public=secrets.token_bytes(32))
     return {
         ("GET", "/health"): Planned("GET", "/health"),
+        ("GET", "/health/ready"): Planned("GET", "/health/ready"),
         ("POST", "/auth/params"): Planned("POST", "/auth/params",
                                           schemas.ParamsRequest(login=w.patient.person.nir)),
         ("POST", "/auth/challenge"): Planned("POST", "/auth/challenge",

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from web.server.errors import status_of
 from web.server.services.errors import MailError, ServiceError
 from web.server.services.mail import (
     Mailer,
@@ -85,7 +86,7 @@ def test_message_needs_a_recipient() -> None:
 def test_mail_error_is_a_service_error() -> None:
     assert issubclass(MailError, ServiceError)
     assert MailError.code == "mail_failed"
-    assert MailError.status == 502
+    assert status_of(MailError()) == 502
 
 
 # -- outbox ---------------------------------------------------------------------------------
@@ -150,7 +151,7 @@ async def test_smtp_refused_connection_is_a_mail_error() -> None:
     with pytest.raises(MailError) as caught:
         await mailer.send(Message(to="lea@example.org", subject="s", body=SECRET_BODY))
     assert caught.value.code == "mail_failed"
-    assert caught.value.status == 502
+    assert status_of(caught.value) == 502
     assert f"127.0.0.1:{port}" in str(caught.value)
     assert "ABCDE" not in str(caught.value)
     assert caught.value.__cause__ is None

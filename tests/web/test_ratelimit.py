@@ -15,6 +15,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from web.server.errors import status_of
 from web.server.services.errors import RateLimited
 from web.server.services.ratelimit import (
     MemoryRateLimiter,
@@ -88,7 +89,7 @@ async def test_allows_limit_hits_then_refuses(limiter: RateLimiter, clock: FakeC
     await hit_n(limiter, "k", 3, limit=3, window=60)
     with pytest.raises(RateLimited) as caught:
         await limiter.hit("k", limit=3, window_seconds=60)
-    assert caught.value.status == 429
+    assert status_of(caught.value) == 429
     assert caught.value.code == "rate_limited"
     assert caught.value.retry_after == 45
     # Still refused: refused hits count too.

@@ -8,18 +8,26 @@ from pathlib import Path
 
 import pytest
 
+from web.server.errors import SERVICE_STATUS
 from web.server.services import errors
 from web.server.services.errors import (
     ActivationFailed,
     ActivationLocked,
+    BreakGlassOff,
+    CardExpired,
+    CardLocked,
     ConflictError,
     Forbidden,
     InvalidNir,
+    KeyNotGranted,
     MailError,
     NotFoundError,
+    ProfessionalBlocked,
     RateLimited,
     ServiceError,
     Unauthorized,
+    WriteNotGranted,
+    WrongPasscode,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +41,13 @@ ROOT = Path(__file__).resolve().parents[2]
     (ActivationLocked, "activation_locked", 403),
     (Unauthorized, "unauthorized", 401),
     (Forbidden, "forbidden", 403),
+    (ProfessionalBlocked, "professional_blocked", 403),
+    (WriteNotGranted, "write_not_granted", 403),
+    (KeyNotGranted, "key_not_granted", 403),
+    (CardLocked, "card_locked", 403),
+    (CardExpired, "card_expired", 403),
+    (BreakGlassOff, "break_glass_off", 403),
+    (WrongPasscode, "wrong_passcode", 401),
     (NotFoundError, "not_found", 404),
     (ConflictError, "conflict", 409),
     (MailError, "mail_failed", 502),
@@ -40,7 +55,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_codes_and_statuses(cls: type[ServiceError], code: str, status: int) -> None:
     assert issubclass(cls, ServiceError)
     assert cls.code == code
-    assert cls.status == status
+    assert SERVICE_STATUS[cls] == status  # the status is the server's, not the error's
+    assert not hasattr(cls, "status")
 
 
 def test_codes_are_unique() -> None:

@@ -11,6 +11,9 @@ from vault.storage.engine import (
     DEFAULT_DATABASE_URL,
     CarnetSQLiteEngine,
     engine_from_url,
+    guard_storage,
+    is_unavailable,
+    is_unique_violation,
     resolve_url,
 )
 from vault.storage.migrate import MigrationError, migrate
@@ -23,6 +26,9 @@ __all__ = [
     "PiccoloStore",
     "bind_tables",
     "engine_from_url",
+    "guard_storage",
+    "is_unavailable",
+    "is_unique_violation",
     "migrate",
     "resolve_url",
 ]

@@ -1,4 +1,8 @@
-"""``python -m vault.storage migrate [--url URL]``: migrate ``CARNET_DATABASE_URL``."""
+"""``python -m vault.storage migrate [--url URL]``: migrate ``--url``, else ``CARNET_DATABASE_URL``.
+
+Kept for older scripts: the server's entry point is ``python -m web.server migrate``. This
+program reads the environment only for ``--url``'s default.
+"""
 
 from __future__ import annotations
 

@@ -13,15 +13,20 @@ overwritten with zeros) and a busy timeout before piccolo sees it.
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, dict_factory
+
+from vault.errors import StorageUnavailable
 
 DEFAULT_DATABASE_URL: Final = "sqlite:///var/carnet.sqlite"
 BUSY_TIMEOUT_MS: Final = 5000
@@ -166,3 +171,76 @@ def engine_from_url(url: str) -> Engine[Any]:
 def engine_kind(engine: Engine[Any]) -> str:
     """``"sqlite"`` or ``"postgres"`` (piccolo's ``engine_type``)."""
     return str(engine.engine_type)
+
+
+# -- what a database error means ------------------------------------------------------------
+
+# SQLite primary result codes meaning "the database cannot serve this now", not "this query
+# is wrong": BUSY and LOCKED (past the busy timeout), READONLY, IOERR, FULL, CANTOPEN,
+# PROTOCOL (WAL lock contention), NOTADB is left out (a wrong file is a configuration error).
+_SQLITE_UNAVAILABLE: Final = frozenset({5, 6, 8, 10, 13, 14, 15})
+# PostgreSQL SQLSTATEs (or classes) of the same meaning: connection exceptions (08...),
+# insufficient resources (53...: disk full, out of memory, too many connections), operator
+# intervention (57P01-57P03: shutdown, crash, starting up), read-only transaction (25006),
+# no such database (3D000).
+_PG_UNAVAILABLE_CLASSES: Final = ("08", "53")
+_PG_UNAVAILABLE_STATES: Final = frozenset({"57P01", "57P02", "57P03", "25006", "3D000"})
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """True only for a unique-constraint violation (SQLite or asyncpg): another writer won."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE" in str(exc)
+    # asyncpg.exceptions.UniqueViolationError, without importing asyncpg.
+    return getattr(exc, "sqlstate", None) == "23505"
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` says the database cannot be reached or used right now (down,
+    refusing connections, locked past its timeout, read-only, full), never for a
+    programming error (bad SQL, missing table, constraint violation)."""
+    if isinstance(exc, sqlite3.OperationalError):
+        code = getattr(exc, "sqlite_errorcode", None)
+        return code is not None and code & 0xFF in _SQLITE_UNAVAILABLE
+    if isinstance(exc, sqlite3.Error):
+        return False
+    state = getattr(exc, "sqlstate", None)
+    if isinstance(state, str):
+        if state == "55000":  # only when refusing new connections (ALLOW_CONNECTIONS false)
+            return "not currently accepting connections" in str(exc)
+        return state[:2] in _PG_UNAVAILABLE_CLASSES or state in _PG_UNAVAILABLE_STATES
+    if type(exc).__name__ == "InterfaceError":  # asyncpg: a pooled connection died
+        return "connection is closed" in str(exc) or "pool is closing" in str(exc)
+    # Refused, reset, unreachable, timed out (TimeoutError is an OSError).
+    return isinstance(exc, OSError)
+
+
+def raise_unavailable(exc: BaseException) -> None:
+    """Raise :class:`StorageUnavailable` from ``exc`` if it means the database is down."""
+    if is_unavailable(exc):
+        raise StorageUnavailable() from exc
+
+
+_C = TypeVar("_C", bound=type)
+
+
+def guard_storage(cls: _C) -> _C:
+    """Class decorator for a piccolo adapter: every public coroutine method raises
+    :class:`StorageUnavailable` (instead of a driver error) when the database is down.
+    Any other error passes through unchanged."""
+    for name, method in list(vars(cls).items()):
+        if name.startswith("_") or not inspect.iscoroutinefunction(method):
+            continue
+        setattr(cls, name, _guarded(method))
+    return cls
+
+
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    async def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await method(*args, **kwargs)
+        except Exception as exc:
+            raise_unavailable(exc)
+            raise
+    return guarded

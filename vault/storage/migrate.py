@@ -13,14 +13,17 @@ import sys
 from pathlib import Path
 from typing import Final
 
+from vault.errors import VaultError
 from vault.storage.engine import resolve_url
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 APP_NAME: Final = "all"  # every app piccolo_conf.py registers
 
 
-class MigrationError(RuntimeError):
+class MigrationError(VaultError, RuntimeError):
     """The migration subprocess failed; the message carries the end of its output."""
+
+    code = "migration_failed"
 
 
 def migration_command() -> list[str]:

@@ -26,7 +26,6 @@ of a database error; on reads they simply match nothing.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Final, cast
@@ -44,6 +43,7 @@ from vault.records import (
     Rewrap,
     TombstoneRecord,
 )
+from vault.storage.engine import guard_storage, is_unique_violation
 from vault.storage.tables import (
     ALL_TABLES,
     DOSSIER_TABLES,
@@ -78,13 +78,6 @@ def bind_tables(engine: Engine[Any]) -> None:
 def _fit(value: str, length: int, what: str) -> None:
     if not isinstance(value, str) or len(value) > length:
         raise InvalidInput(f"{what} must be a string of at most {length} characters")
-
-
-def _is_unique_violation(exc: BaseException) -> bool:
-    if isinstance(exc, sqlite3.IntegrityError):
-        return "UNIQUE" in str(exc)
-    # asyncpg.exceptions.UniqueViolationError, without importing asyncpg.
-    return getattr(exc, "sqlstate", None) == "23505"
 
 
 def _item(row: Row) -> ItemRecord:
@@ -137,8 +130,12 @@ def _last_by_name(slots: Iterable[KeySlot]) -> list[KeySlot]:
     return list({s.name: s for s in slots}.values())
 
 
+@guard_storage
 class PiccoloStore:
-    """A :class:`vault.store.DossierStore` on a piccolo engine (SQLite or PostgreSQL)."""
+    """A :class:`vault.store.DossierStore` on a piccolo engine (SQLite or PostgreSQL).
+
+    Every method raises :class:`vault.errors.StorageUnavailable` when the database cannot be
+    reached or used right now (see :func:`vault.storage.engine.is_unavailable`)."""
 
     def __init__(self, engine: Engine[Any]) -> None:
         self._engine = engine
@@ -206,7 +203,7 @@ class PiccoloStore:
                     await KeySlotRow.insert(*(_slot_row(dossier_id, s) for s in unique_slots))
                 await KeyringRow.insert(KeyringRow(dossier_id=dossier_id, version=1, blob=keyring))
         except Exception as exc:
-            if _is_unique_violation(exc):
+            if is_unique_violation(exc):
                 raise Conflict("dossier already exists") from None
             raise
 
@@ -321,7 +318,7 @@ class PiccoloStore:
                 for start in range(0, len(chunk_rows), CHUNK_BATCH):
                     await ChunkRow.insert(*chunk_rows[start:start + CHUNK_BATCH])
         except Exception as exc:
-            if _is_unique_violation(exc):
+            if is_unique_violation(exc):
                 raise Conflict("that revision or chunk already exists") from None
             raise
 

@@ -1,43 +1,103 @@
 """Consent on the client side: the patient issues and revokes grants and checks the history;
-the professional scans a consent token and decrypts what it opens."""
+the professional (or an emergency contact) scans a consent token and decrypts what it opens.
+
+Randomness (grant ids, the sealed boxes' ephemeral keys, request nonces) comes from ``rng``,
+``vault.crypto.system_random`` unless a caller passes its own.
+"""
 
 from __future__ import annotations
 
 import base64
-import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
-from consent import audit, grant, token
+import nacl.signing
+
+from consent import audit, grant, policy, token
 from consent import contact as contact_format
-from consent.errors import InvalidToken
-from consent.identity import IdentityMismatch
+from consent import request as signed_request
+from consent.errors import IdentityMismatch, InvalidToken
 from consent.profiles import DURATIONS, default_sections
-from vault.crypto import fingerprint
-from vault.dossier import Dossier, open_item_with_key, unwrap_item_key
-from vault.errors import DecryptionFailed, FormatError
-from vault.items import Item
-from vault.keyring import KeyLookup, Keyring
+from consent.recipient import Recipient
+from vault import (
+    EMERGENCY_SUMMARY,
+    DecryptionFailed,
+    Dossier,
+    FormatError,
+    Item,
+    KeyLookup,
+    Keyring,
+    Section,
+    open_item_with_key,
+    unwrap_item_key,
+)
+from vault.crypto import Random, fingerprint, system_random
 from vault.records import DossierRecord
-from vault.sections import EMERGENCY_SUMMARY, Section
 from web import schemas
 from web.client.api import Api
 from web.client.directory import trusted_entry
-from web.client.professional import ProfessionalIdentity
 
 __all__ = [
     "DURATIONS",
+    "AsContact",
     "Issued",
+    "Presented",
+    "Presenter",
     "Scanned",
+    "Signer",
     "contact_code",
     "contact_scan",
+    "decrypt_items",
     "issue_contact_grant",
     "issue_grant",
     "list_grants",
+    "present",
+    "request_signer",
     "revoke_grant",
     "scan",
     "verified_history",
 ]
+
+
+class Signer(Protocol):
+    """Whoever signs requests: a professional's identity, a contact's dossier keys."""
+
+    @property
+    def signing_key(self) -> nacl.signing.SigningKey: ...
+
+
+class Presenter(Signer, Protocol):
+    """Who presents a consent token from this client: the recipient the grant must name
+    (``consent.recipient``), its signing key and the X25519 secret the grant is sealed to."""
+
+    @property
+    def recipient(self) -> Recipient: ...
+
+    @property
+    def box_secret(self) -> bytes: ...
+
+
+@dataclass(frozen=True, slots=True, repr=False)  # holds keys: no repr
+class AsContact:
+    """The holder of ``dossier`` acting as someone's emergency contact: a grant made to
+    their contact code is sealed to this dossier's own keys."""
+
+    dossier: Dossier
+
+    @property
+    def recipient(self) -> Recipient:
+        ring = self.dossier.ring
+        return Recipient.contact(self.dossier.dossier_id, ring.signing_key.verify_key.encode(),
+                                 ring.box_key.public_key.encode(), label="emergency contact")
+
+    @property
+    def signing_key(self) -> nacl.signing.SigningKey:
+        return self.dossier.ring.signing_key
+
+    @property
+    def box_secret(self) -> bytes:
+        return self.dossier.ring.box_secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +113,8 @@ class Issued:
 async def issue_grant(dossier: Dossier, api: Api, ps_id: str,
                       sections: Iterable[Section | str] | None, *, seconds: int,
                       authority_public: bytes, write: bool = False, now: int,
-                      expected_fingerprint: bytes | None = None) -> Issued:
+                      expected_fingerprint: bytes | None = None,
+                      rng: Random = system_random) -> Issued:
     """Seal the sections' keys to the named professional (whose directory entry must carry
     the pinned authority's countersignature), sign and store the grant, and return the
     consent token (to show as a QR)."""
@@ -64,11 +125,11 @@ async def issue_grant(dossier: Dossier, api: Api, ps_id: str,
     chosen = (default_sections(entry.profession) if sections is None
               else frozenset(Section.parse(s) for s in sections))
     ring = dossier.ring
-    grant_id = secrets.token_bytes(16)
+    grant_id = rng(16)
     signed = grant.issue(ring=ring, dossier_id=dossier.dossier_id, recipient_id=ps_id,
                          recipient_sign_public=entry.sign_public,
                          recipient_box_public=entry.box_public, sections=chosen, write=write,
-                         issued_at=now, expires_at=now + seconds, grant_id=grant_id)
+                         issued_at=now, expires_at=now + seconds, grant_id=grant_id, rng=rng)
     await api.send("POST", f"/dossiers/{dossier.dossier_id}/grants",
                    schemas.GrantUpload(grant=signed.encode()), schemas.GrantInfo)
     return _issued(ring, grant_id, chosen, write=write, emergency=False,
@@ -113,12 +174,14 @@ async def verified_history(dossier: Dossier, api: Api, *, server_public: bytes |
     return events, head, key
 
 
-def request_signer(identity: ProfessionalIdentity,
-                   now: int) -> Callable[[str, str, bytes], Mapping[str, str]]:
-    """Headers proving the professional made this request (nonce + time + signature)."""
+def request_signer(identity: Signer, now: int,
+                   rng: Random = system_random) -> Callable[[str, str, bytes], Mapping[str, str]]:
+    """Headers proving the professional made this request (nonce + time + signature, the
+    format of ``consent.request``)."""
     def sign(method: str, path: str, body: bytes) -> Mapping[str, str]:
-        nonce = secrets.token_bytes(16)
-        signature = audit.sign_request(method, path, body, nonce, now, identity.signing_key)
+        nonce = rng(16)
+        signature = signed_request.sign_request(method, path, body, nonce, now,
+                                                identity.signing_key)
         return {"x-carnet-nonce": nonce.hex(), "x-carnet-time": str(now),
                 "x-carnet-signature": base64.b64encode(signature).decode()}
     return sign
@@ -146,26 +209,26 @@ class Presented:
     items: list[schemas.ItemBody]
 
 
-async def present(api: Api, identity: ProfessionalIdentity, text: str, *,
-                  now: int) -> Presented:
+async def present(api: Api, me: Presenter, text: str, *, now: int,
+                  rng: Random = system_random) -> Presented:
     """POST the token with a signed request; check the patient's signature against the
-    fingerprint in the token (P4), the grant's signature and its match with the token, and
-    open the sealed keys with our own key (P3)."""
+    fingerprint in the token (P4), the grant's signature, its match with the token and with
+    us (``consent.policy``, as the server does), and open the sealed keys with our own key
+    (P3)."""
     tok = token.decode(token.from_text(text))
     body = await api.send("POST", "/consent/scan", schemas.ScanRequest(token=text),
-                          schemas.ScanBody, signer=request_signer(identity, now))
+                          schemas.ScanBody, signer=request_signer(me, now, rng))
     dossier = body.dossier.record()
     tok.verify(dossier.sign_public)  # the server cannot substitute another patient's key
     signed = grant.SignedGrant.decode(body.grant)
     grant.verify(signed, dossier.sign_public)  # a grant the server invented fails here
     core, claims = signed.core, tok.claims
-    if (core.grant_id != claims.grant_id or core.sections != claims.sections
-            or core.write != claims.write or core.dossier_id != dossier.dossier_id
-            or core.recipient_sign_public != identity.signing_key.verify_key.encode()
-            or fingerprint(core.recipient_sign_public) != claims.recipient_fpr):
+    policy.token_matches_grant(claims, core)
+    if core.dossier_id != dossier.dossier_id:
         raise InvalidToken()
+    policy.presenter_is_recipient(claims, core, me.recipient)
     return Presented(dossier=dossier, core=core,
-                     keys=grant.open_keys(signed, identity.box_secret),
+                     keys=grant.open_keys(signed, me.box_secret),
                      expires_at=min(core.expires_at, claims.expires_at), items=body.items)
 
 
@@ -189,9 +252,10 @@ def decrypt_items(dossier_id: str, bodies: Iterable[schemas.ItemBody],
     return found
 
 
-async def scan(api: Api, identity: ProfessionalIdentity, text: str, *, now: int) -> Scanned:
+async def scan(api: Api, me: Presenter, text: str, *, now: int,
+               rng: Random = system_random) -> Scanned:
     """Present a consent token and decrypt what it opens."""
-    p = await present(api, identity, text, now=now)
+    p = await present(api, me, text, now=now, rng=rng)
     return Scanned(dossier_id=p.dossier.dossier_id, sections=p.core.sections, write=p.core.write,
                    expires_at=p.expires_at,
                    items=decrypt_items(p.dossier.dossier_id, p.items, p.keys.keys))
@@ -206,28 +270,26 @@ def contact_code(dossier: Dossier) -> str:
 
 
 async def issue_contact_grant(dossier: Dossier, api: Api, code: str, *, seconds: int,
-                              now: int) -> Issued:
+                              now: int, rng: Random = system_random) -> Issued:
     """A standing grant on the emergency summary to an emergency contact with an account."""
     contact = contact_format.decode(code)
     ring = dossier.ring
-    grant_id = secrets.token_bytes(16)
+    grant_id = rng(16)
     chosen = frozenset(EMERGENCY_SUMMARY)
     signed = grant.issue(ring=ring, dossier_id=dossier.dossier_id,
                          recipient_id=contact.recipient_id,
                          recipient_sign_public=contact.sign_public,
                          recipient_box_public=contact.box_public, sections=chosen,
                          write=False, emergency=True, issued_at=now, expires_at=now + seconds,
-                         grant_id=grant_id)
+                         grant_id=grant_id, rng=rng)
     await api.send("POST", f"/dossiers/{dossier.dossier_id}/grants",
                    schemas.GrantUpload(grant=signed.encode()), schemas.GrantInfo)
     return _issued(ring, grant_id, chosen, write=False, emergency=True,
                    recipient_sign_public=contact.sign_public, now=now, seconds=seconds)
 
 
-async def contact_scan(own: Dossier, api: Api, text: str, *, now: int) -> Scanned:
+async def contact_scan(own: Dossier, api: Api, text: str, *, now: int,
+                       rng: Random = system_random) -> Scanned:
     """As an emergency contact signed in to their own dossier: open the summary a patient
     granted them (their dossier's keys are the recipient keys)."""
-    ring = own.ring
-    me = ProfessionalIdentity(ps_id=f"contact:{own.dossier_id}", sign_seed=ring.sign_seed,
-                              box_secret=ring.box_secret)
-    return await scan(api, me, text, now=now)
+    return await scan(api, AsContact(own), text, now=now, rng=rng)

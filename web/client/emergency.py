@@ -1,14 +1,14 @@
 """Emergency access on the client side: make a card, open one, allow or refuse break-glass,
-and break the glass as the emergency service."""
+and break the glass as the emergency service. Randomness comes from ``rng``
+(``vault.crypto.system_random`` unless a caller passes its own)."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 from consent import card as card_format
-from vault.dossier import Dossier
-from vault.items import Item
+from vault import Dossier, Item
+from vault.crypto import Random, system_random
 from web import schemas
 from web.client.api import Api
 from web.client.consent import decrypt_items, request_signer
@@ -23,16 +23,22 @@ class Card:
     expires_at: int
 
 
-def new_passcode(digits: int = 8) -> str:
-    return "".join(str(secrets.randbelow(10)) for _ in range(digits))
+def new_passcode(digits: int = 8, rng: Random = system_random) -> str:
+    """``digits`` uniformly random decimal digits (rejection sampling over single bytes)."""
+    out: list[str] = []
+    while len(out) < digits:
+        for byte in rng(digits):
+            if byte < 250 and len(out) < digits:  # 250 = 25 * 10: no modulo bias
+                out.append(str(byte % 10))
+    return "".join(out)
 
 
 async def issue_card(dossier: Dossier, api: Api, *, days: int = 365,
-                     passcode: str | None = None) -> Card:
+                     passcode: str | None = None, rng: Random = system_random) -> Card:
     """A card for the emergency summary: its QR text holds one share of the key, the server
     the other (released only after the passcode, which is printed apart from the card)."""
-    code = passcode or new_passcode()
-    made = card_format.new_card(dossier.ring, dossier.dossier_id, secrets.token_bytes)
+    code = passcode or new_passcode(rng=rng)
+    made = card_format.new_card(dossier.ring, dossier.dossier_id, rng)
     info = await api.send("POST", f"/dossiers/{dossier.dossier_id}/cards", schemas.CardUpload(
         card_id=made.card_id.hex(), server_share=made.server_share, passcode=code,
         package=made.package, key_refs=list(made.key_refs), days=days), schemas.CardInfo)
@@ -51,8 +57,9 @@ async def open_card(api: Api, text: str, passcode: str, who: str = "") -> list[I
     return decrypt_items(dossier.dossier_id, body.items, keys)
 
 
-async def allow_break_glass(dossier: Dossier, api: Api, service_public: bytes) -> None:
-    package, refs = card_format.seal_for_service(dossier.ring, service_public)
+async def allow_break_glass(dossier: Dossier, api: Api, service_public: bytes, *,
+                            rng: Random = system_random) -> None:
+    package, refs = card_format.seal_for_service(dossier.ring, service_public, rng)
     await api.call("PUT", f"/dossiers/{dossier.dossier_id}/break-glass",
                    schemas.BreakGlassUpload(package=package, key_refs=list(refs)))
 
@@ -66,11 +73,12 @@ async def service_key(api: Api) -> bytes:
 
 
 async def break_glass(api: Api, identity: ProfessionalIdentity, service_secret: bytes,
-                      nir: str, reason: str, *, now: int) -> list[Item]:
+                      nir: str, reason: str, *, now: int,
+                      rng: Random = system_random) -> list[Item]:
     """As an emergency professional (signed in, with the service's key): the summary."""
     body = await api.send("POST", "/emergency/break-glass",
                           schemas.BreakGlassRequest(nir=nir, reason=reason), schemas.EmergencyBody,
-                          signer=request_signer(identity, now))
+                          signer=request_signer(identity, now, rng))
     dossier = body.dossier.record()
     return decrypt_items(dossier.dossier_id, body.items,
                          card_format.open_for_service(body.package, service_secret))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import nacl.public
 import nacl.signing
 
+from consent.recipient import Recipient
 from consent.request import login_message
 from vault.crypto import Random, system_random
 from web import schemas
@@ -30,6 +31,12 @@ class ProfessionalIdentity:
     @property
     def box_key(self) -> nacl.public.PrivateKey:
         return nacl.public.PrivateKey(self.box_secret)
+
+    @property
+    def recipient(self) -> Recipient:
+        """This professional as a grant names them (idNat_PS and public keys)."""
+        return Recipient(id=self.ps_id, sign_public=self.signing_key.verify_key.encode(),
+                         box_public=self.box_key.public_key.encode(), label=self.ps_id)
 
     async def register(self, api: Api, *, name: str, profession: str, specialty: str = "",
                        city: str = "", email: str = "") -> schemas.ProfessionalBody:

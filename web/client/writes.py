@@ -17,12 +17,19 @@ from typing import Any
 from consent import deposit as deposit_format
 from consent import grant
 from consent.errors import ConsentError
-from vault import items
+from vault import (
+    Author,
+    Dossier,
+    FormatError,
+    InvalidInput,
+    Item,
+    KeyLookup,
+    NotAllowed,
+    NotFound,
+    items,
+    seal_item,
+)
 from vault.crypto import Random, system_random
-from vault.dossier import Dossier, seal_item
-from vault.errors import FormatError, InvalidInput, NotAllowed, NotFound
-from vault.items import Author, Item
-from vault.keyring import KeyLookup
 from vault.records import ChunkRecord, DossierRecord, ItemRecord
 from vault.sections import Section
 from web import schemas
@@ -50,10 +57,10 @@ class OpenedGrant:
 
 
 async def open_grant(api: Api, identity: ProfessionalIdentity, text: str, *,
-                     now: int) -> OpenedGrant:
+                     now: int, rng: Random = system_random) -> OpenedGrant:
     """Present the token (a scan, in the history), with every check ``scan`` makes, and keep
     the grant's keys for writing."""
-    p = await present(api, identity, text, now=now)
+    p = await present(api, identity, text, now=now, rng=rng)
     return OpenedGrant(text=text, dossier=p.dossier, write=p.core.write,
                        expires_at=p.expires_at, keys=p.keys)
 
@@ -71,13 +78,14 @@ def seal_for_grant(opened: OpenedGrant, d: items.Draft, *, created_at: int,
 
 
 async def send_item(api: Api, identity: ProfessionalIdentity, text: str, record: ItemRecord,
-                    *, now: int, chunks: Sequence[ChunkRecord] = ()) -> schemas.WrittenBody:
+                    *, now: int, chunks: Sequence[ChunkRecord] = (),
+                    rng: Random = system_random) -> schemas.WrittenBody:
     """POST /consent/items: the token, the sealed record and a signed request."""
     body = schemas.WriteRequest(token=text, item=schemas.ItemBody.of(record), chunks=[
         schemas.ChunkBody(attachment_id=c.attachment_id, index=c.index, blob=c.blob)
         for c in chunks])
     return await api.send("POST", "/consent/items", body, schemas.WrittenBody,
-                          signer=request_signer(identity, now))
+                          signer=request_signer(identity, now, rng))
 
 
 async def write_item(api: Api, identity: ProfessionalIdentity, text: str, section: object,
@@ -89,9 +97,9 @@ async def write_item(api: Api, identity: ProfessionalIdentity, text: str, sectio
     d = items.draft(section, item_type, title, date, body,
                     Author.professional(identity.ps_id, name))
     if opened is None:
-        opened = await open_grant(api, identity, text, now=now)
+        opened = await open_grant(api, identity, text, now=now, rng=rng)
     record = seal_for_grant(opened, d, created_at=now, rng=rng)
-    await send_item(api, identity, text, record, now=now)
+    await send_item(api, identity, text, record, now=now, rng=rng)
     return opened, Item(item_id=record.item_id, revision=1, section=d.section,
                         item_type=d.item_type, title=d.title, date=d.date, body=d.body,
                         author=d.author, created_at=now)
@@ -116,12 +124,12 @@ async def deposit(api: Api, identity: ProfessionalIdentity, nir: str, section: o
     plaintext = items.encode(d, created_at=now)
     where = await api.send("POST", "/deposits/recipient", schemas.RecipientRequest(nir=nir),
                            schemas.RecipientBody)
-    sealed = deposit_format.seal(plaintext, where.box_public)
+    sealed = deposit_format.seal(plaintext, where.box_public, rng)
     deposit_id = rng(16).hex()
     signature = deposit_format.sign(where.dossier_id, deposit_id, sealed, identity.signing_key)
     receipt = await api.send("POST", "/deposits", schemas.DepositUpload(
         dossier_id=where.dossier_id, deposit_id=deposit_id, sealed=sealed, signature=signature),
-        schemas.DepositReceipt, signer=request_signer(identity, now))
+        schemas.DepositReceipt, signer=request_signer(identity, now, rng))
     return Deposited(deposit_id=receipt.deposit_id, dossier_id=where.dossier_id, at=receipt.at)
 
 
@@ -170,7 +178,7 @@ async def _check(dossier: Dossier, api: Api, d: schemas.DepositBody, authority_p
     except ConsentError:
         return "the depositor's signature does not check"
     try:
-        plaintext = deposit_format.open_(d.sealed, dossier.ring.box_key)
+        plaintext = deposit_format.open_(d.sealed, dossier.ring.box_secret)
         item = items.decode(plaintext, item_id=d.deposit_id, revision=1)
     except (ConsentError, FormatError):
         return "the sealed item does not open"

@@ -1,36 +1,76 @@
 """``python -m web.server`` (or ``carnet-server``): the server's one entry point.
 
-``serve`` runs the HTTP server with settings from the environment; ``migrate`` applies the
-pending database migrations to ``CARNET_DATABASE_URL``.
+``init`` creates the key files missing from ``CARNET_DATA_DIR`` (those no ``CARNET_*``
+variable replaces; idempotent); ``migrate`` applies the pending database migrations to
+``CARNET_DATABASE_URL``; ``serve`` runs the HTTP server with settings from the environment
+(it writes no key file: run ``init`` first). A bad setting exits with code 2 and one line on
+stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
+from collections.abc import Mapping
 
-import uvicorn
+from vault.storage.migrate import MigrationError, migrate
+from web.server.provision import FILE_MODE, provision
+from web.server.settings import Settings, SettingsError, database_url, key_files
 
-from web.server.app import create_app
-from web.server.settings import Settings
+EXIT_BAD_SETTINGS = 2
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    """Run one subcommand; ``env`` defaults to ``os.environ`` (read by the settings only)."""
     parser = argparse.ArgumentParser(prog="carnet-server")
     sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="create the missing key files in the data directory")
+    sub.add_parser("migrate", help="apply the pending database migrations")
     serve = sub.add_parser("serve", help="run the HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    sub.add_parser("migrate", help="apply the pending database migrations")
     args = parser.parse_args(argv)
+    if args.command == "init":
+        return _init(env)
     if args.command == "migrate":
-        from vault.storage.__main__ import main as migrate_main
-
-        return migrate_main(["migrate"])
-    app = create_app(Settings.from_env())
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info",
-                access_log=False)  # access logs would carry ids and paths; keep them off
+        return _migrate(database_url(env))
+    try:
+        settings = Settings.from_env(env)
+    except SettingsError as exc:
+        print(f"carnet-server: {exc}", file=sys.stderr)
+        return EXIT_BAD_SETTINGS
+    _serve(settings, args.host, args.port)
     return 0
+
+
+def _init(env: Mapping[str, str] | None) -> int:
+    data_dir, names = key_files(env)
+    created = provision(data_dir, names)
+    for path in created:
+        print(f"created {path} (mode {FILE_MODE:o})")
+    if not created:
+        print(f"nothing to create: the key files in {data_dir} are in place")
+    return 0
+
+
+def _migrate(url: str) -> int:
+    try:
+        output = asyncio.run(migrate(url))
+    except MigrationError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(output, end="")
+    return 0
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn  # here: init and migrate need neither uvicorn nor litestar
+
+    from web.server.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
+                access_log=False)  # access logs would carry ids and paths; keep them off
 
 
 if __name__ == "__main__":

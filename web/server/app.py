@@ -9,6 +9,7 @@ from litestar import Litestar, MediaType, get
 from litestar.openapi import OpenAPIConfig
 
 from web.server.container import Services, build_services
+from web.server.deps import DEPENDENCIES
 from web.server.errors import EXCEPTION_HANDLERS
 from web.server.routes import (
     activation,
@@ -20,7 +21,8 @@ from web.server.routes import (
     professionals,
 )
 from web.server.routes import writes as writes_api
-from web.server.routes.common import errors
+from web.server.routes.health import ready
+from web.server.openapi import errors
 from web.server.settings import Settings
 
 _HOME = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
@@ -55,10 +57,11 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             await built.stop()
 
     return Litestar(
-        route_handlers=[home, health, auth.router, dossiers.router, activation.router,
+        route_handlers=[home, health, ready, auth.router, dossiers.router, activation.router,
                         operator.router, professionals.router, professionals.directory_router,
                         consent.router, emergency.router, writes_api.router],
         exception_handlers=dict(EXCEPTION_HANDLERS),  # type: ignore[arg-type]
+        dependencies=dict(DEPENDENCIES),
         openapi_config=OpenAPIConfig(title="Carnet", version="0.1.0",
                                      description="Zero-knowledge API: every blob is ciphertext."),
         request_max_body_size=settings.max_body_bytes,

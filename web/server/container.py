@@ -13,14 +13,23 @@ from vault.crypto import Random, system_random
 from vault.storage import PiccoloStore, engine_from_url
 from web.server.services.activation import Activation
 from web.server.services.auth import Auth, Limits
-from web.server.services.consent import ConsentService, server_key
+from web.server.services.closure import ClosureService
+from web.server.services.consent import ConsentService
+from web.server.services.directory import DirectoryService
 from web.server.services.emergency import EmergencyService
 from web.server.services.mail import Mailer, PostOutbox, make_mailer
 from web.server.services.notify import Notifier
 from web.server.services.peppers import Peppers
 from web.server.services.ratelimit import RateLimiter, make_rate_limiter
+from web.server.services.writes import WritesService
 from web.server.settings import Settings
-from web.server.storage import ServiceDb
+from web.server.storage import (
+    EmergencyStore,
+    PiccoloEmergencyStore,
+    PiccoloServiceDb,
+    ServiceDb,
+    bind_tables,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +38,15 @@ class Services:
     engine: Any
     store: PiccoloStore
     db: ServiceDb
+    cards: EmergencyStore
     auth: Auth
     activation: Activation
     notifier: Notifier
     consent: ConsentService
     emergency: EmergencyService
+    writes: WritesService
+    closure: ClosureService
+    directory: DirectoryService
     limiter: RateLimiter
     peppers: Peppers
     clock: Callable[[], float]
@@ -53,24 +66,31 @@ class Services:
 def build_services(settings: Settings, *, clock: Callable[[], float] = time.time,
                    rng: Random = system_random, mailer: Mailer | None = None) -> Services:
     engine = engine_from_url(settings.database_url)
-    store = PiccoloStore(engine)
-    db = ServiceDb(engine)
+    store = PiccoloStore(engine)  # binds the vault's tables to this engine
+    bind_tables(engine)  # the service's tables: once, here, never in an adapter
+    db: ServiceDb = PiccoloServiceDb(engine)
+    cards: EmergencyStore = PiccoloEmergencyStore()
     peppers = Peppers.from_secret(settings.secret_key)
     limiter = make_rate_limiter(settings.redis_url, clock)
     mailer = mailer or make_mailer(settings.smtp_host, settings.smtp_port, settings.mail_sender,
                                    settings.data_dir / "outbox" / "mail")
     notifier = Notifier(db, mailer)
     post = PostOutbox(settings.data_dir / "outbox" / "post")
-    auth = Auth(db, store, settings.secret_key, peppers, limiter, clock,
+    auth = Auth(db, store, settings.secret_key, peppers, limiter, clock, rng,
                 session_ttl=settings.session_ttl,
                 limits=Limits(per_address=settings.auth_attempts_per_address,
                               lookups_per_address=5 * settings.auth_attempts_per_address))
     # No configured audit key (a test's bare Settings): an ephemeral one for this process.
-    audit_key = (server_key(settings.audit_key) if settings.audit_key
-                 else nacl.signing.SigningKey(rng(32)))
+    audit_key = settings.audit_key or nacl.signing.SigningKey(rng(32))
     consent = ConsentService(db, store, notifier, audit_key, clock)
-    emergency = EmergencyService(db, store, consent, notifier, peppers.code, clock)
+    emergency = EmergencyService(db, store, consent, notifier, peppers.code, clock,
+                                 cards=cards)
     activation = Activation(db, store, peppers, mailer, post, notifier, clock, rng)
-    return Services(settings=settings, engine=engine, store=store, db=db, auth=auth,
+    writes = WritesService(db, store, consent, notifier, peppers, clock)
+    closure = ClosureService(db, store, notifier)
+    directory = DirectoryService(db, settings.authority_public, clock)
+    return Services(settings=settings, engine=engine, store=store, db=db, cards=cards,
+                    auth=auth,
                     activation=activation, notifier=notifier, consent=consent,
-                    emergency=emergency, limiter=limiter, peppers=peppers, clock=clock)
+                    emergency=emergency, writes=writes, closure=closure, directory=directory,
+                    limiter=limiter, peppers=peppers, clock=clock)

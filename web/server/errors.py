@@ -1,23 +1,36 @@
-"""The one place where errors become HTTP responses: ``{"code": ..., "detail": ...}``."""
+"""The one place where errors become HTTP responses: ``{"code": ..., "detail": ...}``.
+
+Each error family (``vault``, ``consent``, the server's services) has one table here, class ->
+HTTP status; the packages themselves know no HTTP. An error answers with the status of the
+nearest class along its MRO in those tables; every class has its own row all the same, which
+``tests/web/server/test_error_statuses.py`` checks, so a new class cannot slip in unmapped.
+Statuses are 4xx, the request being refused, except where the server itself cannot serve:
+the database unavailable or not migrated (503), a notification not handed over (502).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any, Final
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from consent.errors import ConsentError
+from consent import errors as consent_errors
+from consent.base45 import Base45Error
+from consent.errors import CodedError
 from vault import errors as vault_errors
-from web.server.services.errors import RateLimited, ServiceError
+from vault.storage import MigrationError
+from web.server.services import errors as service_errors
 
 log = logging.getLogger("carnet.errors")
 
-VAULT_STATUS: Final[dict[type[vault_errors.VaultError], int]] = {
-    vault_errors.LimitExceeded: 413,
+VAULT_STATUS: Final[Mapping[type[vault_errors.VaultError], int]] = {
+    vault_errors.VaultError: 400,
     vault_errors.InvalidInput: 400,
+    vault_errors.LimitExceeded: 413,
     vault_errors.FormatError: 400,
     vault_errors.DecryptionFailed: 400,
     vault_errors.WeakParameters: 400,
@@ -26,17 +39,91 @@ VAULT_STATUS: Final[dict[type[vault_errors.VaultError], int]] = {
     vault_errors.Conflict: 409,
     vault_errors.DossierClosed: 410,
     vault_errors.NotAllowed: 403,
+    vault_errors.StorageUnavailable: 503,
+    # Raised by `python -m web.server migrate`, never inside a request; were it, the schema
+    # would not be ready: the database is not usable yet.
+    MigrationError: 503,
 }
+
+CONSENT_STATUS: Final[Mapping[type[consent_errors.ConsentError], int]] = {
+    consent_errors.ConsentError: 400,
+    consent_errors.NotAToken: 400,
+    consent_errors.InvalidToken: 400,
+    consent_errors.TokenExpired: 401,
+    consent_errors.TokenRevoked: 403,
+    consent_errors.WrongRecipient: 403,
+    consent_errors.QrUnreadable: 400,
+    Base45Error: 400,
+    consent_errors.NotAContact: 400,
+    consent_errors.NotAnIdentity: 400,
+    consent_errors.IdentityMismatch: 403,
+    consent_errors.NotACard: 400,
+    consent_errors.PackageUnreadable: 400,
+    consent_errors.InvalidDeposit: 403,
+    consent_errors.UntrustedEntry: 403,
+    consent_errors.GrantError: 400,
+    consent_errors.MalformedGrant: 400,
+    consent_errors.InvalidGrant: 403,
+    # A client bug (a keyring that would leak the mask key): only clients issue grants, so
+    # the server never raises it; were it to reach a response, the request is what is wrong
+    # (400, what the server always answered: its old 500 was silently turned into 400).
+    consent_errors.UnsafeGrant: 400,
+    consent_errors.AuditError: 400,
+    consent_errors.MalformedAudit: 400,
+    consent_errors.ChainBroken: 409,
+}
+
+SERVICE_STATUS: Final[Mapping[type[service_errors.ServiceError], int]] = {
+    service_errors.ServiceError: 400,
+    service_errors.InvalidNir: 400,
+    service_errors.RateLimited: 429,
+    service_errors.ActivationFailed: 400,
+    service_errors.ActivationLocked: 403,
+    service_errors.Unauthorized: 401,
+    service_errors.Forbidden: 403,
+    service_errors.ProfessionalBlocked: 403,
+    service_errors.WriteNotGranted: 403,
+    service_errors.KeyNotGranted: 403,
+    service_errors.CardLocked: 403,
+    service_errors.CardExpired: 403,
+    service_errors.BreakGlassOff: 403,
+    service_errors.WrongPasscode: 401,
+    service_errors.NotFoundError: 404,
+    service_errors.ConflictError: 409,
+    # The mail or post relay refused (sending codes is synchronous for the operator).
+    service_errors.MailError: 502,
+}
+
+_STATUS: Final[Mapping[type[Exception], int]] = {
+    cls: status for table in (VAULT_STATUS, CONSENT_STATUS, SERVICE_STATUS)
+    for cls, status in table.items()}
+# Seconds a client should wait before retrying when the database is unavailable.
+STORAGE_RETRY_AFTER: Final = 5
+
+
+def status_of(exc: vault_errors.VaultError | CodedError) -> int:
+    """The HTTP status of a vault, consent or service error: that of the nearest class along
+    its MRO in the family tables (every family's base has a row, so one is always found)."""
+    return next(_STATUS[cls] for cls in type(exc).__mro__ if cls in _STATUS)
 
 
 def error_body(code: str, detail: str) -> dict[str, str]:
     return {"code": code, "detail": detail}
 
 
-def vault_error(_: Request[Any, Any, Any], exc: vault_errors.VaultError
-                ) -> Response[dict[str, str]]:
-    status = next((s for t, s in VAULT_STATUS.items() if isinstance(exc, t)), 400)
-    return Response(error_body(exc.code, str(exc)), status_code=status)
+def domain_error(_: Request[Any, Any, Any], exc: vault_errors.VaultError | CodedError
+                 ) -> Response[dict[str, str]]:
+    """A vault, consent or service error as ``{code, detail}`` with its table's status."""
+    return Response(error_body(exc.code, str(exc)), status_code=status_of(exc),
+                    headers=_retry_after(exc))
+
+
+def _retry_after(exc: Exception) -> dict[str, str] | None:
+    if isinstance(exc, service_errors.RateLimited):
+        return {"Retry-After": str(exc.retry_after)}
+    if isinstance(exc, vault_errors.StorageUnavailable):
+        return {"Retry-After": str(STORAGE_RETRY_AFTER)}
+    return None
 
 
 _HTTP_CODES: Final = {400: "bad_request", 401: "unauthorized", 403: "forbidden",
@@ -72,11 +159,6 @@ def unexpected_error(_: Request[Any, Any, Any], exc: Exception
                     status_code=HTTP_500_INTERNAL_SERVER_ERROR)
 
 
-def service_error(_: Request[Any, Any, Any], exc: ServiceError) -> Response[dict[str, str]]:
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
-    return Response(error_body(exc.code, str(exc)), status_code=exc.status, headers=headers)
-
-
 def _where(exc: BaseException) -> str:
     tb = exc.__traceback__
     while tb is not None and tb.tb_next is not None:
@@ -84,15 +166,10 @@ def _where(exc: BaseException) -> str:
     return f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?"
 
 
-def consent_error(_: Request[Any, Any, Any], exc: ConsentError) -> Response[dict[str, str]]:
-    status = exc.status if 400 <= exc.status < 500 else 400
-    return Response(error_body(exc.code, str(exc)), status_code=status)
-
-
 EXCEPTION_HANDLERS: Final = {
-    ConsentError: consent_error,
-    vault_errors.VaultError: vault_error,
-    ServiceError: service_error,
+    consent_errors.ConsentError: domain_error,
+    vault_errors.VaultError: domain_error,
+    service_errors.ServiceError: domain_error,
     HTTPException: http_error,
     Exception: unexpected_error,
 }

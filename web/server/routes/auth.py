@@ -8,42 +8,54 @@ from litestar import Request, Router, get, post
 
 from web import schemas
 from web.nir import parse_nir
-from web.server.routes.common import address, bearer, errors, services_of, session, strict_body
+from web.server.bodies import strict_body
+from web.server.container import Services
+from web.server.deps import address, bearer
+from web.server.guards import requires_session
+from web.server.openapi import errors
+from web.server.storage.ports import Session
+from web.server.views import session_body
 
 
 @post("/params", status_code=200, responses=errors(429),
       summary="Salt and Argon2id parameters of a patient's key slots (nothing else)")
-async def params(request: Request[Any, Any, Any],
+async def params(request: Request[Any, Any, Any], services: Services,
                  data: schemas.ParamsRequest) -> schemas.ParamsBody:
-    return await services_of(request).auth.params(parse_nir(data.login), address(request))
+    found = await services.auth.params(parse_nir(data.login), address(request))
+    return schemas.ParamsBody(
+        passphrase=schemas.KdfBody(salt=found.passphrase.salt, opslimit=found.passphrase.opslimit,
+                                   memlimit=found.passphrase.memlimit),
+        recovery=schemas.KdfBody(salt=found.recovery.salt, opslimit=found.recovery.opslimit,
+                                 memlimit=found.recovery.memlimit))
 
 
 @post("/challenge", status_code=200, responses=errors(429),
       summary="A single-use, expiring login challenge")
-async def challenge(request: Request[Any, Any, Any],
+async def challenge(request: Request[Any, Any, Any], services: Services,
                     data: schemas.ChallengeRequest) -> schemas.ChallengeBody:
-    if data.kind == "patient":
-        data = schemas.ChallengeRequest(login=parse_nir(data.login), kind=data.kind, slot=data.slot)
-    return await services_of(request).auth.challenge(data, address(request))
+    login = parse_nir(data.login) if data.kind == "patient" else data.login
+    found = await services.auth.challenge(login, data.kind, data.slot, address(request))
+    return schemas.ChallengeBody(challenge=found.challenge, expires_at=found.expires_at)
 
 
 @post("/login", status_code=200, responses=errors(401, 429),
       summary="Answer a challenge with the login key's signature; opens a session")
-async def login(request: Request[Any, Any, Any], data: schemas.LoginRequest) -> schemas.SessionBody:
-    return await services_of(request).auth.login(data, address(request))
+async def login(request: Request[Any, Any, Any], services: Services,
+                data: schemas.LoginRequest) -> schemas.SessionBody:
+    return session_body(await services.auth.login(data.challenge, data.signature,
+                                                  address(request)))
 
 
 @post("/logout", status_code=204, responses=errors(401), summary="End this session")
-async def logout(request: Request[Any, Any, Any]) -> None:
-    await services_of(request).auth.logout(bearer(request))
+async def logout(request: Request[Any, Any, Any], services: Services) -> None:
+    await services.auth.logout(bearer(request))
 
 
-@get("/session", responses=errors(401), summary="Who this session is")
-async def whoami(request: Request[Any, Any, Any]) -> schemas.SessionBody:
-    s = await session(request)
-    return schemas.SessionBody(session="", expires_at=s.expires_at,
-                            kind=s.kind,  # type: ignore[arg-type]
-                            subject=s.subject, roles=list(s.roles))
+@get("/session", guards=[requires_session], responses=errors(401), summary="Who this session is")
+async def whoami(session: Session) -> schemas.SessionBody:
+    return schemas.SessionBody(session="", expires_at=session.expires_at,
+                               kind=session.kind,  # type: ignore[arg-type]
+                               subject=session.subject, roles=list(session.roles))
 
 
 router = Router(path="/auth", route_handlers=[params, challenge, login, logout, whoami],

@@ -15,11 +15,12 @@ import datetime as dt
 import io
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Final
 
-from vault.crypto import Random
+from vault.crypto import MEMLIMIT_FLOOR, OPSLIMIT_FLOOR, Random
+from vault.records import DossierRecord, KeySlot
 from vault.store import DossierStore
-from web import schemas
 from web.nir import nir_birth_matches, parse_nir
 from web.server.services.codes import (
     EMAIL_CODE_POLICY,
@@ -36,10 +37,11 @@ from web.server.services.errors import (
     NotFoundError,
     ServiceError,
 )
+from web.server.services import messages
 from web.server.services.mail import Mailer, Message, PostOutbox
 from web.server.services.notify import Notifier
 from web.server.services.peppers import Peppers
-from web.server.storage.repo import Beneficiary, ServiceDb, StoredCode
+from web.server.storage.ports import Beneficiary, ServiceDb, StoredCode
 
 log = logging.getLogger("carnet.activation")
 
@@ -47,6 +49,50 @@ REGISTRY_COLUMNS: Final = ("nir", "last_name", "first_name", "birth_date", "addr
 _ISSUE_ATTEMPTS: Final = 3
 ACCEPTED: Final = ("If this NIR and birth date are in the registry, an activation code is on "
                    "its way to the postal or e-mail address on file.")
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedLine:
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryReport:
+    """What a registry load did: new beneficiaries, updated ones, and the lines refused."""
+
+    loaded: int
+    updated: int
+    rejected: tuple[RejectedLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CodesSent:
+    sent: int
+    skipped: int
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCode:
+    """An activation code to print (shown once; only its keyed hash is stored)."""
+
+    code: str
+    expires_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewDossier:
+    """What the patient's client built: the dossier's public record, its two key slots and
+    the sealed keyring."""
+
+    dossier: DossierRecord
+    slots: tuple[KeySlot, ...]
+    keyring: bytes
+
+
+def below_kdf_floor(slot: KeySlot) -> bool:
+    """Whether a key slot's Argon2id parameters are under the floor (``vault.crypto``)."""
+    return slot.opslimit < OPSLIMIT_FLOOR or slot.memlimit < MEMLIMIT_FLOOR
 
 
 def parse_birth_date(text: str) -> dt.date:
@@ -76,7 +122,7 @@ class Activation:
         return self._peppers.login_hash("patient", nir)
 
     # ------------------------------------------------------------------ registry
-    async def load_registry(self, text: str) -> schemas.RegistryLoadResult:
+    async def load_registry(self, text: str) -> RegistryReport:
         """Load beneficiaries from CSV (header: nir,last_name,first_name,birth_date,address,
         email); bad lines are reported, good ones loaded or updated."""
         reader = csv.DictReader(io.StringIO(text))
@@ -87,7 +133,7 @@ class Activation:
         if header is None or [f.strip() for f in header][:6] != list(REGISTRY_COLUMNS):
             raise ServiceError("the registry CSV needs the header: " + ",".join(REGISTRY_COLUMNS))
         loaded = updated = 0
-        rejected: list[schemas.RejectedLine] = []
+        rejected: list[RejectedLine] = []
         rows = iter(reader)
         number = 1  # lines are counted as records, the header being line 1
         while True:
@@ -97,19 +143,19 @@ class Activation:
             except StopIteration:
                 break
             except csv.Error as exc:  # e.g. a field over the csv module's size limit
-                rejected.append(schemas.RejectedLine(
+                rejected.append(RejectedLine(
                     line=number, reason=f"unreadable CSV, reading stopped here ({exc})"))
                 break
             try:
                 b = self._beneficiary(row)
             except ServiceError as exc:
-                rejected.append(schemas.RejectedLine(line=number, reason=str(exc)))
+                rejected.append(RejectedLine(line=number, reason=str(exc)))
                 continue
             if await self._db.upsert_beneficiary(b):
                 loaded += 1
             else:
                 updated += 1
-        return schemas.RegistryLoadResult(loaded=loaded, updated=updated, rejected=rejected)
+        return RegistryReport(loaded=loaded, updated=updated, rejected=tuple(rejected))
 
     def _beneficiary(self, row: dict[str, str | None]) -> Beneficiary:
         def get(name: str, limit: int, required: bool = True) -> str:
@@ -155,20 +201,15 @@ class Activation:
             return False
         code, expires_at = await self._issue(b, channel, EMAIL_CODE_POLICY.ttl_seconds)
         until = dt.datetime.fromtimestamp(expires_at, dt.UTC).date().isoformat()
-        body = (f"Bonjour {b.first_name} {b.last_name},\n\n"
-                f"Voici votre code d'activation Carnet : {code}\n"
-                f"Il est valable jusqu'au {until} et ne sert qu'une fois.\n"
-                "Pour activer votre dossier : carnet patient activate --nir <votre NIR> "
-                "--code <ce code>\n\nSi vous n'avez rien demandé, ignorez ce message.\n")
-        subject = "Votre code d'activation Carnet"
+        notice = messages.activation_code(b.first_name, b.last_name, code, until)
         if channel == "email":
-            await self._mailer.send(Message(to=b.email, subject=subject, body=body))
+            await self._mailer.send(Message(to=b.email, subject=notice.subject, body=notice.body))
         else:
-            await self._post.write_letter(f"{b.first_name} {b.last_name}", b.address, subject,
-                                          body)
+            await self._post.write_letter(f"{b.first_name} {b.last_name}", b.address,
+                                          notice.subject, notice.body)
         return True
 
-    async def send_codes(self, channel: str, nirs: list[str] | None) -> schemas.SendCodesResult:
+    async def send_codes(self, channel: str, nirs: list[str] | None) -> CodesSent:
         hashes = None if nirs is None else [self.nir_hash(parse_nir(n)) for n in nirs]
         sent = skipped = 0
         for b in await self._db.beneficiaries(hashes):
@@ -176,7 +217,7 @@ class Activation:
                 sent += 1
             else:
                 skipped += 1
-        return schemas.SendCodesResult(sent=sent, skipped=skipped)
+        return CodesSent(sent=sent, skipped=skipped)
 
     def request_code(self, nir_text: str, birth_text: str) -> None:
         """Validate the input's shape, then look up and send in the background, so the answer
@@ -195,7 +236,7 @@ class Activation:
             # Type only: a message could quote the letter (which holds the code).
             log.warning("sending an activation code failed: %s", type(exc).__name__)
 
-    async def pharmacy_code(self, nir_text: str, birth_text: str) -> schemas.PharmacyCodeBody:
+    async def pharmacy_code(self, nir_text: str, birth_text: str) -> IssuedCode:
         """A code printed on the spot by a pharmacist for a patient who is present."""
         nir = parse_nir(nir_text)
         birth = parse_birth_date(birth_text)
@@ -205,16 +246,16 @@ class Activation:
         if b.dossier_id is not None:
             raise ServiceError("this patient already has an open dossier")
         code, expires_at = await self._issue(b, "pharmacy", PHARMACY_CODE_POLICY.ttl_seconds)
-        return schemas.PharmacyCodeBody(code=code, expires_at=expires_at)
+        return IssuedCode(code=code, expires_at=expires_at)
 
     # ------------------------------------------------------------------ activation
-    async def activate(self, body: schemas.ActivateBody) -> str:
+    async def activate(self, nir_text: str, code_text: str, create: NewDossier) -> str:
         """Check the code, create the dossier from what the client built, link the account.
         Returns the dossier id. Any wrong, used, expired or unknown code is ActivationFailed."""
-        nir = parse_nir(body.nir)
+        nir = parse_nir(nir_text)
         nir_hash = self.nir_hash(nir)
         try:
-            code = normalize_code(body.code)
+            code = normalize_code(code_text)
         except ActivationFailed:
             code = ""
         stored = await self._db.code(nir_hash)
@@ -228,24 +269,20 @@ class Activation:
             raise ActivationFailed("activation failed: check the NIR and the code")
         if stored.expires_at < self._now():
             raise ActivationFailed("activation failed: this code has expired; ask for a new one")
-        self._check_creation(body.create)
+        self._check_creation(create)
         if not await self._db.take_code(nir_hash, stored.code_hash):
             raise ActivationFailed("activation failed: check the NIR and the code")
-        create = body.create
-        await self._store.create(create.dossier.record(), [s.record() for s in create.slots],
-                                 create.keyring)
-        await self._db.create_account(nir_hash, create.dossier.dossier_id, self._now())
-        await self._db.link_dossier(nir_hash, create.dossier.dossier_id)
-        self._notifier.patient(create.dossier.dossier_id, "Votre dossier Carnet est ouvert",
-                               "Votre dossier Carnet vient d'être activé. Gardez votre code de "
-                               "secours imprimé en lieu sûr : c'est le seul moyen de retrouver "
-                               "l'accès si vous oubliez votre phrase secrète.\n")
-        return create.dossier.dossier_id
+        dossier_id = create.dossier.dossier_id
+        await self._store.create(create.dossier, list(create.slots), create.keyring)
+        await self._db.create_account(nir_hash, dossier_id, self._now())
+        await self._db.link_dossier(nir_hash, dossier_id)
+        self._notifier.patient(dossier_id, messages.dossier_opened())
+        return dossier_id
 
     @staticmethod
-    def _check_creation(create: schemas.CreateDossierBody) -> None:
+    def _check_creation(create: NewDossier) -> None:
         names = sorted(s.name for s in create.slots)
         if names != ["passphrase", "recovery"]:
             raise ServiceError("a new dossier needs one passphrase slot and one recovery slot")
-        if any(s.opslimit < 3 or s.memlimit < 64 * 1024 * 1024 for s in create.slots):
+        if any(below_kdf_floor(s) for s in create.slots):
             raise ServiceError("key-derivation parameters are below the floor")

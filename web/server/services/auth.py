@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
@@ -23,15 +22,15 @@ from typing import Final
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from consent.request import login_message
-from vault.crypto import MEMLIMIT_FLOOR, OPSLIMIT_FLOOR, verify_signature
+from vault.crypto import MEMLIMIT_FLOOR, OPSLIMIT_FLOOR, KdfParams, Random, verify_signature
 from vault.errors import NotFound
 from vault.records import SLOT_PASSPHRASE, SLOT_RECOVERY
 from vault.store import DossierStore
-from web import schemas
+from web.server.services.directory import is_approved
 from web.server.services.errors import Forbidden, ServiceError, Unauthorized
 from web.server.services.peppers import Peppers
 from web.server.services.ratelimit import RateLimiter, limiter_key
-from web.server.storage.repo import ServiceDb, Session
+from web.server.storage.ports import ServiceDb, Session
 
 CHALLENGE_TTL: Final = 120
 SESSION_TTL: Final = 15 * 60
@@ -57,11 +56,39 @@ class Limits:
     window: int = 60
 
 
+@dataclass(frozen=True, slots=True)
+class LoginParams:
+    """All a client may learn before login: each slot's salt and Argon2id parameters."""
+
+    passphrase: KdfParams
+    recovery: KdfParams
+
+
+@dataclass(frozen=True, slots=True)
+class Challenge:
+    """A signed, expiring, single-use login challenge (opaque text for the client)."""
+
+    challenge: str
+    expires_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedSession:
+    """A new session: ``session`` is the bearer token to present."""
+
+    session: str
+    expires_at: int
+    kind: str
+    subject: str
+    roles: tuple[str, ...]
+
+
 class Auth:
     def __init__(self, db: ServiceDb, store: DossierStore, secret: str, peppers: Peppers,
-                 limiter: RateLimiter, clock: Callable[[], float],
+                 limiter: RateLimiter, clock: Callable[[], float], rng: Random,
                  session_ttl: int = SESSION_TTL, limits: Limits | None = None) -> None:
         self._db = db
+        self._rng = rng
         self._store = store
         self._peppers = peppers
         self._limiter = limiter
@@ -87,11 +114,13 @@ class Auth:
         await self.throttle("auth-lookup-login", login_hash, self._limits.lookups_per_address)
 
     # ------------------------------------------------------------------ step 1
-    async def params(self, login: str, address: str) -> schemas.ParamsBody:
+    async def params(self, login: str, address: str) -> LoginParams:
+        """Each slot's KDF parameters for the patient ``login`` (a NIR); for an unknown
+        login, stable fake salts at the floor parameters, so the answer says nothing."""
         login_hash = self._peppers.login_hash("patient", login)
         await self._lookup_guard(login_hash, address)
         dossier_id = await self._db.dossier_for_login(login_hash)
-        out: dict[str, schemas.KdfBody] = {}
+        out: dict[str, KdfParams] = {}
         for name in (SLOT_PASSPHRASE, SLOT_RECOVERY):
             slot = None
             if dossier_id is not None:
@@ -100,32 +129,36 @@ class Auth:
                 except LookupError:
                     slot = None
             if slot is None:
-                out[name] = schemas.KdfBody(salt=self._peppers.fake_salt(login_hash, name),
-                                         opslimit=OPSLIMIT_FLOOR, memlimit=MEMLIMIT_FLOOR)
+                out[name] = KdfParams(salt=self._peppers.fake_salt(login_hash, name),
+                                      opslimit=OPSLIMIT_FLOOR, memlimit=MEMLIMIT_FLOOR)
             else:
-                out[name] = schemas.KdfBody(salt=slot.salt, opslimit=slot.opslimit,
-                                         memlimit=slot.memlimit)
-        return schemas.ParamsBody(passphrase=out[SLOT_PASSPHRASE], recovery=out[SLOT_RECOVERY])
+                out[name] = KdfParams(salt=slot.salt, opslimit=slot.opslimit,
+                                      memlimit=slot.memlimit)
+        return LoginParams(passphrase=out[SLOT_PASSPHRASE], recovery=out[SLOT_RECOVERY])
 
     # ------------------------------------------------------------------ step 2
-    async def challenge(self, req: schemas.ChallengeRequest, address: str) -> schemas.ChallengeBody:
-        if req.kind == "professional" and not _PS_ID.fullmatch(req.login):
+    async def challenge(self, login: str, kind: str, slot: str, address: str) -> Challenge:
+        """A challenge for ``login`` (a patient's NIR, already normalized, or an idNat_PS)
+        to sign with the key of ``slot`` (patients) or the registered key (professionals)."""
+        if kind == "professional" and not _PS_ID.fullmatch(login):
             raise ServiceError("a professional signs in with their idNat_PS "
                                "(8 + RPPS, or 0 + ADELI)")
-        login_hash = self._peppers.login_hash(req.kind, req.login)
+        login_hash = self._peppers.login_hash(kind, login)
         await self._lookup_guard(login_hash, address)
         expires_at = self._now() + CHALLENGE_TTL
-        claims: dict[str, object] = {"n": secrets.token_hex(16), "l": login_hash,
-                                     "k": req.kind, "s": req.slot, "x": expires_at}
-        if req.kind == "professional":
-            claims["p"] = req.login  # an idNat_PS is public; a patient's NIR never travels back
+        claims: dict[str, object] = {"n": self._rng(16).hex(), "l": login_hash,
+                                     "k": kind, "s": slot, "x": expires_at}
+        if kind == "professional":
+            claims["p"] = login  # an idNat_PS is public; a patient's NIR never travels back
         token = self._challenges.dumps(claims)
-        return schemas.ChallengeBody(challenge=str(token), expires_at=expires_at)
+        return Challenge(challenge=str(token), expires_at=expires_at)
 
     # ------------------------------------------------------------------ step 3
-    async def login(self, req: schemas.LoginRequest, address: str) -> schemas.SessionBody:
+    async def login(self, challenge: str, signature: bytes, address: str) -> OpenedSession:
+        """Check the signed answer to ``challenge`` and open a session; Unauthorized for a
+        bad, expired or used challenge, or a signature that does not check."""
         try:
-            claims = self._challenges.loads(req.challenge)
+            claims = self._challenges.loads(challenge)
             nonce, login_hash = str(claims["n"]), str(claims["l"])
             kind, slot, expires_at = str(claims["k"]), str(claims["s"]), int(claims["x"])
             ps_id = str(claims.get("p", ""))
@@ -137,8 +170,7 @@ class Auth:
         if not await self._db.use_nonce(nonce, expires_at):
             raise Unauthorized("this login challenge was already used")
         public, subject, roles = await self._login_key(kind, login_hash, slot, ps_id)
-        if public is None or not verify_signature(public, login_message(req.challenge),
-                                                  req.signature):
+        if public is None or not verify_signature(public, login_message(challenge), signature):
             raise Unauthorized(_BAD_LOGIN)
         await self._limiter.reset(limiter_key("auth-login", login_hash, self._peppers.limit))
         return await self.open_session(kind, subject, roles)
@@ -154,20 +186,19 @@ class Auth:
             except (NotFound, LookupError):
                 return None, "", ()
         pro = await self._db.professional(ps_id) if ps_id else None
-        if pro is None or pro.status != "approved":
+        if not is_approved(pro):
             return None, "", ()
         return pro.sign_public, pro.ps_id, pro.roles
 
     # ------------------------------------------------------------------ sessions
     async def open_session(self, kind: str, subject: str,
-                           roles: tuple[str, ...] = ()) -> schemas.SessionBody:
-        sid = secrets.token_hex(32)
+                           roles: tuple[str, ...] = ()) -> OpenedSession:
+        sid = self._rng(32).hex()
         expires_at = self._now() + self._session_ttl
         await self._db.create_session(Session(sid, kind, subject, roles, expires_at))
         token = str(self._sessions.dumps(sid))
-        return schemas.SessionBody(session=token, expires_at=expires_at,
-                                kind=kind,  # type: ignore[arg-type]
-                                subject=subject, roles=list(roles))
+        return OpenedSession(session=token, expires_at=expires_at, kind=kind, subject=subject,
+                             roles=roles)
 
     async def session(self, token: str | None) -> Session:
         """The live session behind a bearer token; Unauthorized if absent, bad or expired."""

@@ -20,6 +20,7 @@ from typing import Final, Literal
 from nacl.encoding import RawEncoder
 from nacl.hash import blake2b
 
+from vault import crockford
 from web.server.services.errors import ActivationFailed
 
 __all__ = [
@@ -38,7 +39,7 @@ __all__ = [
 ]
 
 # Crockford's base32: no I, L, O (read as 1, 1, 0) and no U.
-ALPHABET: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+ALPHABET: Final = crockford.ALPHABET
 _SYMBOLS: Final = 10
 CODE_BITS: Final = 5 * _SYMBOLS
 _RANDOM_BYTES: Final = 7  # 56 bits drawn, the top 50 kept
@@ -49,7 +50,7 @@ _MIN_PEPPER: Final = 16
 _MAX_PEPPER: Final = 64  # BLAKE2b's key limit
 # Anything longer is refused before normalising: a code is 11 characters.
 _MAX_INPUT: Final = 64
-_READ_AS: Final = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_READ_AS: Final = str.maketrans(crockford.READ_AS)
 # Hyphen-like characters people paste from documents, plus every kind of white space.
 _DASHES: Final = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212")
 
@@ -60,7 +61,7 @@ def generate_code(rng: Callable[[int], bytes]) -> str:
     if len(raw) != _RANDOM_BYTES:
         raise ValueError("rng returned the wrong number of bytes")
     value = int.from_bytes(raw, "big") >> (8 * _RANDOM_BYTES - CODE_BITS)
-    symbols = "".join(ALPHABET[(value >> (5 * i)) & 31] for i in reversed(range(_SYMBOLS)))
+    symbols = crockford.encode(value, _SYMBOLS)
     return _grouped(symbols)
 
 

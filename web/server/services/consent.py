@@ -3,7 +3,8 @@ revocation, and the per-dossier audit chain (P4–P6).
 
 The server can check a grant's and a token's patient signature (it holds the patient's public
 key) but cannot mint or widen either, and never sees a section key: grants carry them sealed
-to the recipient.
+to the recipient. Whether a token matches its grant and names whoever presents it is
+``consent.policy``'s rule, the same one the recipient's client applies to the server's answer.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from typing import Final
 
 import nacl.signing
 
-from consent import audit, grant, token
-from consent.errors import InvalidToken, TokenRevoked, WrongRecipient
+from consent import audit, grant, policy, token
+from consent import request as signed_request
+from consent.errors import InvalidToken, TokenRevoked
+from consent.recipient import Recipient, contact_dossier
 from vault.crypto import fingerprint
 from vault.records import DossierRecord, ItemRecord
 from vault.store import PAGE_MAX, DossierStore
+from web.server.services import messages
 from web.server.services.errors import (
     Forbidden,
     NotFoundError,
@@ -28,10 +32,9 @@ from web.server.services.errors import (
     Unauthorized,
 )
 from web.server.services.notify import Notifier
-from web.server.storage.repo import Professional, ServiceDb, StoredGrant
+from web.server.storage.ports import Professional, ServiceDb, StoredGrant
 
 REQUEST_WINDOW: Final = 300
-CONTACT_PREFIX: Final = "contact:"
 
 
 async def items_under(store: DossierStore, dossier_id: str,
@@ -47,13 +50,44 @@ async def items_under(store: DossierStore, dossier_id: str,
         after = page[-1].item_id
 
 
-def contact_as_recipient(dossier: DossierRecord) -> Professional:
-    """A signed-in patient presenting a contact grant, seen as a recipient (their dossier's
-    own keys; never a directory entry)."""
-    return Professional(ps_id=CONTACT_PREFIX + dossier.dossier_id, name="contact d'urgence",
-                        profession="proche", specialty="", city="", email="",
-                        box_public=dossier.box_public, sign_public=dossier.sign_public,
-                        status="approved", roles=(), created_at=0)
+@dataclass(frozen=True, slots=True)
+class Presenter:
+    """Who presents a consent token: the recipient a grant must name, and the profession
+    the patient's notification gives (with ``name`` and ``ps_id``, a ``messages.Actor``)."""
+
+    recipient: Recipient
+    profession: str
+
+    @classmethod
+    def professional(cls, pro: Professional) -> Presenter:
+        """An approved professional, with their directory keys."""
+        return cls(Recipient(id=pro.ps_id, sign_public=pro.sign_public,
+                             box_public=pro.box_public, label=pro.name), pro.profession)
+
+    @classmethod
+    def contact(cls, dossier: DossierRecord) -> Presenter:
+        """A signed-in patient presenting a contact grant: their dossier's own keys, never a
+        directory entry."""
+        return cls(Recipient.contact(dossier.dossier_id, dossier.sign_public,
+                                     dossier.box_public, label="contact d'urgence"), "proche")
+
+    @property
+    def name(self) -> str:
+        return self.recipient.label
+
+    @property
+    def ps_id(self) -> str:
+        return self.recipient.id
+
+    @property
+    def sign_public(self) -> bytes:
+        return self.recipient.sign_public
+
+
+def _presenter(who: Professional | Presenter) -> Presenter:
+    return who if isinstance(who, Presenter) else Presenter.professional(who)
+
+
 _APPEND_TRIES: Final = 20
 
 
@@ -127,8 +161,9 @@ class ConsentService:
         extra: dict[str, str | int] = dict(detail or {})
         signature = b""
         if request is not None:
-            extra.update(audit.request_detail(request.method, request.path, request.body,
-                                              request.nonce, request.at))
+            extra.update(signed_request.request_detail(request.method, request.path,
+                                                       request.body, request.nonce,
+                                                       request.at))
             signature = request.signature
         for _ in range(_APPEND_TRIES):
             last = await self._db.audit_head(dossier_id)
@@ -161,12 +196,13 @@ class ConsentService:
         grant.verify(signed, dossier.sign_public)
         if core.expires_at <= self._now():
             raise ServiceError("this grant has already expired")
-        if core.recipient_id.startswith(CONTACT_PREFIX):
+        contact_of = contact_dossier(core.recipient_id)
+        if contact_of is not None:
             # An emergency contact with an account (another dossier's holder): only a standing
             # grant on the emergency summary, to that dossier's own keys.
             if not core.emergency:
                 raise Forbidden("a grant to an emergency contact covers the emergency summary")
-            contact = await self._store.dossier(core.recipient_id[len(CONTACT_PREFIX):])
+            contact = await self._store.dossier(contact_of)
             keys = (contact.sign_public, contact.box_public)
         else:
             pro = await self._db.professional(core.recipient_id)
@@ -194,22 +230,26 @@ class ConsentService:
         await self.record(dossier_id, "grant_revoked", "patient", {"grant": grant_id})
 
     # ------------------------------------------------------------------ scan
-    def check_request(self, pro: Professional, request: SignedRequest) -> None:
+    def check_request(self, pro: Professional | Presenter, request: SignedRequest) -> None:
+        """The request's signature by ``pro``'s key, inside the time window (the caller
+        checks the nonce)."""
         now = self._now()
         if abs(now - request.at) > REQUEST_WINDOW:
             raise Unauthorized("the request's time is outside the allowed window; check the "
                                "computer's clock")
-        message = audit.request_message(request.method, request.path, request.body,
-                                        request.nonce, request.at)
+        message = signed_request.request_message(request.method, request.path, request.body,
+                                                 request.nonce, request.at)
         try:
             nacl.signing.VerifyKey(pro.sign_public).verify(message, request.signature)
         except Exception:
             raise Unauthorized("the request signature does not check") from None
 
-    async def admit(self, pro: Professional, text: str, request: SignedRequest) -> Admitted:
-        """Every check of a consent token presented by the signed-in professional (a scan, a
-        write): request signature and nonce, patient signature, expiry, block, revocation,
-        recipient."""
+    async def admit(self, who: Professional | Presenter, text: str,
+                    request: SignedRequest) -> Admitted:
+        """Every check of a consent token presented by the signed-in professional or contact
+        (a scan, a write): request signature and nonce, patient signature, expiry, the token
+        matching its grant, block, revocation, recipient."""
+        pro = _presenter(who)
         self.check_request(pro, request)
         if not await self._db.use_nonce(request.nonce.hex(), request.at + REQUEST_WINDOW):
             raise Unauthorized("this request was already made (replayed nonce)")
@@ -222,40 +262,24 @@ class ConsentService:
         tok.verify(dossier.sign_public)
         tok.check_time(self._now())
         core = grant.SignedGrant.decode(stored.blob).core
-        if (claims.sections != core.sections or claims.write != core.write
-                or claims.expires_at > core.expires_at
-                or claims.recipient_fpr.hex() != stored.recipient_fpr):
-            raise InvalidToken()
+        policy.token_matches_grant(claims, core)
         if await self._db.is_blocked(stored.dossier_id, pro.ps_id):
             raise ProfessionalBlocked()
         if stored.revoked_at is not None or stored.expires_at <= self._now():
             raise TokenRevoked()
-        if fingerprint(pro.sign_public) != claims.recipient_fpr or pro.ps_id != core.recipient_id:
-            raise WrongRecipient()
+        policy.presenter_is_recipient(claims, core, pro.recipient)
         return Admitted(stored=stored, dossier=dossier, core=core)
 
-    async def scan(self, pro: Professional, text: str, request: SignedRequest) -> ScanResult:
-        """Check a consent token for the signed-in professional and return the sealed grant
-        and the ciphertext of the granted, unmasked items."""
+    async def scan(self, who: Professional | Presenter, text: str,
+                   request: SignedRequest) -> ScanResult:
+        """Check a consent token for the signed-in professional or contact and return the
+        sealed grant and the ciphertext of the granted, unmasked items."""
+        pro = _presenter(who)
         stored, dossier, core = (await self.admit(pro, text, request)).parts
         items = await items_under(self._store, stored.dossier_id, stored.key_refs)
-        actor = pro.ps_id if pro.ps_id.startswith(CONTACT_PREFIX) else f"ps:{pro.ps_id}"
-        await self.record(stored.dossier_id, "token_scanned", actor,
+        await self.record(stored.dossier_id, "token_scanned", pro.recipient.actor,
                           {"grant": stored.grant_id, "items": len(items),
                            "sections": ",".join(sorted(s.value for s in core.sections))},
                           request=request, actor_public=pro.sign_public)
-        self._notifier.patient(stored.dossier_id, "Carnet : consultation de votre dossier",
-                               f"{pro.name} ({pro.profession}, {pro.ps_id}) vient d'ouvrir "
-                               "votre dossier avec votre accord. L'historique complet est "
-                               "dans Carnet.")
+        self._notifier.patient(stored.dossier_id, messages.dossier_consulted(pro))
         return ScanResult(dossier=dossier, grant=stored.blob, items=items)
-
-
-def server_key(seed_hex: str) -> nacl.signing.SigningKey:
-    try:
-        seed = bytes.fromhex(seed_hex)
-    except ValueError:
-        raise ValueError("CARNET_AUDIT_KEY must be 64 hex digits") from None
-    if len(seed) != 32:
-        raise ValueError("CARNET_AUDIT_KEY must be 64 hex digits")
-    return nacl.signing.SigningKey(seed)

@@ -9,43 +9,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from consent.errors import ConsentError
 from vault.records import DossierRecord, ItemRecord
 from vault.store import DossierStore
 from web.server.services.consent import ConsentService, SignedRequest, items_under
-from web.server.services.errors import Forbidden, NotFoundError, ServiceError
+from web.server.services.errors import (
+    BreakGlassOff,
+    CardExpired,
+    CardLocked,
+    Forbidden,
+    NotFoundError,
+    ServiceError,
+    WrongPasscode,
+)
+from web.server.services import messages
 from web.server.services.notify import Notifier
 from web.server.services.peppers import keyed_hex
-from web.server.storage.emergency import EmergencyDb, StoredCard
-from web.server.storage.repo import Professional, ServiceDb
+from web.server.storage.ports import EmergencyStore, StoredCard
+from web.server.storage.ports import Professional, ServiceDb
 
 MAX_CARD_ATTEMPTS: Final = 5
 CARD_MAX_DAYS: Final = 3 * 365
 PASSCODE_MIN: Final = 6
-
-
-class CardLocked(ConsentError):
-    code = "card_locked"
-    status = 403
-    default_detail = "this emergency card is locked after too many wrong passcodes"
-
-
-class CardExpired(ConsentError):
-    code = "card_expired"
-    status = 403
-    default_detail = "this emergency card has expired or was revoked"
-
-
-class WrongPasscode(ConsentError):
-    code = "wrong_passcode"
-    status = 401
-    default_detail = "wrong passcode"
-
-
-class BreakGlassOff(ConsentError):
-    code = "break_glass_off"
-    status = 403
-    default_detail = "this patient did not allow break-glass access"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,14 +42,15 @@ class Opened:
 
 class EmergencyService:
     def __init__(self, db: ServiceDb, store: DossierStore, consent: ConsentService,
-                 notifier: Notifier, pepper: bytes, clock: Callable[[], float]) -> None:
+                 notifier: Notifier, pepper: bytes, clock: Callable[[], float], *,
+                 cards: EmergencyStore) -> None:
         self._db = db
         self._store = store
         self._consent = consent
         self._notifier = notifier
         self._pepper = pepper
         self._clock = clock
-        self.cards = EmergencyDb()
+        self._cards = cards
 
     def _now(self) -> int:
         return int(self._clock())
@@ -86,21 +71,29 @@ class EmergencyService:
                           passcode_hash=self._passcode_hash(card_id, passcode),
                           package=package, key_refs=key_refs, attempts=0, created_at=now,
                           expires_at=now + days * 86400, revoked_at=None)
-        await self.cards.put_card(card)
+        await self._cards.put_card(card)
         await self._consent.record(dossier_id, "card_issued", "patient",
                                    {"card": card_id, "expires_at": card.expires_at})
         return card
 
+    async def cards_of(self, dossier_id: str) -> list[StoredCard]:
+        """The dossier's cards, oldest first."""
+        return await self._cards.cards_of(dossier_id)
+
+    async def revoke_card(self, dossier_id: str, card_id: str) -> bool:
+        """Revoke now; False if the card is not this dossier's."""
+        return await self._cards.revoke_card(dossier_id, card_id, self._now())
+
     async def open_card(self, card_id: str, passcode: str, who: str) -> Opened:
         """Check the passcode (five wrong ones in the card's life lock it) and release the
         server's share with the summary's ciphertext."""
-        card = await self.cards.card(card_id)
+        card = await self._cards.card(card_id)
         if card is None:
             raise NotFoundError("no such emergency card")
         if card.attempts >= MAX_CARD_ATTEMPTS:
             raise CardLocked()
         if not hmac.compare_digest(card.passcode_hash, self._passcode_hash(card_id, passcode)):
-            await self.cards.count_attempt(card_id)
+            await self._cards.count_attempt(card_id)
             left = MAX_CARD_ATTEMPTS - card.attempts - 1
             await self._consent.record(card.dossier_id, "card_used", f"card:{card_id}",
                                        {"result": "wrong_passcode", "attempts_left": left})
@@ -114,10 +107,7 @@ class EmergencyService:
         items = await items_under(self._store, card.dossier_id, card.key_refs)
         await self._consent.record(card.dossier_id, "card_used", f"card:{card_id}",
                                    {"result": "opened", "by": who[:100], "items": len(items)})
-        self._notifier.patient(card.dossier_id, "Carnet : votre carte d'urgence a été utilisée",
-                               "Quelqu'un vient d'ouvrir votre résumé d'urgence avec votre "
-                               "carte et son code. Si ce n'est pas une urgence, révoquez la "
-                               "carte dans Carnet.")
+        self._notifier.patient(card.dossier_id, messages.card_used())
         return Opened(dossier=dossier, package=card.package, items=items,
                       server_share=card.server_share)
 
@@ -125,11 +115,11 @@ class EmergencyService:
     async def set_break_glass(self, dossier_id: str, package: bytes | None,
                               key_refs: tuple[str, ...]) -> None:
         if package is None:
-            await self.cards.disable_break_glass(dossier_id)
+            await self._cards.disable_break_glass(dossier_id)
             await self._consent.record(dossier_id, "mask_changed", "patient",
                                        {"break_glass": "off"})
             return
-        await self.cards.put_break_glass(dossier_id, package, key_refs, self._now())
+        await self._cards.put_break_glass(dossier_id, package, key_refs, self._now())
         await self._consent.record(dossier_id, "mask_changed", "patient", {"break_glass": "on"})
 
     async def break_glass(self, pro: Professional, nir_hash: str, reason: str,
@@ -146,7 +136,7 @@ class EmergencyService:
         dossier_id = await self._db.dossier_for_login(nir_hash)
         if dossier_id is None:
             raise NotFoundError("no open dossier for this NIR")
-        found = await self.cards.break_glass(dossier_id)
+        found = await self._cards.break_glass(dossier_id)
         if found is None:
             await self._consent.record(dossier_id, "emergency_access", f"ps:{pro.ps_id}",
                                        {"result": "refused", "reason": reason[:500]},
@@ -159,8 +149,5 @@ class EmergencyService:
                                    {"result": "opened", "reason": reason[:500],
                                     "items": len(items)},
                                    request=request, actor_public=pro.sign_public)
-        self._notifier.patient(dossier_id, "Carnet : accès d'urgence à votre dossier",
-                               f"{pro.name} ({pro.profession}, {pro.ps_id}) a ouvert votre "
-                               "résumé d'urgence en bris de glace. Le motif déclaré est dans "
-                               "l'historique de votre dossier.")
+        self._notifier.patient(dossier_id, messages.break_glass_used(pro))
         return Opened(dossier=dossier, package=package, items=items)

@@ -1,24 +1,48 @@
-"""The service layer's error tree.
+"""The service layer's error tree, all of it, in one place.
 
-Every error carries a stable machine-readable ``code`` and the HTTP ``status`` it maps to;
-``web/server/errors.py`` turns them into ``{"code", "detail"}`` responses. Details are written for
-the person at the keyboard and never contain secrets (codes, peppers, passwords) nor the
-personal data that was submitted (a NIR, a message body).
+Errors of the server's own decisions (credentials, rate limits, activation codes, the server's
+state of emergency cards and break-glass, write rights). Each has a stable ``code`` and a
+``detail`` (the shape is ``consent.errors.CodedError``, shared with the consent tree); none
+knows HTTP: ``web/server/errors.py`` holds the status table and turns errors into
+``{"code", "detail"}`` responses. Details are written for the person at the keyboard and
+never contain secrets (codes, peppers, passwords, passcodes) nor the personal data that was
+submitted (a NIR, a message body).
+
+The tree (``code`` in brackets)::
+
+    * ServiceError                  [service_error]
+      x InvalidNir                  [invalid_nir]                    ValueError
+      x RateLimited                 [rate_limited]                   .retry_after (seconds)
+      x ActivationFailed            [activation_failed]
+      x ActivationLocked            [activation_locked]
+      x Unauthorized                [unauthorized]
+      x Forbidden                   [forbidden]                      PermissionError
+        + ProfessionalBlocked       [professional_blocked]
+        + WriteNotGranted           [write_not_granted]
+        + KeyNotGranted             [key_not_granted]
+        + CardLocked                [card_locked]
+        + CardExpired               [card_expired]
+        + BreakGlassOff             [break_glass_off]
+      x WrongPasscode               [wrong_passcode]
+      x NotFoundError               [not_found]                      LookupError
+      x ConflictError               [conflict]
+      x MailError                   [mail_failed]
+
+The emergency-card errors are the server's decisions, not the consent format's: the attempt
+counter, the expiry, the revocation and the break-glass switch are state only the server
+holds (``consent.card`` only reads and opens what a card carries).
 """
 
 from __future__ import annotations
 
+from consent.errors import CodedError
 
-class ServiceError(Exception):
+
+class ServiceError(CodedError):
     """Base of every error the service layer raises."""
 
     code = "service_error"
-    status = 400
     default_detail = "the request could not be served"
-
-    def __init__(self, detail: str | None = None) -> None:
-        self.detail = self.default_detail if detail is None else detail
-        super().__init__(self.detail)
 
 
 class InvalidNir(ServiceError, ValueError):
@@ -32,7 +56,6 @@ class RateLimited(ServiceError):
     """Too many attempts for one key; ``retry_after`` is in whole seconds, at least 1."""
 
     code = "rate_limited"
-    status = 429
     default_detail = "too many attempts, try again later"
 
     def __init__(self, detail: str | None = None, *, retry_after: int) -> None:
@@ -52,7 +75,6 @@ class ActivationLocked(ServiceError):
     """Too many wrong codes for one activation: it is locked and a new code is needed."""
 
     code = "activation_locked"
-    status = 403
     default_detail = "too many wrong codes: ask for a new activation code"
 
 
@@ -60,7 +82,6 @@ class Unauthorized(ServiceError):
     """No valid credentials were presented."""
 
     code = "unauthorized"
-    status = 401
     default_detail = "authentication required"
 
 
@@ -68,32 +89,7 @@ class Forbidden(ServiceError, PermissionError):
     """Valid credentials, but the action is not allowed to this caller."""
 
     code = "forbidden"
-    status = 403
     default_detail = "not allowed"
-
-
-class NotFoundError(ServiceError, LookupError):
-    """No such resource (or one the caller may not learn exists)."""
-
-    code = "not_found"
-    status = 404
-    default_detail = "not found"
-
-
-class ConflictError(ServiceError):
-    """The request conflicts with the current state (duplicate, concurrent change)."""
-
-    code = "conflict"
-    status = 409
-    default_detail = "conflict with the current state"
-
-
-class MailError(ServiceError):
-    """A notification (e-mail or letter) could not be handed over. Never quotes the body."""
-
-    code = "mail_failed"
-    status = 502
-    default_detail = "the notification could not be sent"
 
 
 class ProfessionalBlocked(Forbidden):
@@ -101,3 +97,66 @@ class ProfessionalBlocked(Forbidden):
 
     code = "professional_blocked"
     default_detail = "the patient has blocked this professional"
+
+
+class WriteNotGranted(Forbidden):
+    """The consent presented for a write is a read-only one."""
+
+    code = "write_not_granted"
+    default_detail = "this consent lets you read, not write"
+
+
+class KeyNotGranted(Forbidden):
+    """The item to write is wrapped under a key reference the consent does not give."""
+
+    code = "key_not_granted"
+    default_detail = "this item is not wrapped under a key the consent gives you"
+
+
+class CardLocked(Forbidden):
+    """The emergency card had too many wrong passcodes in its life: it opens nothing more."""
+
+    code = "card_locked"
+    default_detail = "this emergency card is locked after too many wrong passcodes"
+
+
+class CardExpired(Forbidden):
+    """The emergency card is past its expiry, or the patient revoked it."""
+
+    code = "card_expired"
+    default_detail = "this emergency card has expired or was revoked"
+
+
+class BreakGlassOff(Forbidden):
+    """The patient did not allow break-glass access to their emergency summary."""
+
+    code = "break_glass_off"
+    default_detail = "this patient did not allow break-glass access"
+
+
+class WrongPasscode(ServiceError):
+    """The passcode does not open the card (the detail says how many attempts are left)."""
+
+    code = "wrong_passcode"
+    default_detail = "wrong passcode"
+
+
+class NotFoundError(ServiceError, LookupError):
+    """No such resource (or one the caller may not learn exists)."""
+
+    code = "not_found"
+    default_detail = "not found"
+
+
+class ConflictError(ServiceError):
+    """The request conflicts with the current state (duplicate, concurrent change)."""
+
+    code = "conflict"
+    default_detail = "conflict with the current state"
+
+
+class MailError(ServiceError):
+    """A notification (e-mail or letter) could not be handed over. Never quotes the body."""
+
+    code = "mail_failed"
+    default_detail = "the notification could not be sent"

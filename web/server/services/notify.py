@@ -11,7 +11,8 @@ from collections.abc import Coroutine
 from typing import Any
 
 from web.server.services.mail import Mailer, Message
-from web.server.storage.repo import ServiceDb
+from web.server.services.messages import Notice, greeting
+from web.server.storage.ports import ServiceDb
 
 log = logging.getLogger("carnet.notify")
 
@@ -35,22 +36,25 @@ class Notifier:
         except Exception as exc:  # one lost e-mail must not take the server down
             log.warning("background notification failed: %s", type(exc).__name__)
 
-    def patient(self, dossier_id: str, subject: str, body: str) -> None:
-        """E-mail the holder of ``dossier_id`` (address from the registry), if they have one."""
-        self.background(self._to_patient(dossier_id, subject, body))
+    def patient(self, dossier_id: str, notice: Notice) -> None:
+        """E-mail the holder of ``dossier_id`` (address from the registry), if they have one;
+        the body is wrapped in ``messages.greeting``."""
+        self.background(self._to_patient(dossier_id, notice))
 
-    async def _to_patient(self, dossier_id: str, subject: str, body: str) -> None:
+    async def _to_patient(self, dossier_id: str, notice: Notice) -> None:
         b = await self._db.beneficiary_of_dossier(dossier_id)
         if b is not None and b.email:
-            await self._mailer.send(Message(to=b.email, subject=subject,
-                                            body=f"Bonjour {b.first_name},\n\n{body}\n— Carnet\n"))
+            await self._mailer.send(Message(to=b.email, subject=notice.subject,
+                                            body=greeting(b.first_name, notice.body)))
 
     async def drain(self) -> None:
         """Wait for every background send (tests, shutdown)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    def email(self, to: str, subject: str, body: str) -> None:
-        """E-mail someone whose address the caller already holds (e.g. just before closure)."""
+    def email(self, to: str, notice: Notice) -> None:
+        """E-mail someone whose address the caller already holds (e.g. just before closure);
+        the notice is sent as it is."""
         if to:
-            self.background(self._mailer.send(Message(to=to, subject=subject, body=body)))
+            self.background(self._mailer.send(Message(to=to, subject=notice.subject,
+                                                      body=notice.body)))

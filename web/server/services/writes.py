@@ -18,34 +18,28 @@ from dataclasses import dataclass
 from typing import Final
 
 from consent import deposit as deposit_format
+from consent.errors import InvalidDeposit
 from vault.errors import NotFound
 from vault.records import ChunkRecord, DossierRecord, ItemRecord
 from vault.store import DossierStore
 from web.nir import parse_nir
+from web.server.services import messages
 from web.server.services.consent import REQUEST_WINDOW, ConsentService, SignedRequest
 from web.server.services.errors import (
     ConflictError,
     Forbidden,
+    KeyNotGranted,
     NotFoundError,
     RateLimited,
     Unauthorized,
+    WriteNotGranted,
 )
 from web.server.services.notify import Notifier
 from web.server.services.peppers import Peppers
-from web.server.storage.repo import Professional, ServiceDb, StoredDeposit
+from web.server.storage.ports import Professional, ServiceDb, StoredDeposit
 
 # A patient who never files their deposits cannot be buried under them.
 PENDING_DEPOSITS_MAX: Final = 500
-
-
-class WriteNotGranted(Forbidden):
-    code = "write_not_granted"
-    default_detail = "this consent lets you read, not write"
-
-
-class KeyNotGranted(Forbidden):
-    code = "key_not_granted"
-    default_detail = "this item is not wrapped under a key the consent gives you"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +118,7 @@ class WritesService:
         await self._consent.record(stored.dossier_id, "item_written", f"ps:{pro.ps_id}",
                                    {"grant": stored.grant_id, "item": record.item_id},
                                    request=request, actor_public=pro.sign_public)
-        self._notifier.patient(stored.dossier_id, "Carnet : un document ajouté à votre dossier",
-                               f"{pro.name} ({pro.profession}, {pro.ps_id}) vient d'ajouter un "
-                               "document à votre dossier avec votre accord. L'historique "
-                               "complet est dans Carnet.")
+        self._notifier.patient(stored.dossier_id, messages.item_written(pro))
         return record
 
     # ------------------------------------------------------------------ deposits
@@ -148,7 +139,7 @@ class WritesService:
             raise Unauthorized("this request was already made (replayed nonce)")
         try:
             deposit_format.verify(dossier_id, deposit_id, sealed, signature, pro.sign_public)
-        except deposit_format.InvalidDeposit:
+        except InvalidDeposit:
             raise Forbidden("the deposit's signature does not check with your key") from None
         await self._store.dossier(dossier_id)  # 404 unknown, 410 closed
         if await self._db.count_deposits(dossier_id) >= PENDING_DEPOSITS_MAX:
@@ -161,10 +152,7 @@ class WritesService:
         await self._consent.record(dossier_id, "item_deposited", f"ps:{pro.ps_id}",
                                    {"deposit": deposit_id}, request=request,
                                    actor_public=pro.sign_public)
-        self._notifier.patient(dossier_id, "Carnet : un document vous attend",
-                               f"{pro.name} ({pro.profession}, {pro.ps_id}) a déposé un "
-                               "document pour vous. Ouvrez Carnet pour le classer dans votre "
-                               "dossier.")
+        self._notifier.patient(dossier_id, messages.item_deposited(pro))
         return stored
 
     async def deposits(self, dossier_id: str, after: str | None,

@@ -1,38 +1,16 @@
-"""Emergency cards and break-glass packages, as the server stores them (opaque bytes)."""
+"""Emergency cards and break-glass packages on piccolo (opaque bytes)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
+from vault.storage.engine import guard_storage
+from web.server.storage.piccolo import _rows
+from web.server.storage.ports import StoredCard
 from web.server.storage.tables import BreakGlassRow, CardRow
 
 
-@dataclass(frozen=True, slots=True)
-class StoredCard:
-    card_id: str
-    dossier_id: str
-    server_share: bytes
-    passcode_hash: bytes
-    package: bytes
-    key_refs: tuple[str, ...]
-    attempts: int
-    created_at: int
-    expires_at: int
-    revoked_at: int | None
-
-
-def _card(r: dict[str, Any]) -> StoredCard:
-    return StoredCard(card_id=r["card_id"], dossier_id=r["dossier_id"],
-                      server_share=bytes(r["server_share"]),
-                      passcode_hash=bytes(r["passcode_hash"]), package=bytes(r["package"]),
-                      key_refs=tuple(x for x in r["key_refs"].split(",") if x),
-                      attempts=r["attempts"], created_at=r["created_at"],
-                      expires_at=r["expires_at"], revoked_at=r["revoked_at"])
-
-
-class EmergencyDb:
-    """The card and break-glass tables (bound to the same engine as ServiceDb)."""
+@guard_storage
+class PiccoloEmergencyStore:
+    """The card and break-glass tables (bound with the service tables, see ``bind``)."""
 
     async def put_card(self, c: StoredCard) -> None:
         await CardRow.insert(CardRow(
@@ -42,12 +20,12 @@ class EmergencyDb:
 
     async def card(self, card_id: str) -> StoredCard | None:
         rows = await CardRow.select().where(CardRow.card_id == card_id)
-        return _card(rows[0]) if rows else None
+        return _rows.card(rows[0]) if rows else None
 
     async def cards_of(self, dossier_id: str) -> list[StoredCard]:
         rows = await CardRow.select().where(CardRow.dossier_id == dossier_id).order_by(
             CardRow.created_at)
-        return [_card(r) for r in rows]
+        return [_rows.card(r) for r in rows]
 
     async def count_attempt(self, card_id: str) -> None:
         await CardRow.update({CardRow.attempts: CardRow.attempts + 1}).where(
@@ -72,7 +50,7 @@ class EmergencyDb:
                                                   & (BreakGlassRow.enabled == 1))
         if not rows:
             return None
-        return bytes(rows[0]["package"]), tuple(x for x in rows[0]["key_refs"].split(",") if x)
+        return bytes(rows[0]["package"]), _rows.refs(rows[0]["key_refs"])
 
     async def disable_break_glass(self, dossier_id: str) -> None:
         # Deleting (not just flagging) drops the sealed keys: off means off.

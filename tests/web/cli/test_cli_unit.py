@@ -24,11 +24,12 @@ from vault import FormatError, NotFound, UnlockFailed
 from vault.archive import Contents, Entry
 from vault.items import Author, Item
 from vault.sections import Section
-from web import cli, demo
-from web.client import home
+from web import cli
+from web.cli import _context
+from web.client import archive, demo, home, operator
 from web.nir import nir_birth_matches, nir_key, parse_nir
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 UNREACHABLE = "http://127.0.0.1:9"  # discard port: nothing listens, refused at once
 PASSPHRASE = "correct horse battery staple"
 NIR = "185057512345673"
@@ -43,7 +44,8 @@ def seeded(seed: int) -> Callable[[int], bytes]:
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No secret or server from the developer's environment; no ./var/operator.token."""
     for name in ("CARNET_PASSPHRASE", "CARNET_NEW_PASSPHRASE", "CARNET_OPERATOR_TOKEN",
-                 "CARNET_SERVER", "CARNET_RECOVERY_CODE"):
+                 "CARNET_SERVER", "CARNET_RECOVERY_CODE", "CARNET_DEV_VAR_DIR",
+                 "CARNET_AUTHORITY_KEY_FILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CARNET_HOME", str(tmp_path / "home"))
     monkeypatch.chdir(tmp_path)
@@ -280,27 +282,27 @@ def test_home_salt_is_fresh_each_time() -> None:
 def test_secret_file_first_line(tmp_path: Path) -> None:
     f = tmp_path / "s"
     f.write_text("  spaced phrase \r\nsecond line\n")
-    assert cli.read_secret_file(str(f), "passphrase") == "  spaced phrase "
+    assert _context.read_secret_file(str(f), "passphrase") == "  spaced phrase "
     f.write_text("\n")
-    with pytest.raises(cli.CliError):
-        cli.read_secret_file(str(f), "passphrase")
+    with pytest.raises(_context.CliError):
+        _context.read_secret_file(str(f), "passphrase")
 
 
 def test_attachment_media_types(tmp_path: Path) -> None:
     for name, kind in (("a.PDF", "application/pdf"), ("b.jpeg", "image/jpeg"),
                        ("c.txt", "text/plain")):
         (tmp_path / name).write_bytes(b"x")
-        assert cli.read_attachment(str(tmp_path / name), None).media_type == kind
+        assert _context.read_attachment(str(tmp_path / name), None).media_type == kind
     (tmp_path / "d.docx").write_bytes(b"x")
-    with pytest.raises(cli.CliError, match="--media-type"):
-        cli.read_attachment(str(tmp_path / "d.docx"), None)
-    assert cli.read_attachment(str(tmp_path / "d.docx"), "text/plain").name == "d.docx"
+    with pytest.raises(_context.CliError, match="--media-type"):
+        _context.read_attachment(str(tmp_path / "d.docx"), None)
+    assert _context.read_attachment(str(tmp_path / "d.docx"), "text/plain").name == "d.docx"
 
 
 def test_registry_batches_keep_line_numbers() -> None:
     text = "nir,last_name,first_name,birth_date,address,email\n" + "".join(
         f'{i},n,p,2000-01-01,"1 rue, {i}",\n' for i in range(5)) + "\n"
-    batches = list(cli.registry_batches(text, size=2))
+    batches = list(operator.registry_batches(text, size=2))
     assert [(before, count) for before, _, count in batches] == [(0, 2), (2, 2), (4, 1)]
     for _, chunk, count in batches:
         rows = list(csv.reader(io.StringIO(chunk)))
@@ -319,11 +321,11 @@ def test_archive_groups_keep_revisions_together() -> None:
     contents = Contents("c" * 32, 5, [Entry(_item(a, 1)), Entry(_item(b, 1)),
                                       Entry(_item(a, 2))],
                         frozenset({Section.PERSONAL_NOTES}))
-    groups = cli.archive_groups(contents)
+    groups = archive.groups(contents)
     assert [[e.item.revision for e in g.entries] for g in groups] == [[1, 2], [1]]
     assert groups[0].masked_sections == {Section.PERSONAL_NOTES}
     assert groups[1].masked_sections == frozenset()
-    empty = cli.archive_groups(Contents("c" * 32, 5, [], frozenset({Section.ALLERGIES})))
+    empty = archive.groups(Contents("c" * 32, 5, [], frozenset({Section.ALLERGIES})))
     assert len(empty) == 1 and empty[0].masked_sections == {Section.ALLERGIES}
 
 

@@ -20,10 +20,10 @@ import nacl.signing
 
 from vault.crypto import Random, system_random
 from vault.dossier import Dossier
-from web import schemas
 from web.client import home as local_home
 from web.client.api import Api
 from web.client.directory import approve
+from web.client.operator import load_batch
 from web.client.patient import activate, logout
 from web.client.professional import ProfessionalIdentity
 
@@ -244,9 +244,7 @@ async def seed(api_factory: Callable[[], Api], *, operator_token: str,
     people = beneficiaries(patients, demo_dir, rng)
     async with api_factory() as op:
         op.session = operator_token
-        await op.send("POST", "/operator/registry",
-                      schemas.RegistryLoadBody(csv=registry_csv(people, rng)),
-                      schemas.RegistryLoadResult)
+        await load_batch(op, registry_csv(people, rng))
         server = op.server
     step(f"registry: {patients} beneficiaries")
     pharmacist, identity = await _setup_pharmacist(api_factory, operator_token, authority, demo_dir,

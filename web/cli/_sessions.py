@@ -1,0 +1,196 @@
+"""Who the command acts as: a patient session, a professional session (logged in, logged out
+after, whatever happens), the operator's token and the directory authority's key, and the
+authority key this home pinned.
+
+The server's own files (``operator.token``, ``authority.key``, ``emergency.key`` in its data
+dir) are read only when a flag names them, or in development when ``$CARNET_DEV_VAR_DIR``
+points at that data dir: a client does not go looking for a server's secrets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import nacl.signing
+
+from vault import Dossier, VaultError
+from web.cli._context import CliError, Ctx, clock, read_secret_file
+from web.client import home as local_home
+from web.client import pins
+from web.client.api import Api, ApiError
+from web.client.patient import login, logout
+from web.client.professional import ProfessionalIdentity
+from web.nir import parse_nir
+
+DEV_VAR_DIR: Final = "CARNET_DEV_VAR_DIR"
+
+
+# ------------------------------------------------------------------------------ patient
+@dataclass
+class PatientSession:
+    api: Api
+    dossier: Dossier
+    profile: local_home.Profile | None
+
+
+def _patient_profile(ctx: Ctx) -> tuple[str, local_home.Profile | None]:
+    """The NIR to log in with and the home profile (None when --nir names someone else)."""
+    nir_option = ctx.opt("nir")
+    has_home = local_home.exists(ctx.home, "patient")
+    if nir_option is None and not has_home:
+        raise CliError(f"no patient profile in {ctx.home}: activate first "
+                       "(carnet patient activate), or pass --nir")
+    if nir_option is None:
+        profile = local_home.load(ctx.home, "patient", ctx.passphrase())
+        return profile.login, profile
+    nir = parse_nir(nir_option)
+    if has_home:
+        with contextlib.suppress(VaultError):
+            profile = local_home.load(ctx.home, "patient", ctx.passphrase())
+            if profile.login == nir:
+                return nir, profile
+    return nir, None
+
+
+@contextlib.asynccontextmanager
+async def patient_session(ctx: Ctx) -> AsyncIterator[PatientSession]:
+    """Log in as the patient (NIR from the home or --nir, the passphrase); logs out after."""
+    nir, profile = _patient_profile(ctx)
+    passphrase = ctx.passphrase()
+    async with ctx.api(ctx.server(profile)) as api:
+        dossier = await login(api, nir, passphrase, clock=clock)
+        try:
+            yield PatientSession(api, dossier, profile)
+        finally:
+            await quiet_logout(api)
+
+
+async def quiet_logout(api: Api) -> None:
+    """End the session if it still exists; a failure here changes nothing for the user."""
+    with contextlib.suppress(ApiError, VaultError, OSError):
+        await logout(api)
+
+
+# ------------------------------------------------------------------------------ professional
+@dataclass
+class ProSession:
+    api: Api
+    identity: ProfessionalIdentity
+    profile: local_home.Profile
+
+
+def pro_identity(ctx: Ctx) -> tuple[local_home.Profile, ProfessionalIdentity]:
+    """The professional's profile and keys, unsealed from the home with the passphrase."""
+    if not local_home.exists(ctx.home, "pro"):
+        raise CliError(f"no professional identity in {ctx.home}: run carnet pro register")
+    profile = local_home.load(ctx.home, "pro", ctx.passphrase())
+    if profile.sign_seed is None or profile.box_secret is None:
+        raise CliError("the professional profile in the home has no keys")
+    return profile, ProfessionalIdentity(profile.login, profile.sign_seed, profile.box_secret)
+
+
+@contextlib.asynccontextmanager
+async def pro_session(ctx: Ctx) -> AsyncIterator[ProSession]:
+    """Log in as the professional of the home (their key signs the challenge); logs out
+    after. A refused log-in says what to check."""
+    profile, identity = pro_identity(ctx)
+    async with ctx.api(ctx.server(profile)) as api:
+        try:
+            await identity.login(api)
+        except ApiError as exc:
+            if exc.status != 401:
+                raise
+            raise CliError(f"the server refused the login of {identity.ps_id}: is it "
+                           "approved (carnet pro whoami) and is this the right server?"
+                           ) from None
+        try:
+            yield ProSession(api, identity, profile)
+        finally:
+            await quiet_logout(api)
+
+
+# ------------------------------------------------------------------------------ server secrets
+def dev_file(ctx: Ctx, name: str) -> Path | None:
+    """``$CARNET_DEV_VAR_DIR/name`` when that variable is set and the file exists."""
+    root = ctx.env.get(DEV_VAR_DIR)
+    if not root:
+        return None
+    path = Path(root) / name
+    return path if path.is_file() else None
+
+
+def operator_token(ctx: Ctx) -> str:
+    """--operator-token-file, else $CARNET_OPERATOR_TOKEN, else (in development)
+    $CARNET_DEV_VAR_DIR/operator.token."""
+    path = ctx.opt("operator_token_file")
+    if path:
+        return read_secret_file(path, "operator token").strip()
+    if ctx.env.get("CARNET_OPERATOR_TOKEN"):
+        return ctx.env["CARNET_OPERATOR_TOKEN"].strip()
+    found = dev_file(ctx, "operator.token")
+    if found is not None:
+        return read_secret_file(str(found), "operator token").strip()
+    raise CliError("no operator token: use --operator-token-file F or $CARNET_OPERATOR_TOKEN "
+                   f"(in development, ${DEV_VAR_DIR} names the server's data dir)")
+
+
+def operator_api(ctx: Ctx) -> Api:
+    return ctx.api(ctx.server(), session=operator_token(ctx))
+
+
+def authority_key(ctx: Ctx) -> nacl.signing.SigningKey:
+    """The directory authority's signing key: --authority-key-file, else
+    $CARNET_AUTHORITY_KEY_FILE, else (in development) $CARNET_DEV_VAR_DIR/authority.key
+    (64 hex digits)."""
+    path = ctx.opt("authority_key_file") or ctx.env.get("CARNET_AUTHORITY_KEY_FILE")
+    if not path:
+        found = dev_file(ctx, "authority.key")
+        if found is None:
+            raise CliError("no directory authority key: use --authority-key-file F or "
+                           f"$CARNET_AUTHORITY_KEY_FILE (in development, ${DEV_VAR_DIR} "
+                           "names the server's data dir)")
+        path = str(found)
+    try:
+        seed = bytes.fromhex(read_secret_file(path, "directory authority key").strip())
+        return nacl.signing.SigningKey(seed)
+    except ValueError:
+        raise CliError(f"{path} does not hold a directory authority key (64 hex)") from None
+
+
+def emergency_service_secret(ctx: Ctx) -> bytes:
+    """The emergency service's key: --service-key-file, else (in development)
+    $CARNET_DEV_VAR_DIR/emergency.key (64 hex digits)."""
+    path = ctx.opt("service_key_file")
+    if not path:
+        found = dev_file(ctx, "emergency.key")
+        if found is None:
+            raise CliError("no emergency service key: use --service-key-file F (in "
+                           f"development, ${DEV_VAR_DIR} names the server's data dir)")
+        path = str(found)
+    try:
+        return bytes.fromhex(read_secret_file(path, "emergency service key").strip())
+    except ValueError:
+        raise CliError(f"{path} does not hold an emergency service key (64 hex)") from None
+
+
+# ------------------------------------------------------------------------------ pinned keys
+async def pinned_authority(ctx: Ctx, api: Api) -> bytes:
+    """--authority-key HEX, else the key this home pinned, else the server's, pinned now
+    (trust on first use: compare it with the operator's published key)."""
+    given = ctx.opt("authority_key")
+    if given:
+        try:
+            key = bytes.fromhex(given)
+        except ValueError:
+            key = b""
+        if len(key) != 32:
+            raise CliError("--authority-key must be 64 hex digits")
+        return key
+    key, pinned_now = await pins.pinned_authority(ctx.home, api)
+    if pinned_now is not None:
+        ctx.out.note(f"pinned the directory authority key {key.hex()[:16]}... in {pinned_now}")
+    return key

@@ -1,0 +1,67 @@
+"""What a handler may ask for by name (litestar ``Provide``): the app's services and the caller
+a guard admitted.
+
+``services`` is the container built once by ``create_app``. ``session`` and ``professional``
+are only available behind the guard that establishes them (``web.server.guards``); asking for
+them elsewhere is a programming error (500), never a way around authentication.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.di import Provide
+
+from web.server.container import Services
+from web.server.storage.ports import Professional, Session
+
+_SESSION: Final = "carnet_session"
+_PROFESSIONAL: Final = "carnet_professional"
+
+
+def services_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Services:
+    """The services container of the app serving ``connection``."""
+    return connection.app.state["services"]  # type: ignore[no-any-return]
+
+
+def bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    """The bearer token of the ``Authorization`` header, or None."""
+    header = connection.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The caller's network address (for rate limits)."""
+    return connection.client.host if connection.client else "unknown"
+
+
+def admit(connection: ASGIConnection[Any, Any, Any, Any], session: Session,
+          professional: Professional | None = None) -> None:
+    """Record who a guard admitted, for ``session``/``professional`` dependencies."""
+    connection.state[_SESSION] = session
+    if professional is not None:
+        connection.state[_PROFESSIONAL] = professional
+
+
+def _services(request: Request[Any, Any, Any]) -> Services:
+    return services_of(request)
+
+
+def _session(request: Request[Any, Any, Any]) -> Session:
+    return request.state[_SESSION]  # type: ignore[no-any-return]
+
+
+def _professional(request: Request[Any, Any, Any]) -> Professional:
+    return request.state[_PROFESSIONAL]  # type: ignore[no-any-return]
+
+
+DEPENDENCIES: Final = {
+    "services": Provide(_services, sync_to_thread=False),
+    "session": Provide(_session, sync_to_thread=False),
+    "professional": Provide(_professional, sync_to_thread=False),
+}

@@ -1,0 +1,121 @@
+"""What the service keeps per dossier on piccolo: grants, the audit chain, professionals'
+deposits and blocks."""
+
+from __future__ import annotations
+
+from vault.storage.engine import guard_storage, is_unique_violation
+from web.server.storage.piccolo import _rows
+from web.server.storage.ports import StoredDeposit, StoredGrant
+from web.server.storage.tables import AuditRow, BlockRow, DepositRow, GrantRow
+
+
+@guard_storage
+class PiccoloGrants:
+    async def put_grant(self, g: StoredGrant) -> None:
+        await GrantRow.insert(GrantRow(
+            grant_id=g.grant_id, dossier_id=g.dossier_id, recipient_id=g.recipient_id,
+            recipient_fpr=g.recipient_fpr, key_refs=",".join(g.key_refs), write=int(g.write),
+            issued_at=g.issued_at, expires_at=g.expires_at, revoked_at=None, blob=g.blob))
+
+    async def grant(self, grant_id: str) -> StoredGrant | None:
+        rows = await GrantRow.select().where(GrantRow.grant_id == grant_id)
+        return _rows.grant(rows[0]) if rows else None
+
+    async def grants_of(self, dossier_id: str) -> list[StoredGrant]:
+        rows = await GrantRow.select().where(GrantRow.dossier_id == dossier_id).order_by(
+            GrantRow.issued_at)
+        return [_rows.grant(r) for r in rows]
+
+    async def revoke_grant(self, dossier_id: str, grant_id: str, at: int) -> bool:
+        found = await GrantRow.exists().where((GrantRow.dossier_id == dossier_id)
+                                              & (GrantRow.grant_id == grant_id))
+        if not found:
+            return False
+        await GrantRow.update({GrantRow.revoked_at: at}).where(
+            (GrantRow.grant_id == grant_id) & GrantRow.revoked_at.is_null())
+        return True
+
+
+@guard_storage
+class PiccoloAuditLog:
+    async def audit_head(self, dossier_id: str) -> tuple[int, bytes] | None:
+        rows = await AuditRow.select(AuditRow.seq, AuditRow.hash).where(
+            AuditRow.dossier_id == dossier_id).order_by(AuditRow.seq, ascending=False).limit(1)
+        return (int(rows[0]["seq"]), bytes(rows[0]["hash"])) if rows else None
+
+    async def put_audit(self, dossier_id: str, seq: int, blob: bytes, hash_: bytes) -> bool:
+        try:
+            await AuditRow.insert(AuditRow(dossier_id=dossier_id, seq=seq, blob=blob,
+                                           hash=hash_))
+        except Exception as exc:
+            if is_unique_violation(exc):  # (dossier_id, seq): a concurrent append won
+                return False
+            raise
+        return True
+
+    async def audit_events(self, dossier_id: str) -> list[bytes]:
+        rows = await AuditRow.select(AuditRow.blob).where(
+            AuditRow.dossier_id == dossier_id).order_by(AuditRow.seq)
+        return [bytes(r["blob"]) for r in rows]
+
+
+@guard_storage
+class PiccoloDeposits:
+    async def put_deposit(self, d: StoredDeposit) -> bool:
+        if await DepositRow.exists().where(DepositRow.deposit_id == d.deposit_id):
+            return False
+        try:
+            await DepositRow.insert(DepositRow(deposit_id=d.deposit_id, dossier_id=d.dossier_id,
+                                               ps_id=d.ps_id, at=d.at, blob=d.blob,
+                                               signature=d.signature))
+        except Exception as exc:
+            if is_unique_violation(exc):  # deposit_id: a concurrent insert won
+                return False
+            raise
+        return True
+
+    async def deposits_of(self, dossier_id: str, after: str | None = None,
+                          limit: int = 100) -> list[StoredDeposit]:
+        query = DepositRow.select().where(DepositRow.dossier_id == dossier_id)
+        if after is not None:
+            query = query.where(DepositRow.deposit_id > after)
+        rows = await query.order_by(DepositRow.deposit_id).limit(limit)
+        return [_rows.deposit(r) for r in rows]
+
+    async def count_deposits(self, dossier_id: str) -> int:
+        return int(await DepositRow.count().where(DepositRow.dossier_id == dossier_id))
+
+    async def delete_deposit(self, dossier_id: str, deposit_id: str) -> bool:
+        where = (DepositRow.dossier_id == dossier_id) & (DepositRow.deposit_id == deposit_id)
+        if not await DepositRow.exists().where(where):
+            return False
+        await DepositRow.delete().where(where)
+        return True
+
+
+@guard_storage
+class PiccoloBlocks:
+    async def block(self, dossier_id: str, ps_id: str, at: int) -> bool:
+        if await self.is_blocked(dossier_id, ps_id):
+            return False
+        await BlockRow.insert(BlockRow(dossier_id=dossier_id, ps_id=ps_id, at=at))
+        return True
+
+    async def unblock(self, dossier_id: str, ps_id: str) -> bool:
+        if not await self.is_blocked(dossier_id, ps_id):
+            return False
+        await BlockRow.delete().where((BlockRow.dossier_id == dossier_id)
+                                      & (BlockRow.ps_id == ps_id))
+        return True
+
+    async def is_blocked(self, dossier_id: str, ps_id: str) -> bool:
+        return bool(await BlockRow.exists().where((BlockRow.dossier_id == dossier_id)
+                                                  & (BlockRow.ps_id == ps_id)))
+
+    async def blocks_of(self, dossier_id: str) -> list[tuple[str, int]]:
+        rows = await BlockRow.select(BlockRow.ps_id, BlockRow.at).where(
+            BlockRow.dossier_id == dossier_id).order_by(BlockRow.at)
+        seen: dict[str, int] = {}
+        for r in rows:
+            seen.setdefault(str(r["ps_id"]), int(r["at"]))
+        return list(seen.items())

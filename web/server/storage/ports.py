@@ -1,0 +1,280 @@
+"""The server's own storage ports: one small Protocol per aggregate, and the frozen rows
+they take and return.
+
+Two implementations follow every port with the same semantics: ``memory`` (fakes for unit
+tests) and ``piccolo`` (SQLite or PostgreSQL). The contract they share is pinned by
+``tests/web/server/storage/test_contract.py``. Rules common to every method:
+
+- rows are values: what a method returns is never a live ORM row;
+- a ``bool`` result answers the question in the method's docstring (found, new, won);
+  ``False`` never stands for a failure of the database;
+- when the database cannot be reached or used, the piccolo adapter raises
+  :class:`vault.errors.StorageUnavailable` (HTTP 503); any other error propagates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+# -- rows ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Beneficiary:
+    """A person of the simulated insurance registry (identity data, never medical data)."""
+
+    nir_hash: str
+    last_name: str
+    first_name: str
+    birth_date: str
+    address: str
+    email: str
+    dossier_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCode:
+    """An activation code's keyed hash, with its channel, validity and wrong-guess count."""
+
+    nir_hash: str
+    code_hash: bytes
+    channel: str
+    created_at: int
+    expires_at: int
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    sid: str
+    kind: str
+    subject: str
+    roles: tuple[str, ...]
+    expires_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredGrant:
+    """A patient-signed grant: ``blob`` is opaque; the rest is what the server checks."""
+
+    grant_id: str
+    dossier_id: str
+    recipient_id: str
+    recipient_fpr: str
+    key_refs: tuple[str, ...]
+    write: bool
+    issued_at: int
+    expires_at: int
+    revoked_at: int | None
+    blob: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Professional:
+    ps_id: str
+    name: str
+    profession: str
+    specialty: str
+    city: str
+    email: str
+    box_public: bytes
+    sign_public: bytes
+    status: str
+    roles: tuple[str, ...]
+    created_at: int
+    countersignature: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDeposit:
+    """An item sealed to the patient by a professional, with the depositor's signature."""
+
+    deposit_id: str
+    dossier_id: str
+    ps_id: str
+    at: int
+    blob: bytes
+    signature: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCard:
+    """An emergency card: the server's key share, released only after the right passcode."""
+
+    card_id: str
+    dossier_id: str
+    server_share: bytes
+    passcode_hash: bytes
+    package: bytes
+    key_refs: tuple[str, ...]
+    attempts: int
+    created_at: int
+    expires_at: int
+    revoked_at: int | None
+
+
+# -- ports ------------------------------------------------------------------------------------
+
+
+class Accounts(Protocol):
+    """A patient's login (keyed hash of the NIR) -> their dossier."""
+
+    async def dossier_for_login(self, login_hash: str) -> str | None: ...
+    async def create_account(self, login_hash: str, dossier_id: str, now: int) -> None: ...
+    async def delete_account(self, dossier_id: str) -> None: ...
+
+
+class Sessions(Protocol):
+    async def create_session(self, s: Session) -> None: ...
+    async def session(self, sid: str) -> Session | None: ...
+    async def delete_session(self, sid: str) -> None: ...
+    async def delete_sessions_of(self, subject: str) -> None: ...
+
+    async def purge(self, now: int) -> None:
+        """Forget sessions and used nonces that expired before ``now``."""
+
+
+class Nonces(Protocol):
+    async def use_nonce(self, nonce: str, expires_at: int) -> bool:
+        """Record a challenge as used; False only if it was already used (a replay)."""
+
+
+class Registry(Protocol):
+    async def upsert_beneficiary(self, b: Beneficiary) -> bool:
+        """Insert or update by NIR hash; True when it was new. Keeps an existing dossier link."""
+
+    async def beneficiary(self, nir_hash: str) -> Beneficiary | None: ...
+    async def beneficiary_of_dossier(self, dossier_id: str) -> Beneficiary | None: ...
+
+    async def beneficiaries(self, nir_hashes: Sequence[str] | None) -> list[Beneficiary]:
+        """Named beneficiaries, or all those without a dossier when ``nir_hashes`` is None;
+        ordered by insertion."""
+
+    async def link_dossier(self, nir_hash: str, dossier_id: str | None) -> None: ...
+    async def unlink_dossier(self, dossier_id: str) -> None: ...
+
+
+class Codes(Protocol):
+    """At most one live activation code per beneficiary."""
+
+    async def put_code(self, c: StoredCode) -> None:
+        """Store a code's hash, replacing any earlier code of the same beneficiary."""
+
+    async def code(self, nir_hash: str) -> StoredCode | None: ...
+    async def count_attempt(self, nir_hash: str) -> None: ...
+
+    async def take_code(self, nir_hash: str, code_hash: bytes) -> bool:
+        """Delete the code if it is still the one given: single use, even under a race."""
+
+
+class Directory(Protocol):
+    """Professionals: registration, review status and roles, search."""
+
+    async def register_professional(self, p: Professional) -> None: ...
+    async def professional(self, ps_id: str) -> Professional | None: ...
+
+    async def professionals(self, status: str | None = None, limit: int = 500,
+                            after: str | None = None) -> list[Professional]:
+        """By ``ps_id``, after ``after``, optionally of one status."""
+
+    async def set_professional_status(self, ps_id: str, status: str, roles: Sequence[str],
+                                      countersignature: bytes = b"") -> bool:
+        """False if there is no such professional."""
+
+    async def search_professionals(self, text: str, profession: str, city: str,
+                                   limit: int = 50) -> list[Professional]:
+        """Approved professionals whose name (case-insensitive) or id contains ``text``,
+        of that profession and city when given (case-insensitive), by name."""
+
+
+class Grants(Protocol):
+    async def put_grant(self, g: StoredGrant) -> None: ...
+    async def grant(self, grant_id: str) -> StoredGrant | None: ...
+
+    async def grants_of(self, dossier_id: str) -> list[StoredGrant]:
+        """The dossier's grants, oldest issued first."""
+
+    async def revoke_grant(self, dossier_id: str, grant_id: str, at: int) -> bool:
+        """Mark revoked (the first revocation time stays); False if not this dossier's."""
+
+
+class AuditLog(Protocol):
+    """Each dossier's hash chain of events, ``seq`` from 0."""
+
+    async def audit_head(self, dossier_id: str) -> tuple[int, bytes] | None:
+        """(last seq, chain hash after it), or None for an empty history."""
+
+    async def put_audit(self, dossier_id: str, seq: int, blob: bytes, hash_: bytes) -> bool:
+        """Append event ``seq``; False only if another writer took that seq first."""
+
+    async def audit_events(self, dossier_id: str) -> list[bytes]: ...
+
+
+class Deposits(Protocol):
+    async def put_deposit(self, d: StoredDeposit) -> bool:
+        """Store a deposit; False only if its id is already taken."""
+
+    async def deposits_of(self, dossier_id: str, after: str | None = None,
+                          limit: int = 100) -> list[StoredDeposit]:
+        """By ``deposit_id``, after ``after``."""
+
+    async def count_deposits(self, dossier_id: str) -> int: ...
+    async def delete_deposit(self, dossier_id: str, deposit_id: str) -> bool: ...
+
+
+class Blocks(Protocol):
+    async def block(self, dossier_id: str, ps_id: str, at: int) -> bool:
+        """Block ``ps_id`` for this dossier; False if it already was."""
+
+    async def unblock(self, dossier_id: str, ps_id: str) -> bool: ...
+    async def is_blocked(self, dossier_id: str, ps_id: str) -> bool: ...
+
+    async def blocks_of(self, dossier_id: str) -> list[tuple[str, int]]:
+        """(ps_id, blocked at) of every professional the patient blocked, oldest first."""
+
+
+class Readiness(Protocol):
+    async def ping(self) -> None:
+        """Return if the database answers; raise StorageUnavailable otherwise."""
+
+
+class ServiceDb(Accounts, Sessions, Nonces, Registry, Codes, Directory, Grants, AuditLog,
+                Deposits, Blocks, Readiness, Protocol):
+    """Every service-side aggregate but the emergency cards, on one database."""
+
+    async def forget_dossier(self, dossier_id: str) -> None:
+        """Closure: drop the dossier's grants, history, deposits, blocks, cards and
+        break-glass package."""
+
+
+class Cards(Protocol):
+    async def put_card(self, c: StoredCard) -> None:
+        """Store a new card (its attempt count starts at 0, it is not revoked)."""
+
+    async def card(self, card_id: str) -> StoredCard | None: ...
+
+    async def cards_of(self, dossier_id: str) -> list[StoredCard]:
+        """The dossier's cards, oldest first."""
+
+    async def count_attempt(self, card_id: str) -> None: ...
+
+    async def revoke_card(self, dossier_id: str, card_id: str, at: int) -> bool:
+        """False if the card is not this dossier's."""
+
+
+class BreakGlass(Protocol):
+    async def put_break_glass(self, dossier_id: str, package: bytes,
+                              key_refs: tuple[str, ...], at: int) -> None:
+        """Replace the dossier's break-glass package (and turn it on)."""
+
+    async def break_glass(self, dossier_id: str) -> tuple[bytes, tuple[str, ...]] | None:
+        """(package, key refs) when the patient allows break-glass, else None."""
+
+    async def disable_break_glass(self, dossier_id: str) -> None:
+        """Delete the package: off means the sealed keys are gone."""
+
+
+class EmergencyStore(Cards, BreakGlass, Protocol):
+    """Cards and break-glass packages (opaque bytes), on the same database as ServiceDb."""
