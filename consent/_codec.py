@@ -129,5 +129,6 @@ class Writer:
         """A u16-length-prefixed field."""
         return self.raw(p(data))
 
-    def bytes(self) -> bytes:
+    def getvalue(self) -> bytes:
+        """Everything written so far."""
         return b"".join(self._parts)

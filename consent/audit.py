@@ -147,8 +147,8 @@ class SignedHead:
 
     def encode(self) -> bytes:
         """``0x01 | dossier id (16) | u64 seq | hash (32) | u64 at | signature (64)``."""
-        return (bytes([VERSION]) + bytes.fromhex(self.dossier_id) + self.seq.to_bytes(8, "big")
-                + self.hash + self.at.to_bytes(8, "big") + self.signature)
+        return (_codec.Writer().u8(VERSION).raw(bytes.fromhex(self.dossier_id)).u64(self.seq)
+                .raw(self.hash).u64(self.at).raw(self.signature).getvalue())
 
     @classmethod
     def decode(cls, data: bytes) -> SignedHead:
@@ -164,18 +164,16 @@ class SignedHead:
 
 def encode_event(e: Event) -> bytes:
     """The canonical bytes of an event (the module docstring's ``event``)."""
-    parts = [bytes([VERSION]), e.seq.to_bytes(8, "big"), e.at.to_bytes(8, "big"),
-             _codec.p(e.kind.encode("ascii")), _codec.p(e.actor.encode("utf-8")),
-             len(e.detail).to_bytes(2, "big")]
+    w = (_codec.Writer().u8(VERSION).u64(e.seq).u64(e.at).p(e.kind.encode("ascii"))
+         .p(e.actor.encode("utf-8")).u16(len(e.detail)))
     for key in sorted(e.detail, key=lambda k: k.encode("utf-8")):
         value = e.detail[key]
-        parts.append(_codec.p(key.encode("utf-8")))
+        w.p(key.encode("utf-8"))
         if isinstance(value, str):
-            parts.append(bytes([_TEXT]) + _codec.p(value.encode("utf-8")))
+            w.u8(_TEXT).p(value.encode("utf-8"))
         else:
-            parts.append(bytes([_INT]) + value.to_bytes(8, "big"))
-    parts += [_codec.p(e.request_signature), _codec.p(e.actor_public)]
-    return b"".join(parts)
+            w.u8(_INT).u64(value)
+    return w.p(e.request_signature).p(e.actor_public).getvalue()
 
 
 def decode_event(data: bytes) -> Event:
@@ -235,8 +233,8 @@ def append(head: ChainHead | None, event: Event) -> ChainHead:
 
 
 def _head_message(dossier_id: str, seq: int, hash_: bytes, at: int) -> bytes:
-    return (HEAD_CONTEXT + bytes([VERSION]) + bytes.fromhex(dossier_id) + seq.to_bytes(8, "big")
-            + hash_ + at.to_bytes(8, "big"))
+    return (_codec.Writer().raw(HEAD_CONTEXT).u8(VERSION).raw(bytes.fromhex(dossier_id))
+            .u64(seq).raw(hash_).u64(at).getvalue())
 
 
 def sign_head(dossier_id: str, head: ChainHead, at: int,

@@ -62,7 +62,8 @@ def summary_keys(ring: Keyring, sections: Iterable[Section] = EMERGENCY_SUMMARY)
     return out
 
 
-def _encode_keys(keys: Mapping[Section, Mapping[str, bytes]]) -> bytes:
+def encode_keys(keys: Mapping[Section, Mapping[str, bytes]]) -> bytes:
+    """The keys map both packages carry: ``0x01 | MessagePack {section: {ref: key}}``."""
     return bytes([VERSION]) + msgspec.msgpack.encode(
         {s.value: dict(ks) for s, ks in keys.items()})
 
@@ -92,7 +93,7 @@ def _ad(dossier_id: str, card_id: bytes) -> bytes:
 def new_card(ring: Keyring, dossier_id: str, rng: Random) -> NewCard:
     keys = summary_keys(ring)
     card_id, card_key, card_share = rng(16), rng(KEY_BYTES), rng(KEY_BYTES)
-    package = envelope.seal(card_key, _encode_keys(keys), _ad(dossier_id, card_id), rng)
+    package = envelope.seal(card_key, encode_keys(keys), _ad(dossier_id, card_id), rng)
     return NewCard(card_id=card_id, card_share=card_share,
                    server_share=_xor(card_key, card_share), package=package,
                    key_refs=refs_of(keys))
@@ -126,7 +127,7 @@ def seal_for_service(ring: Keyring, service_box_public: bytes,
     """Break-glass: the summary keys sealed to the emergency service (``rng`` draws the
     sealed box's ephemeral key)."""
     keys = summary_keys(ring)
-    return seal_to(service_box_public, _encode_keys(keys), rng), refs_of(keys)
+    return seal_to(service_box_public, encode_keys(keys), rng), refs_of(keys)
 
 
 def open_for_service(package: bytes, service_box_secret: bytes) -> SectionKeys:

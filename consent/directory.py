@@ -45,7 +45,7 @@ def message(e: Entry) -> bytes:
     w = _codec.Writer().raw(CONTEXT).u8(VERSION)
     for text in (e.ps_id, e.name, e.profession, e.specialty, e.city, ",".join(sorted(e.roles))):
         w.p(text.encode("utf-8"))
-    return w.raw(e.sign_public).raw(e.box_public).bytes()
+    return w.raw(e.sign_public).raw(e.box_public).getvalue()
 
 
 def countersign(e: Entry, authority: nacl.signing.SigningKey) -> bytes:

@@ -141,7 +141,7 @@ class GrantCore:
              .u64(self.issued_at).u64(self.expires_at).u16(len(self.key_refs)))
         for ref in self.key_refs:
             w.raw(bytes.fromhex(ref))
-        return w.raw(self.sealed_keys_hash).bytes()
+        return w.raw(self.sealed_keys_hash).getvalue()
 
 
 def signed_message(core: GrantCore) -> bytes:
@@ -167,7 +167,7 @@ class SignedGrant:
     def encode(self) -> bytes:
         """``0x01 | core | u32 len(sealed) | sealed | signature (64)``."""
         return (_codec.Writer().u8(VERSION).raw(self.core.encode()).u32(len(self.sealed))
-                .raw(self.sealed).raw(self.signature).bytes())
+                .raw(self.sealed).raw(self.signature).getvalue())
 
     @classmethod
     def decode(cls, data: bytes | bytearray | memoryview) -> SignedGrant:

@@ -56,7 +56,7 @@ def message_with_hash(method: str, path: str, body_hash: bytes, nonce: bytes, at
         raise MalformedAudit("the request time is an unsigned 64-bit integer")
     return (_codec.Writer().raw(REQUEST_CONTEXT).u8(REQUEST_VERSION)
             .p(method.encode("ascii")).p(path.encode("utf-8")).raw(body_hash).p(nonce).u64(at)
-            .bytes())
+            .getvalue())
 
 
 def request_message(method: str, path: str, body: bytes, nonce: bytes, at: int) -> bytes:

@@ -41,8 +41,9 @@ import qrcode.image.pil
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from litestar import Litestar, get, post
 
-from consent import audit, qr, token
+from consent import qr, token
 from consent.errors import InvalidToken, TokenRevoked
+from consent.request import sign_request
 from scripts.benchmarks.serverproc import REPO, asgi_server, carnet_server
 from scripts.benchmarks.vault import rate
 from vault.crypto import fingerprint
@@ -303,8 +304,8 @@ class Scanner:
     def headers(self) -> dict[str, str]:
         """A fresh signature over method, path, body, a new nonce and the time."""
         nonce, now = secrets.token_bytes(16), int(time.time())
-        signature = audit.sign_request("POST", SCAN_PATH, self.body, nonce, now,
-                                       self.identity.signing_key)
+        signature = sign_request("POST", SCAN_PATH, self.body, nonce, now,
+                                 self.identity.signing_key)
         return {"authorization": f"Bearer {self.session}", "content-type": "application/json",
                 "x-carnet-nonce": nonce.hex(), "x-carnet-time": str(now),
                 "x-carnet-signature": base64.b64encode(signature).decode()}

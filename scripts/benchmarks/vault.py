@@ -15,7 +15,7 @@ import nacl.utils
 
 from vault import Dossier, MemoryStore, NewAttachment, attachments, items
 from vault.crypto import aead_decrypt, aead_encrypt
-from vault.dossier import open_item_with_key, seal_item, unwrap_item_key
+from vault.itembox import open_item_with_key, seal_item, unwrap_item_key
 from vault.keyring import KeyLookup
 from vault.sections import Section
 

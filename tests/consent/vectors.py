@@ -1,25 +1,44 @@
-"""Known-answer vectors for the consent formats (docs/formats.md): tokens and their text and QR
-form, grants, audit events and heads, directory countersignatures, identity, contact and card
-codes. Ed25519 is deterministic and every other random input comes from fixed seeds, so
-``build()`` reproduces the committed file exactly. Regenerate: ``python -m tests.consent.vectors``.
+"""Known-answer vectors for the consent formats (docs/formats.md), in four files:
+
+- ``consent.json`` (``build``): tokens and their text, grants, audit events and heads,
+  directory countersignatures, identity, contact and card codes;
+- ``requests.json`` (``build_requests``): the login message and a professional's signed
+  request, with the headers that carry it and the audit event that records it;
+- ``deposit.json`` (``build_deposit``): an item sealed to a patient and signed by the depositor;
+- ``card.json`` (``build_card``): an emergency card from explicit keys (text, shares, package)
+  and the break-glass package sealed to the emergency service.
+
+Ed25519 is deterministic and every other random input comes from fixed seeds (the sealed
+boxes' ephemeral keys too, through ``vault.crypto.seal_to``), so each ``build`` reproduces its
+committed file exactly. Regenerate with ``scripts/make-vectors`` only when a format changes.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 import nacl.signing
 
-from consent import audit, card, contact, directory, grant, identity, token
+from consent import audit, card, contact, deposit, directory, grant, identity, request, token
 from tests.support import DeterministicRandom
-from vault.crypto import fingerprint
+from vault import items
+from vault.crypto import associated_data, fingerprint
+from vault.items import Author
 from vault.keyring import Keyring
 from vault.sections import Section
 
-PATH = Path(__file__).resolve().parents[1] / "vectors" / "consent.json"
+VECTORS = Path(__file__).resolve().parents[1] / "vectors"
+PATH = VECTORS / "consent.json"
+REQUESTS_PATH = VECTORS / "requests.json"
+DEPOSIT_PATH = VECTORS / "deposit.json"
+CARD_PATH = VECTORS / "card.json"
 DOSSIER = "0123456789abcdef0123456789abcdef"
+PS_ID = "810001234567"
+CHALLENGE = "eyJsIjoiODEwMDAxMjM0NTY3IiwibiI6IjAwMDAifQ.aGVsbG8.c2lnbmF0dXJlLW9mLXRoZS1zZXJ2ZXI"
 
 
 def build() -> dict[str, Any]:
@@ -73,5 +92,101 @@ def build() -> dict[str, Any]:
     }
 
 
+def build_requests() -> dict[str, Any]:
+    r = DeterministicRandom(b"request vectors")
+    login_key = nacl.signing.SigningKey(r(32))
+    login = request.login_message(CHALLENGE)
+    pro = nacl.signing.SigningKey(r(32))
+    method, path, at = "POST", "/consent/scan", 1_790_000_000
+    body = b'{"token":"HTTPS://CRNT.FR/C/EXAMPLE"}'
+    nonce = r(16)
+    signature = request.sign_request(method, path, body, nonce, at, pro)
+    detail = request.request_detail(method, path, body, nonce, at)
+    event = audit.Event(seq=3, at=at + 1, kind="token_scanned", actor=f"ps:{PS_ID}",
+                        detail={**detail, "grant": "ab" * 16, "items": 2,
+                                "sections": "allergies,current_treatments"},
+                        request_signature=signature, actor_public=pro.verify_key.encode())
+    return {
+        "_doc": "docs/formats.md (Login message, Signed professional requests); hex unless said",
+        "login": {"challenge": CHALLENGE, "message": login.hex(),
+                  "seed": bytes(login_key).hex(),
+                  "public": login_key.verify_key.encode().hex(),
+                  "signature": login_key.sign(login).signature.hex()},
+        "request": {"seed": bytes(pro).hex(), "public": pro.verify_key.encode().hex(),
+                    "method": method, "path": path, "body": body.hex(),
+                    "body_sha256": hashlib.sha256(body).hexdigest(), "nonce": nonce.hex(),
+                    "at": at, "message": request.request_message(method, path, body, nonce,
+                                                                 at).hex(),
+                    "signature": signature.hex(),
+                    "headers": {"x-carnet-nonce": nonce.hex(), "x-carnet-time": str(at),
+                                "x-carnet-signature": base64.b64encode(signature).decode()}},
+        "audit_event": {"event": audit.encode_event(event).hex(),
+                        "detail": dict(sorted(event.detail.items()))},
+    }
+
+
+def build_deposit() -> dict[str, Any]:
+    r = DeterministicRandom(b"deposit vectors")
+    patient_box = nacl.signing.SigningKey(r(32)).to_curve25519_private_key()
+    depositor = nacl.signing.SigningKey(r(32))
+    deposit_id = r(16).hex()
+    d = items.draft("exam_results", "lab_result", "NFS", "2025-02-03",
+                    {"hemoglobin_g_dl": 13.9}, Author.professional(PS_ID, "Dr Martin"))
+    plaintext = items.encode(d, created_at=1_790_000_000)
+    sealed = deposit.seal(plaintext, patient_box.public_key.encode(), r)
+    return {
+        "_doc": "docs/formats.md (Deposit); hex unless said",
+        "dossier_id": DOSSIER, "deposit_id": deposit_id,
+        "patient_box_secret": patient_box.encode().hex(),
+        "patient_box_public": patient_box.public_key.encode().hex(),
+        "depositor_seed": bytes(depositor).hex(),
+        "depositor_public": depositor.verify_key.encode().hex(),
+        "plaintext": plaintext.hex(), "ephemeral_public": sealed[:32].hex(),
+        "sealed": sealed.hex(),
+        "message": deposit.message(DOSSIER, deposit_id, sealed).hex(),
+        "signature": deposit.sign(DOSSIER, deposit_id, sealed, depositor).hex(),
+    }
+
+
+def build_card() -> dict[str, Any]:
+    r = DeterministicRandom(b"card vectors")
+    # Two key versions for allergies, as after a revocation. The vector lists the summary keys
+    # explicitly, so the browser rebuilds the package without the keyring.
+    ring = Keyring.new(r).rotate(Section.ALLERGIES, r)
+    keys = card.summary_keys(ring)
+    made = card.new_card(ring, DOSSIER, r)
+    service = nacl.signing.SigningKey(r(32)).to_curve25519_private_key()
+    sealed, refs = card.seal_for_service(ring, service.public_key.encode(), r)
+    key = bytes(a ^ b for a, b in zip(made.card_share, made.server_share, strict=True))
+    return {
+        "_doc": "docs/formats.md (Emergency card); hex unless said",
+        "dossier_id": DOSSIER,
+        "keys": {s.value: {ref: k.hex() for ref, k in ks.items()} for s, ks in keys.items()},
+        "keys_plaintext": card.encode_keys(keys).hex(),
+        "card": {"card_id": made.card_id.hex(), "card_share": made.card_share.hex(),
+                 "server_share": made.server_share.hex(), "key": key.hex(),
+                 "ad": associated_data("card", DOSSIER, made.card_id).hex(),
+                 "package": made.package.hex(), "key_refs": list(made.key_refs),
+                 "text": made.text},
+        "break_glass": {"service_box_secret": service.encode().hex(),
+                        "service_box_public": service.public_key.encode().hex(),
+                        "ephemeral_public": sealed[:32].hex(), "sealed": sealed.hex(),
+                        "key_refs": list(refs)},
+    }
+
+
+FILES: dict[Path, Any] = {PATH: build, REQUESTS_PATH: build_requests,
+                          DEPOSIT_PATH: build_deposit, CARD_PATH: build_card}
+
+
+def dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+
+
+def write() -> None:
+    for path, builder in FILES.items():
+        path.write_text(dumps(builder()))
+
+
 if __name__ == "__main__":
-    PATH.write_text(json.dumps(build(), indent=1, ensure_ascii=False) + "\n")
+    write()

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from consent.request import login_message
-from vault import keys
+from vault import Dossier, UnlockFailed, keys
 from vault.crypto import KdfParams
-from vault.dossier import Dossier
-from vault.errors import UnlockFailed
 from vault.records import SLOT_PASSPHRASE, SLOT_RECOVERY
 from web import schemas
 from web.client.api import Api, ApiError

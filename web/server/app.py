@@ -11,6 +11,7 @@ from litestar.openapi import OpenAPIConfig
 from web.server.container import Services, build_services
 from web.server.deps import DEPENDENCIES
 from web.server.errors import EXCEPTION_HANDLERS
+from web.server.openapi import errors
 from web.server.routes import (
     activation,
     auth,
@@ -22,7 +23,6 @@ from web.server.routes import (
 )
 from web.server.routes import writes as writes_api
 from web.server.routes.health import ready
-from web.server.openapi import errors
 from web.server.settings import Settings
 
 _HOME = """<!doctype html><html lang="fr"><head><meta charset="utf-8">

@@ -44,7 +44,13 @@ from tests.conftest import (
     drop_postgres_database,
     postgres_admin_connection,
 )
-from tests.web.api_support import FakePatient, encode, new_person, new_ps_id, put_item_body
+from tests.web.server.routes.api_support import (
+    FakePatient,
+    encode,
+    new_person,
+    new_ps_id,
+    put_item_body,
+)
 from vault.storage import migrate
 from web import schemas
 from web.server.provision import provision
@@ -54,8 +60,12 @@ REPO = Path(__file__).resolve().parents[3]
 # then the five read marks); holding them all stops every reader and writer.
 WAL_LOCK_OFFSET, WAL_LOCK_BYTES = 120, 8
 _LOCKER = """
-import fcntl, os, sys
-fd = os.open(sys.argv[1], os.O_RDWR)
+import fcntl, os, sqlite3, sys
+# Stay connected: the server's last connection to close would otherwise drop the WAL and
+# its -shm file (and with them the locks below).
+db = sqlite3.connect(sys.argv[1])
+db.execute("SELECT count(*) FROM sqlite_master").fetchall()
+fd = os.open(sys.argv[1] + "-shm", os.O_RDWR)
 fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, int(sys.argv[3]), int(sys.argv[2]), os.SEEK_SET)
 print("locked", flush=True)
 sys.stdin.read()
@@ -138,9 +148,9 @@ async def running(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
 async def outage(server: Running) -> AsyncIterator[None]:
     """The server's database is unusable inside this block, and usable again after it."""
     if server.engine == "sqlite":
-        shm = urlsplit(server.database_url).path[1:] + "-shm"
+        path = urlsplit(server.database_url).path[1:]
         locker = subprocess.Popen(  # noqa: ASYNC220 (holds a lock until its stdin closes)
-            [sys.executable, "-c", _LOCKER, shm, str(WAL_LOCK_OFFSET), str(WAL_LOCK_BYTES)],
+            [sys.executable, "-c", _LOCKER, path, str(WAL_LOCK_OFFSET), str(WAL_LOCK_BYTES)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert locker.stdout is not None and locker.stdin is not None
         assert locker.stdout.readline().strip() == "locked"

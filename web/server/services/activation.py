@@ -22,6 +22,7 @@ from vault.crypto import MEMLIMIT_FLOOR, OPSLIMIT_FLOOR, Random
 from vault.records import DossierRecord, KeySlot
 from vault.store import DossierStore
 from web.nir import nir_birth_matches, parse_nir
+from web.server.services import messages
 from web.server.services.codes import (
     EMAIL_CODE_POLICY,
     PHARMACY_CODE_POLICY,
@@ -37,7 +38,6 @@ from web.server.services.errors import (
     NotFoundError,
     ServiceError,
 )
-from web.server.services import messages
 from web.server.services.mail import Mailer, Message, PostOutbox
 from web.server.services.notify import Notifier
 from web.server.services.peppers import Peppers

@@ -24,6 +24,7 @@ from vault.crypto import fingerprint
 from vault.records import DossierRecord, ItemRecord
 from vault.store import PAGE_MAX, DossierStore
 from web.server.services import messages
+from web.server.services.directory import is_approved
 from web.server.services.errors import (
     Forbidden,
     NotFoundError,
@@ -206,7 +207,7 @@ class ConsentService:
             keys = (contact.sign_public, contact.box_public)
         else:
             pro = await self._db.professional(core.recipient_id)
-            if pro is None or pro.status != "approved":
+            if not is_approved(pro):
                 raise NotFoundError("no approved professional with this idNat_PS")
             keys = (pro.sign_public, pro.box_public)
         if keys != (core.recipient_sign_public, core.recipient_box_public):

@@ -11,6 +11,7 @@ from typing import Final
 
 from vault.records import DossierRecord, ItemRecord
 from vault.store import DossierStore
+from web.server.services import messages
 from web.server.services.consent import ConsentService, SignedRequest, items_under
 from web.server.services.errors import (
     BreakGlassOff,
@@ -21,7 +22,6 @@ from web.server.services.errors import (
     ServiceError,
     WrongPasscode,
 )
-from web.server.services import messages
 from web.server.services.notify import Notifier
 from web.server.services.peppers import keyed_hex
 from web.server.storage.ports import EmergencyStore, StoredCard

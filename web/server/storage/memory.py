@@ -8,6 +8,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from vault.errors import Conflict
 from web.server.storage.ports import (
     Beneficiary,
     Professional,
@@ -29,6 +30,8 @@ class MemoryEmergencyStore:
         self._break_glass: dict[str, tuple[bytes, tuple[str, ...]]] = {}
 
     async def put_card(self, c: StoredCard) -> None:
+        if c.card_id in self._cards:
+            raise Conflict("that card id is already taken")
         self._cards[c.card_id] = dataclasses.replace(c, attempts=0, revoked_at=None)
 
     async def card(self, card_id: str) -> StoredCard | None:
@@ -202,6 +205,8 @@ class MemoryServiceDb:
 
     # -- grants and the audit chain ---------------------------------------------------------
     async def put_grant(self, g: StoredGrant) -> None:
+        if g.grant_id in self._grants:
+            raise Conflict("that grant id is already taken")
         self._grants[g.grant_id] = dataclasses.replace(g, revoked_at=None)
 
     async def grant(self, grant_id: str) -> StoredGrant | None:

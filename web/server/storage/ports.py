@@ -190,7 +190,9 @@ class Directory(Protocol):
 
 
 class Grants(Protocol):
-    async def put_grant(self, g: StoredGrant) -> None: ...
+    async def put_grant(self, g: StoredGrant) -> None:
+        """Store a new grant; :class:`vault.errors.Conflict` if its id is taken."""
+
     async def grant(self, grant_id: str) -> StoredGrant | None: ...
 
     async def grants_of(self, dossier_id: str) -> list[StoredGrant]:
@@ -251,7 +253,8 @@ class ServiceDb(Accounts, Sessions, Nonces, Registry, Codes, Directory, Grants, 
 
 class Cards(Protocol):
     async def put_card(self, c: StoredCard) -> None:
-        """Store a new card (its attempt count starts at 0, it is not revoked)."""
+        """Store a new card (its attempt count starts at 0, it is not revoked);
+        :class:`vault.errors.Conflict` if its id is taken."""
 
     async def card(self, card_id: str) -> StoredCard | None: ...
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.web.server.storage.conftest import Storage
-from vault.errors import StorageUnavailable
+from vault.errors import Conflict, StorageUnavailable
 from web.server.storage import (
     Beneficiary,
     Professional,
@@ -228,6 +228,8 @@ async def test_grants(service_storage: Storage) -> None:
     await db.put_grant(late)
     await db.put_grant(early)
     assert await db.grant(early.grant_id) == early
+    with pytest.raises(Conflict):
+        await db.put_grant(early)
     assert await db.grant(new_id()) is None
     assert [g.grant_id for g in await db.grants_of(dossier_id)] == [early.grant_id,
                                                                     late.grant_id]
@@ -292,6 +294,8 @@ async def test_cards(service_storage: Storage) -> None:
     late, early = card(dossier_id, 2_000), card(dossier_id, 1_000)
     await cards.put_card(late)
     await cards.put_card(early)
+    with pytest.raises(Conflict):
+        await cards.put_card(early)
     found = await cards.card(early.card_id)
     assert found is not None
     assert (found.attempts, found.revoked_at) == (0, None)  # a new card starts clean

@@ -3,6 +3,7 @@ deposits and blocks."""
 
 from __future__ import annotations
 
+from vault.errors import Conflict
 from vault.storage.engine import guard_storage, is_unique_violation
 from web.server.storage.piccolo import _rows
 from web.server.storage.ports import StoredDeposit, StoredGrant
@@ -12,10 +13,16 @@ from web.server.storage.tables import AuditRow, BlockRow, DepositRow, GrantRow
 @guard_storage
 class PiccoloGrants:
     async def put_grant(self, g: StoredGrant) -> None:
-        await GrantRow.insert(GrantRow(
-            grant_id=g.grant_id, dossier_id=g.dossier_id, recipient_id=g.recipient_id,
-            recipient_fpr=g.recipient_fpr, key_refs=",".join(g.key_refs), write=int(g.write),
-            issued_at=g.issued_at, expires_at=g.expires_at, revoked_at=None, blob=g.blob))
+        try:
+            await GrantRow.insert(GrantRow(
+                grant_id=g.grant_id, dossier_id=g.dossier_id, recipient_id=g.recipient_id,
+                recipient_fpr=g.recipient_fpr, key_refs=",".join(g.key_refs),
+                write=int(g.write), issued_at=g.issued_at, expires_at=g.expires_at,
+                revoked_at=None, blob=g.blob))
+        except Exception as exc:
+            if is_unique_violation(exc):
+                raise Conflict("that grant id is already taken") from None
+            raise
 
     async def grant(self, grant_id: str) -> StoredGrant | None:
         rows = await GrantRow.select().where(GrantRow.grant_id == grant_id)

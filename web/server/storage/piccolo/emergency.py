@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from vault.storage.engine import guard_storage
+from vault.errors import Conflict
+from vault.storage.engine import guard_storage, is_unique_violation
 from web.server.storage.piccolo import _rows
 from web.server.storage.ports import StoredCard
 from web.server.storage.tables import BreakGlassRow, CardRow
@@ -13,10 +14,16 @@ class PiccoloEmergencyStore:
     """The card and break-glass tables (bound with the service tables, see ``bind``)."""
 
     async def put_card(self, c: StoredCard) -> None:
-        await CardRow.insert(CardRow(
-            card_id=c.card_id, dossier_id=c.dossier_id, server_share=c.server_share,
-            passcode_hash=c.passcode_hash, package=c.package, key_refs=",".join(c.key_refs),
-            attempts=0, created_at=c.created_at, expires_at=c.expires_at, revoked_at=None))
+        try:
+            await CardRow.insert(CardRow(
+                card_id=c.card_id, dossier_id=c.dossier_id, server_share=c.server_share,
+                passcode_hash=c.passcode_hash, package=c.package,
+                key_refs=",".join(c.key_refs), attempts=0, created_at=c.created_at,
+                expires_at=c.expires_at, revoked_at=None))
+        except Exception as exc:
+            if is_unique_violation(exc):
+                raise Conflict("that card id is already taken") from None
+            raise
 
     async def card(self, card_id: str) -> StoredCard | None:
         rows = await CardRow.select().where(CardRow.card_id == card_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 
 from consent.request import login_message
-from tests.web.api_support import (
+from tests.web.server.routes.api_support import (
     PUBLIC_OPERATIONS,
     FakePatient,
     Harness,

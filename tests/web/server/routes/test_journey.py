@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 
-from tests.web.api_support import BASE_URL, Harness, assert_error
+from tests.web.server.routes.api_support import BASE_URL, Harness, assert_error
 from vault.errors import UnlockFailed
 from web.client import Api, activate, login, recover
 

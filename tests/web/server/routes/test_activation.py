@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from tests.web.api_support import (
+from tests.web.server.routes.api_support import (
     FakePatient,
     Harness,
     Person,

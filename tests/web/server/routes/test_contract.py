@@ -36,14 +36,14 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.web.api_support import (
+from tests.web.server.routes.api_support import (
+    APP_BACKENDS,
     BASE_URL,
     OPERATOR_TOKEN,
     Harness,
     open_harness,
     openapi_document,
 )
-from tests.web.conftest import APP_BACKENDS
 
 EXAMPLES: Final = 10
 CHECKS: Final = [not_a_server_error, status_code_conformance, content_type_conformance,
@@ -73,7 +73,7 @@ OPERATIONS: Final = sorted((method.upper(), path) for path, ops in DOCUMENT["pat
 
 @pytest.fixture(scope="module", params=APP_BACKENDS)
 def contract_database(request: pytest.FixtureRequest) -> tuple[str, str]:
-    return request.param, str(request.getfixturevalue(f"web_{request.param}_url"))
+    return request.param, str(request.getfixturevalue(f"{request.param}_database_url"))
 
 
 @pytest.fixture(scope="module")
@@ -134,8 +134,8 @@ async def test_contract(contract_app: Harness, method: str, path: str, authorize
     if authorized and kind == "none":
         pytest.skip("a public operation: the anonymous run covers it")
     if authorized and mode is GenerationMode.NEGATIVE:
-        pytest.skip("invalid input is refused while parsing, before any credential is "
-                    "looked at: the anonymous run covers it")
+        pytest.skip("invalid input is refused whoever sends it (by a guard without "
+                    "credentials, else while parsing): the anonymous run covers it")
     operation = SCHEMA[path][method]
     fixed: dict[str, Any] = {}
     mint: Callable[[], Awaitable[str]] | None = None

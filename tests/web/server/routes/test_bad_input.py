@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.api_support import (
+from tests.web.server.routes.api_support import (
     Harness,
     World,
     assert_error,

@@ -27,6 +27,7 @@ import httpx
 import msgspec
 import nacl.public
 import nacl.signing
+import pytest
 from litestar import Litestar
 from piccolo.table import Table
 
@@ -42,6 +43,7 @@ from web.server.services.mail import Message
 from web.server.settings import Settings
 from web.server.storage import tables as web_tables
 
+APP_BACKENDS: Final = ("sqlite", pytest.param("postgres", marks=pytest.mark.db))
 BASE_URL: Final = "http://carnet.test"
 OPERATOR_TOKEN: Final = "operator-" + "t" * 32
 SECRET_KEY: Final = "secret-key-" + "s" * 32
