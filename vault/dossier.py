@@ -42,7 +42,7 @@ from vault.records import (
     TombstoneRecord,
 )
 from vault.sections import Section
-from vault.store import PAGE_MAX, DossierStore
+from vault.store import DossierStore, all_items
 
 Clock = Callable[[], int]
 ATTACHMENT_MAX_BYTES: Final = 25 * 1024 * 1024
@@ -287,15 +287,7 @@ class Dossier:
         return [self._open(r) for r in revs]
 
     async def _records(self, key_refs: Sequence[str] | None = None) -> list[ItemRecord]:
-        out: list[ItemRecord] = []
-        after: str | None = None
-        while True:
-            page = await self._store.items(self.dossier_id, key_refs=key_refs, after=after,
-                                           limit=PAGE_MAX)
-            out.extend(page)
-            if len(page) < PAGE_MAX:
-                return out
-            after = page[-1].item_id
+        return await all_items(self._store, self.dossier_id, key_refs)
 
     async def list(self, section: object = None) -> list[Item]:
         """Latest revision of every item (of one section if given), newest date first."""

@@ -25,6 +25,21 @@ from vault.records import (
 PAGE_MAX = 1000
 
 
+async def all_items(store: DossierStore, dossier_id: str,
+                    key_refs: Sequence[str] | None = None) -> list[ItemRecord]:
+    """The latest revision of every item (wrapped under one of ``key_refs`` if given), every
+    page of ``DossierStore.items`` in item-id order: the one paging loop the patient's
+    dossier and the server's scan, card and break-glass answers share."""
+    out: list[ItemRecord] = []
+    after: str | None = None
+    while True:
+        page = await store.items(dossier_id, key_refs=key_refs, after=after, limit=PAGE_MAX)
+        out.extend(page)
+        if len(page) < PAGE_MAX:
+            return out
+        after = page[-1].item_id
+
+
 class DossierStore(Protocol):
     """Where a dossier's opaque bytes live (SQLite/PostgreSQL via piccolo, memory, HTTP)."""
 

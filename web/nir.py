@@ -25,9 +25,19 @@ from __future__ import annotations
 import datetime
 from typing import Final
 
-from web.server.services.errors import InvalidNir
+from consent.errors import CodedError
 
-__all__ = ["NIR_LENGTH", "nir_birth_matches", "nir_key", "parse_nir"]
+__all__ = ["NIR_LENGTH", "InvalidNir", "nir_birth_matches", "nir_key", "parse_nir"]
+
+
+class InvalidNir(CodedError, ValueError):
+    """A social security number (NIR) that is malformed or whose key does not match.
+
+    Defined here, beside the rules, so that the client and the CLI can check a NIR without
+    importing the server; the server maps it to 400 like its own errors."""
+
+    code = "invalid_nir"
+    default_detail = "this is not a valid social security number (NIR)"
 
 NIR_LENGTH: Final = 15
 _BODY_LENGTH: Final = 13

@@ -361,3 +361,15 @@ async def test_one_unreadable_item_does_not_hide_the_others(dossier: Dossier,
         replace(record, ciphertext=record.ciphertext[:-1] + bytes([record.ciphertext[-1] ^ 1]))]
     assert [i.item_id for i in await dossier.list()] == [good.item_id]
     assert dossier.unreadable == [bad.item_id]
+
+
+async def test_every_page_of_items_is_read(dossier: Dossier,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from vault import store as store_mod
+
+    monkeypatch.setattr(store_mod, "PAGE_MAX", 2)
+    added = {(await dossier.add("allergies", "allergy", f"A{i}", "2024-01-01")).item_id
+             for i in range(5)}
+    assert {i.item_id for i in await dossier.list()} == added
+    records = await store_mod.all_items(dossier._store, dossier.dossier_id)
+    assert {r.item_id for r in records} == added

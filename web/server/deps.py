@@ -2,8 +2,8 @@
 a guard admitted.
 
 ``services`` is the container built once by ``create_app``. ``session`` and ``professional``
-are only available behind the guard that establishes them (``web.server.guards``); asking for
-them elsewhere is a programming error (500), never a way around authentication.
+are only available behind the guard that establishes them (``web.server.guards``); without
+one they answer 401, never a way around authentication.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from litestar.connection import ASGIConnection
 from litestar.di import Provide
 
 from web.server.container import Services
+from web.server.services.errors import Unauthorized
 from web.server.storage.ports import Professional, Session
 
 _SESSION: Final = "carnet_session"
@@ -52,12 +53,21 @@ def _services(request: Request[Any, Any, Any]) -> Services:
     return services_of(request)
 
 
+def _admitted(request: Request[Any, Any, Any], key: str) -> Any:
+    # Dependencies are resolved before the parameters are validated: a guard that let a
+    # malformed request through (for validation to refuse it) admitted no one. Fail closed.
+    found = request.state.get(key)
+    if found is None:
+        raise Unauthorized("sign in first (Authorization: Bearer <session>)")
+    return found
+
+
 def _session(request: Request[Any, Any, Any]) -> Session:
-    return request.state[_SESSION]  # type: ignore[no-any-return]
+    return _admitted(request, _SESSION)  # type: ignore[no-any-return]
 
 
 def _professional(request: Request[Any, Any, Any]) -> Professional:
-    return request.state[_PROFESSIONAL]  # type: ignore[no-any-return]
+    return _admitted(request, _PROFESSIONAL)  # type: ignore[no-any-return]
 
 
 DEPENDENCIES: Final = {

@@ -23,6 +23,7 @@ from consent.base45 import Base45Error
 from consent.errors import CodedError
 from vault import errors as vault_errors
 from vault.storage import MigrationError
+from web.nir import InvalidNir
 from web.server.services import errors as service_errors
 
 log = logging.getLogger("carnet.errors")
@@ -75,7 +76,6 @@ CONSENT_STATUS: Final[Mapping[type[consent_errors.ConsentError], int]] = {
 
 SERVICE_STATUS: Final[Mapping[type[service_errors.ServiceError], int]] = {
     service_errors.ServiceError: 400,
-    service_errors.InvalidNir: 400,
     service_errors.RateLimited: 429,
     service_errors.ActivationFailed: 400,
     service_errors.ActivationLocked: 403,
@@ -94,8 +94,11 @@ SERVICE_STATUS: Final[Mapping[type[service_errors.ServiceError], int]] = {
     service_errors.MailError: 502,
 }
 
+# The NIR rules are pure (web.nir, shared with the clients): their one error has its own row.
+NIR_STATUS: Final[Mapping[type[InvalidNir], int]] = {InvalidNir: 400}
+
 _STATUS: Final[Mapping[type[Exception], int]] = {
-    cls: status for table in (VAULT_STATUS, CONSENT_STATUS, SERVICE_STATUS)
+    cls: status for table in (VAULT_STATUS, CONSENT_STATUS, SERVICE_STATUS, NIR_STATUS)
     for cls, status in table.items()}
 # Seconds a client should wait before retrying when the database is unavailable.
 STORAGE_RETRY_AFTER: Final = 5
@@ -170,6 +173,7 @@ EXCEPTION_HANDLERS: Final = {
     consent_errors.ConsentError: domain_error,
     vault_errors.VaultError: domain_error,
     service_errors.ServiceError: domain_error,
+    InvalidNir: domain_error,
     HTTPException: http_error,
     Exception: unexpected_error,
 }

@@ -37,8 +37,8 @@ async def requires_patient(connection: Connection, _: BaseRouteHandler) -> None:
 
     A malformed id is left to the route's parameter validation (400 ``invalid_request``): it
     names no dossier, so there is nothing to authorize."""
-    dossier_id = connection.path_params["dossier_id"]
-    if not isinstance(dossier_id, str) or not is_id(dossier_id):
+    dossier_id = str(connection.path_params["dossier_id"])
+    if not is_id(dossier_id):
         return
     session = await _session(connection)
     services_of(connection).auth.require_dossier(session, dossier_id)

@@ -18,9 +18,11 @@ from litestar.testing import TestClient, create_test_client
 from consent.errors import ChainBroken, CodedError, ConsentError, InvalidToken
 from vault.errors import StorageUnavailable, VaultError
 from vault.storage import MigrationError
+from web.nir import InvalidNir
 from web.server.errors import (
     CONSENT_STATUS,
     EXCEPTION_HANDLERS,
+    NIR_STATUS,
     SERVICE_STATUS,
     VAULT_STATUS,
     status_of,
@@ -53,6 +55,7 @@ FAMILIES: dict[str, tuple[type[Exception], Mapping[Any, int]]] = {
     "vault": (VaultError, VAULT_STATUS),
     "consent": (ConsentError, CONSENT_STATUS),
     "service": (ServiceError, SERVICE_STATUS),
+    "nir": (InvalidNir, NIR_STATUS),
 }
 
 
@@ -125,7 +128,7 @@ def test_consent_and_service_errors_share_one_shape() -> None:
     assert "status" not in vars(CodedError)
     # A coded error outside both families would have no table, hence no handler: a 500.
     strays = [c for c in classes_of(CodedError) if c is not CodedError
-              and not issubclass(c, (ConsentError, ServiceError))]
+              and not issubclass(c, (ConsentError, ServiceError, InvalidNir))]
     assert strays == []
 
 

@@ -80,7 +80,7 @@ async def test_file_modes_and_layout(tmp_path: Path) -> None:
 async def test_destroy_leaves_no_file_and_no_key_bytes(tmp_path: Path) -> None:
     keys = FileKeys(tmp_path / "keys", system_random)
     dossier_id = new_id()
-    key = await keys.create(dossier_id)
+    await keys.create(dossier_id)
     path = keys.path(dossier_id)
     # keep a second name on the same inode: what destroy wrote over is visible through it
     witness = tmp_path / "witness"

@@ -259,14 +259,16 @@ class Activation:
         except ActivationFailed:
             code = ""
         stored = await self._db.code(nir_hash)
-        if stored is not None and EMAIL_CODE_POLICY.is_exhausted(stored.attempts):
+        # The attempt is counted before the guess is checked, atomically: concurrent
+        # guesses can never check more than the policy allows.
+        before = await self._db.take_attempt(nir_hash, EMAIL_CODE_POLICY.max_attempts)
+        if before is not None and EMAIL_CODE_POLICY.is_exhausted(before):
             raise ActivationLocked("too many wrong codes: ask for a new activation code")
-        ok = (stored is not None and bool(code)
+        ok = (stored is not None and before is not None and bool(code)
               and codes_match(stored.code_hash, code, self._peppers.code))
         if stored is None or not ok:
-            if stored is not None:
-                await self._db.count_attempt(nir_hash)
             raise ActivationFailed("activation failed: check the NIR and the code")
+        await self._db.refund_attempt(nir_hash)  # the right code is not a wrong attempt
         if stored.expires_at < self._now():
             raise ActivationFailed("activation failed: this code has expired; ask for a new one")
         self._check_creation(create)

@@ -22,7 +22,7 @@ from consent.errors import InvalidToken, TokenRevoked
 from consent.recipient import Recipient, contact_dossier
 from vault.crypto import fingerprint
 from vault.records import DossierRecord, ItemRecord
-from vault.store import PAGE_MAX, DossierStore
+from vault.store import DossierStore, all_items
 from web.server.services import messages
 from web.server.services.directory import is_approved
 from web.server.services.errors import (
@@ -40,15 +40,9 @@ REQUEST_WINDOW: Final = 300
 
 async def items_under(store: DossierStore, dossier_id: str,
                       refs: Sequence[str]) -> list[ItemRecord]:
-    """The latest revision of every item wrapped under one of ``refs``, all pages."""
-    out: list[ItemRecord] = []
-    after: str | None = None
-    while True:
-        page = await store.items(dossier_id, key_refs=refs, after=after, limit=PAGE_MAX)
-        out.extend(page)
-        if len(page) < PAGE_MAX:
-            return out
-        after = page[-1].item_id
+    """The latest revision of every item wrapped under one of ``refs``, all pages
+    (``vault.store.all_items``)."""
+    return await all_items(store, dossier_id, refs)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,8 +24,7 @@ from web.server.services.errors import (
 )
 from web.server.services.notify import Notifier
 from web.server.services.peppers import keyed_hex
-from web.server.storage.ports import EmergencyStore, StoredCard
-from web.server.storage.ports import Professional, ServiceDb
+from web.server.storage.ports import EmergencyStore, Professional, ServiceDb, StoredCard
 
 MAX_CARD_ATTEMPTS: Final = 5
 CARD_MAX_DAYS: Final = 3 * 365
@@ -88,19 +87,23 @@ class EmergencyService:
         """Check the passcode (five wrong ones in the card's life lock it) and release the
         server's share with the summary's ciphertext."""
         card = await self._cards.card(card_id)
-        if card is None:
+        # Counted before the check, atomically: concurrent guesses never check more than
+        # MAX_CARD_ATTEMPTS passcodes in the card's life.
+        before = None if card is None else await self._cards.take_attempt(card_id,
+                                                                          MAX_CARD_ATTEMPTS)
+        if card is None or before is None:
             raise NotFoundError("no such emergency card")
-        if card.attempts >= MAX_CARD_ATTEMPTS:
+        if before >= MAX_CARD_ATTEMPTS:
             raise CardLocked()
         if not hmac.compare_digest(card.passcode_hash, self._passcode_hash(card_id, passcode)):
-            await self._cards.count_attempt(card_id)
-            left = MAX_CARD_ATTEMPTS - card.attempts - 1
+            left = MAX_CARD_ATTEMPTS - before - 1
             await self._consent.record(card.dossier_id, "card_used", f"card:{card_id}",
                                        {"result": "wrong_passcode", "attempts_left": left})
             if left <= 0:
                 raise CardLocked()
             raise WrongPasscode(f"wrong passcode ({left} attempt{'s' if left > 1 else ''} "
                                 "left before the card locks)")
+        await self._cards.refund_attempt(card_id)  # the right passcode is not a wrong one
         if card.revoked_at is not None or card.expires_at <= self._now():
             raise CardExpired()
         dossier = await self._store.dossier(card.dossier_id)

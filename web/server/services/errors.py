@@ -11,7 +11,6 @@ submitted (a NIR, a message body).
 The tree (``code`` in brackets)::
 
     * ServiceError                  [service_error]
-      x InvalidNir                  [invalid_nir]                    ValueError
       x RateLimited                 [rate_limited]                   .retry_after (seconds)
       x ActivationFailed            [activation_failed]
       x ActivationLocked            [activation_locked]
@@ -36,6 +35,7 @@ holds (``consent.card`` only reads and opens what a card carries).
 from __future__ import annotations
 
 from consent.errors import CodedError
+from web.nir import InvalidNir as InvalidNir  # re-exported: the NIR rules live in web.nir
 
 
 class ServiceError(CodedError):
@@ -43,13 +43,6 @@ class ServiceError(CodedError):
 
     code = "service_error"
     default_detail = "the request could not be served"
-
-
-class InvalidNir(ServiceError, ValueError):
-    """A social security number (NIR) that is malformed or whose key does not match."""
-
-    code = "invalid_nir"
-    default_detail = "this is not a valid social security number (NIR)"
 
 
 class RateLimited(ServiceError):

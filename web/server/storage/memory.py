@@ -45,6 +45,18 @@ class MemoryEmergencyStore:
         if (c := self._cards.get(card_id)) is not None:
             self._cards[card_id] = dataclasses.replace(c, attempts=c.attempts + 1)
 
+    async def take_attempt(self, card_id: str, limit: int) -> int | None:
+        c = self._cards.get(card_id)  # no await in between: atomic in one event loop
+        if c is None:
+            return None
+        if c.attempts < limit:
+            self._cards[card_id] = dataclasses.replace(c, attempts=c.attempts + 1)
+        return c.attempts
+
+    async def refund_attempt(self, card_id: str) -> None:
+        if (c := self._cards.get(card_id)) is not None and c.attempts > 0:
+            self._cards[card_id] = dataclasses.replace(c, attempts=c.attempts - 1)
+
     async def revoke_card(self, dossier_id: str, card_id: str, at: int) -> bool:
         c = self._cards.get(card_id)
         if c is None or c.dossier_id != dossier_id:
@@ -159,6 +171,18 @@ class MemoryServiceDb:
     async def count_attempt(self, nir_hash: str) -> None:
         if (c := self._codes.get(nir_hash)) is not None:
             self._codes[nir_hash] = dataclasses.replace(c, attempts=c.attempts + 1)
+
+    async def take_attempt(self, nir_hash: str, limit: int) -> int | None:
+        c = self._codes.get(nir_hash)  # no await in between: atomic in one event loop
+        if c is None:
+            return None
+        if c.attempts < limit:
+            self._codes[nir_hash] = dataclasses.replace(c, attempts=c.attempts + 1)
+        return c.attempts
+
+    async def refund_attempt(self, nir_hash: str) -> None:
+        if (c := self._codes.get(nir_hash)) is not None and c.attempts > 0:
+            self._codes[nir_hash] = dataclasses.replace(c, attempts=c.attempts - 1)
 
     async def take_code(self, nir_hash: str, code_hash: bytes) -> bool:
         c = self._codes.get(nir_hash)

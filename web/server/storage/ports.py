@@ -165,6 +165,16 @@ class Codes(Protocol):
     async def code(self, nir_hash: str) -> StoredCode | None: ...
     async def count_attempt(self, nir_hash: str) -> None: ...
 
+    async def take_attempt(self, nir_hash: str, limit: int) -> int | None:
+        """Atomically count one attempt on the code unless ``limit`` are already counted.
+
+        Returns the count *before* this attempt (None if there is no code): below ``limit``
+        means this attempt was counted and the caller may check the guess; otherwise nothing
+        changed. Concurrent callers never check more than ``limit`` guesses in total."""
+
+    async def refund_attempt(self, nir_hash: str) -> None:
+        """Take back one counted attempt (the guess was right), never below zero."""
+
     async def take_code(self, nir_hash: str, code_hash: bytes) -> bool:
         """Delete the code if it is still the one given: single use, even under a race."""
 
@@ -262,6 +272,13 @@ class Cards(Protocol):
         """The dossier's cards, oldest first."""
 
     async def count_attempt(self, card_id: str) -> None: ...
+
+    async def take_attempt(self, card_id: str, limit: int) -> int | None:
+        """Atomically count one passcode attempt unless ``limit`` are already counted; the
+        count before it (None: no such card), as :meth:`Codes.take_attempt`."""
+
+    async def refund_attempt(self, card_id: str) -> None:
+        """Take back one counted attempt (the passcode was right), never below zero."""
 
     async def revoke_card(self, dossier_id: str, card_id: str, at: int) -> bool:
         """False if the card is not this dossier's."""

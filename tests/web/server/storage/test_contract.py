@@ -9,6 +9,7 @@ database that cannot be used raises StorageUnavailable.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import sqlite3
 from typing import Any
@@ -173,6 +174,34 @@ async def test_codes_replace_count_and_take(service_storage: Storage) -> None:
     assert await db.code(nir_hash) is None
 
 
+async def test_code_attempts_are_taken_up_to_the_limit(service_storage: Storage) -> None:
+    db = service_storage.db
+    nir_hash = new_id(32)
+    assert await db.take_attempt(nir_hash, 5) is None
+    await db.put_code(StoredCode(nir_hash=nir_hash, code_hash=b"c" * 32, channel="email",
+                                 created_at=1, expires_at=1000, attempts=0))
+    seen = [await db.take_attempt(nir_hash, 2) for _ in range(3)]
+    assert seen == [0, 1, 2]  # the third: not counted
+    found = await db.code(nir_hash)
+    assert found is not None and found.attempts == 2
+    await db.refund_attempt(nir_hash)
+    await db.refund_attempt(nir_hash)
+    await db.refund_attempt(nir_hash)  # never below zero
+    found = await db.code(nir_hash)
+    assert found is not None and found.attempts == 0
+
+
+async def test_concurrent_code_attempts_never_pass_the_limit(service_storage: Storage) -> None:
+    db = service_storage.db
+    nir_hash = new_id(32)
+    await db.put_code(StoredCode(nir_hash=nir_hash, code_hash=b"c" * 32, channel="email",
+                                 created_at=1, expires_at=1000, attempts=0))
+    taken = await asyncio.gather(*(db.take_attempt(nir_hash, 5) for _ in range(25)))
+    assert sorted(t for t in taken if t is not None and t < 5) == [0, 1, 2, 3, 4]
+    found = await db.code(nir_hash)
+    assert found is not None and found.attempts == 5
+
+
 # -- directory -------------------------------------------------------------------------------
 
 
@@ -310,6 +339,20 @@ async def test_cards(service_storage: Storage) -> None:
     assert await cards.revoke_card(dossier_id, early.card_id, 5) is True
     found = await cards.card(early.card_id)
     assert found is not None and found.revoked_at == 5
+
+
+async def test_card_attempts_are_taken_up_to_the_limit(service_storage: Storage) -> None:
+    cards = service_storage.cards
+    assert await cards.take_attempt(new_id(), 5) is None
+    c = card(new_id())
+    await cards.put_card(c)
+    taken = await asyncio.gather(*(cards.take_attempt(c.card_id, 5) for _ in range(25)))
+    assert sorted(t for t in taken if t is not None and t < 5) == [0, 1, 2, 3, 4]
+    found = await cards.card(c.card_id)
+    assert found is not None and found.attempts == 5
+    await cards.refund_attempt(c.card_id)
+    found = await cards.card(c.card_id)
+    assert found is not None and found.attempts == 4
 
 
 async def test_break_glass(service_storage: Storage) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from vault.errors import Conflict
 from vault.storage.engine import guard_storage, is_unique_violation
-from web.server.storage.piccolo import _rows
+from web.server.storage.piccolo import _attempts, _rows
 from web.server.storage.ports import StoredCard
 from web.server.storage.tables import BreakGlassRow, CardRow
 
@@ -37,6 +37,12 @@ class PiccoloEmergencyStore:
     async def count_attempt(self, card_id: str) -> None:
         await CardRow.update({CardRow.attempts: CardRow.attempts + 1}).where(
             CardRow.card_id == card_id)
+
+    async def take_attempt(self, card_id: str, limit: int) -> int | None:
+        return await _attempts.take_attempt(CardRow, CardRow.card_id, card_id, limit)
+
+    async def refund_attempt(self, card_id: str) -> None:
+        await _attempts.refund_attempt(CardRow, CardRow.card_id, card_id)
 
     async def revoke_card(self, dossier_id: str, card_id: str, at: int) -> bool:
         if not await CardRow.exists().where((CardRow.card_id == card_id)

@@ -8,7 +8,7 @@ from typing import Any
 from piccolo.engine.base import Engine
 
 from vault.storage.engine import guard_storage, is_unique_violation
-from web.server.storage.piccolo import _rows
+from web.server.storage.piccolo import _attempts, _rows
 from web.server.storage.ports import Beneficiary, Session, StoredCode
 from web.server.storage.tables import (
     AccountRow,
@@ -17,6 +17,12 @@ from web.server.storage.tables import (
     NonceRow,
     SessionRow,
 )
+
+
+def _code(r: _rows.Row) -> StoredCode:
+    return StoredCode(nir_hash=r["nir_hash"], code_hash=bytes(r["code_hash"]),
+                      channel=r["channel"], created_at=r["created_at"],
+                      expires_at=r["expires_at"], attempts=r["attempts"])
 
 
 class _Engine:
@@ -132,17 +138,19 @@ class PiccoloCodes(_Engine):
 
     async def code(self, nir_hash: str) -> StoredCode | None:
         rows = await ActivationCodeRow.select().where(ActivationCodeRow.nir_hash == nir_hash)
-        if not rows:
-            return None
-        r = rows[0]
-        return StoredCode(nir_hash=r["nir_hash"], code_hash=bytes(r["code_hash"]),
-                          channel=r["channel"], created_at=r["created_at"],
-                          expires_at=r["expires_at"], attempts=r["attempts"])
+        return _code(rows[0]) if rows else None
 
     async def count_attempt(self, nir_hash: str) -> None:
         await ActivationCodeRow.update(
             {ActivationCodeRow.attempts: ActivationCodeRow.attempts + 1}).where(
             ActivationCodeRow.nir_hash == nir_hash)
+
+    async def take_attempt(self, nir_hash: str, limit: int) -> int | None:
+        return await _attempts.take_attempt(ActivationCodeRow, ActivationCodeRow.nir_hash,
+                                            nir_hash, limit)
+
+    async def refund_attempt(self, nir_hash: str) -> None:
+        await _attempts.refund_attempt(ActivationCodeRow, ActivationCodeRow.nir_hash, nir_hash)
 
     async def take_code(self, nir_hash: str, code_hash: bytes) -> bool:
         async with self.engine.transaction():
