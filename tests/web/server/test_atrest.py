@@ -217,17 +217,23 @@ async def test_service_blobs_are_sealed_and_refused_without_the_key() -> None:
     assert await db.grants_of(new_id()) == []  # a dossier with no rows still reads empty
 
 
-async def test_a_blob_moved_to_another_row_does_not_open() -> None:
+async def test_altered_values_are_refused_or_left_to_the_clients_check() -> None:
     keys = MemoryKeys(system_random)
     raw_cards = MemoryEmergencyStore()
-    cards = SealedEmergencyStore(raw_cards, keys, system_random)
+    raw_db = MemoryServiceDb(raw_cards)
+    db = SealedServiceDb(raw_db, keys, system_random)
     d = new_id()
     await keys.create(d)
-    first, second = _card(d), _card(d)
-    await cards.put_card(first)
-    stored = await raw_cards.card(first.card_id)
+    g = _grant(d)
+    await db.put_grant(g)
+    stored = await raw_db.grant(g.grant_id)
     assert stored is not None
-    # the first card's sealed share and package under the second card's id
-    await raw_cards.put_card(dataclasses.replace(stored, card_id=second.card_id))
-    assert await cards.card(second.card_id) is None
-    assert await cards.card(first.card_id) == first
+    # someone with database access writes rows of their own, around the layer
+    forged = dataclasses.replace(stored, grant_id=new_id(),
+                                 blob=stored.blob[:-1] + bytes([stored.blob[-1] ^ 1]))
+    await raw_db.put_grant(forged)
+    assert await db.grant(forged.grant_id) is None  # refused: the token does not scan
+    await db.put_audit(d, 0, b"event-0", b"h0")
+    await raw_db.put_audit(d, 1, b"not sealed", b"h1")
+    # handed over as stored: the patient's client's chain check rejects it and says so
+    assert await db.audit_events(d) == [b"event-0", b"not sealed"]

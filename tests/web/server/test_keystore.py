@@ -119,3 +119,19 @@ def test_memory_keys_refuse_a_bad_rng() -> None:
     keys = MemoryKeys(lambda n: b"\x00" * (n - 1))
     with pytest.raises(ValueError, match="32 bytes"):
         asyncio.run(keys.create(new_id()))
+
+
+async def test_the_sweep_destroys_restored_keys_of_closed_dossiers(tmp_path: Path) -> None:
+    from vault.records import DossierRecord, TombstoneRecord
+    from vault.store import MemoryStore
+    from web.server.sweep import sweep_closed_keys
+
+    store = MemoryStore()
+    keys = FileKeys(tmp_path / "keys", system_random)
+    live, closed = new_id(), new_id()
+    for d in (live, closed):
+        await store.create(DossierRecord(d, 1, bytes(32), bytes(32)), [], b"ring")
+        await keys.create(d)
+    await store.close(TombstoneRecord(closed, 2, b"stone"))  # its key came back from a backup
+    assert await sweep_closed_keys(store, keys, keys.dossier_ids()) == [closed]
+    assert keys.dossier_ids() == [live]

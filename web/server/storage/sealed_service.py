@@ -16,8 +16,11 @@ Without the dossier's key (closed, then an old database backup restored):
 - per-dossier reads and writes raise :class:`vault.errors.DossierClosed` (410), except that
   a dossier with no rows at all still reads as empty.
 
-A stored value that does not open under the key (altered in the database) reads as absent
-for ``grant``/``card`` and raises :class:`vault.errors.DecryptionFailed` elsewhere.
+A stored value that does not open under the key (altered in the database): a grant or card
+reads as absent (refused); a history event or deposit is handed over as stored, because
+their integrity is the patient's client's check (hash chain and request signatures, P6;
+the depositor's signature), which then reports the tampering; a card list or break-glass
+package raises :class:`vault.errors.DecryptionFailed`.
 """
 
 from __future__ import annotations
@@ -110,7 +113,7 @@ class SealedServiceDb(_Sealer):
         if not found:
             return []
         key = await self._key(dossier_id)
-        return [atrest.open_(key, dossier_id, "audit", "", e) for e in found]
+        return [_open_or_as_stored(key, dossier_id, "audit", "", e) for e in found]
 
     # -- deposits -------------------------------------------------------------------------
 
@@ -125,8 +128,8 @@ class SealedServiceDb(_Sealer):
         if not found:
             return []
         key = await self._key(dossier_id)
-        return [replace(d, blob=atrest.open_(key, dossier_id, "deposit", d.deposit_id, d.blob))
-                for d in found]
+        return [replace(d, blob=_open_or_as_stored(key, dossier_id, "deposit", d.deposit_id,
+                                                   d.blob)) for d in found]
 
 
 class SealedEmergencyStore(_Sealer):
@@ -176,6 +179,16 @@ class SealedEmergencyStore(_Sealer):
         key = await self._key(dossier_id)
         package, refs = found
         return atrest.open_(key, dossier_id, "break_glass", "", package), refs
+
+
+def _open_or_as_stored(key: bytes, dossier_id: str, purpose: str, row_id: str,
+                       stored: bytes) -> bytes:
+    """The opened value; the stored bytes if they do not open (altered): the client's own
+    integrity check rejects them and says so."""
+    try:
+        return atrest.open_(key, dossier_id, purpose, row_id, stored)
+    except DecryptionFailed:
+        return stored
 
 
 def _open_grant(key: bytes, g: StoredGrant) -> StoredGrant:
