@@ -26,9 +26,9 @@ from typing import Final
 
 from vault.crypto import KEY_BYTES, Random
 from vault.errors import StorageUnavailable
-from web.server.keystore import check_dossier_id
+from web.server.keystore import DossierKeys, MemoryKeys, check_dossier_id
 
-__all__ = ["DIR_MODE", "FILE_MODE", "FileKeys"]
+__all__ = ["DIR_MODE", "FILE_MODE", "FileKeys", "key_store"]
 
 DIR_MODE: Final = 0o700
 FILE_MODE: Final = 0o600
@@ -136,6 +136,12 @@ class FileKeys:
             _fsync_dir(self._dir)
         except OSError as exc:
             raise StorageUnavailable("the key store cannot be written") from exc
+
+
+def key_store(directory: Path | None, rng: Random) -> DossierKeys:
+    """The server's key store: files in ``directory``, or (None: a server built from bare
+    ``Settings``, in tests) keys in memory that die with the process."""
+    return MemoryKeys(rng) if directory is None else FileKeys(directory, rng)
 
 
 def _fsync_dir(directory: Path) -> None:

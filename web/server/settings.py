@@ -3,34 +3,52 @@
 ``Settings.from_env`` is the server's one reader of the environment. It only reads: the key
 files it falls back to are created by ``python -m web.server init`` (``carnet-server init``,
 see ``web.server.provision``), never as a side effect of parsing.
+
+The server holds no private key of the directory authority or of the emergency service, only
+their public keys (P3, P7): with the authority's private key it could countersign its own
+directory entries (swap a professional's keys), with the emergency service's it could open
+every break-glass package. ``CARNET_MODE=production`` requires both public keys as variables;
+the default development mode reads them from a development key folder outside the data dir
+(``dev-keys``, made by ``init``) and says so on start.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, NamedTuple
+from typing import Final, Literal, NamedTuple
 
-import nacl.public
 import nacl.signing
 
 from vault.storage import DEFAULT_DATABASE_URL
 
+Mode = Literal["development", "production"]
+MODES: Final[tuple[Mode, ...]] = ("development", "production")
 DEFAULT_DATA_DIR: Final = "var"
+DEFAULT_DEV_KEYS_DIR: Final = "dev-keys"
 DEFAULT_SENDER: Final = "Carnet <no-reply@carnet.localhost>"
 SECRET_KEY_MIN: Final = 16  # bytes of UTF-8
 
-# Each key file in the data directory, and the variable that replaces it when set.
+# The server's own secrets: each key file in the data directory, and the variable that
+# replaces it when set.
 KEY_FILES: Final[Mapping[str, str]] = {
     "secret.key": "CARNET_SECRET_KEY",
     "operator.token": "CARNET_OPERATOR_TOKEN",
     "audit.key": "CARNET_AUDIT_KEY",
-    "authority.key": "CARNET_AUTHORITY_PUBLIC",
-    "emergency.key": "CARNET_EMERGENCY_PUBLIC",
 }
+# Public keys of others: each variable, and its file in the development key folder.
+PUBLIC_KEYS: Final[Mapping[str, str]] = {
+    "CARNET_AUTHORITY_PUBLIC": "authority.pub",
+    "CARNET_EMERGENCY_PUBLIC": "emergency.pub",
+}
+# Private keys that belong to the operator's home and to the emergency service: the server
+# refuses to start while one of them sits in its data dir (where older versions wrote them).
+FOREIGN_SECRETS: Final = ("authority.key", "emergency.key")
 INIT_HINT: Final = "run `python -m web.server init` (or `carnet-server init`) to create them"
+PRODUCTION_HINT: Final = ("64 hex each: the public keys printed by `carnet operator "
+                          "init-authority` and `carnet emergency init-service`")
 
 
 class SettingsError(ValueError):
@@ -41,16 +59,21 @@ class SettingsError(ValueError):
 class Settings:
     """Every knob of the server, validated. ``from_env`` reads these ``CARNET_*`` variables:
 
-    CARNET_DATABASE_URL (default ``sqlite:///var/carnet.sqlite``), CARNET_DATA_DIR (default
-    ``var``), CARNET_SECRET_KEY (else ``data_dir/secret.key``; at least 16 bytes),
-    CARNET_OPERATOR_TOKEN (else ``data_dir/operator.token``), CARNET_AUDIT_KEY (64 hex: the
-    seed that signs audit heads; else ``data_dir/audit.key``), CARNET_AUTHORITY_PUBLIC (64 hex:
-    the directory authority's public key; else the public half of ``data_dir/authority.key``),
-    CARNET_EMERGENCY_PUBLIC (64 hex: the emergency service's X25519 key for break-glass; else
-    the public half of ``data_dir/emergency.key``), CARNET_REDIS_URL (rate limits shared
+    CARNET_MODE (``development``, the default, or ``production``), CARNET_DATABASE_URL
+    (default ``sqlite:///var/carnet.sqlite``), CARNET_DATA_DIR (default ``var``),
+    CARNET_SECRET_KEY (else ``data_dir/secret.key``; at least 16 bytes), CARNET_OPERATOR_TOKEN
+    (else ``data_dir/operator.token``), CARNET_AUDIT_KEY (64 hex: the seed that signs audit
+    heads; else ``data_dir/audit.key``), CARNET_AUTHORITY_PUBLIC (64 hex: the directory
+    authority's Ed25519 public key), CARNET_EMERGENCY_PUBLIC (64 hex: the emergency service's
+    X25519 public key for break-glass) -- both required in production; in development each
+    defaults to ``authority.pub`` / ``emergency.pub`` in CARNET_DEV_KEYS_DIR (default
+    ``dev-keys``, never inside the data dir) --, CARNET_REDIS_URL (rate limits shared
     through Redis), CARNET_SMTP_HOST / CARNET_SMTP_PORT / CARNET_MAIL_FROM (else e-mails go to
     ``data_dir/outbox/mail`` as .eml files), CARNET_SESSION_TTL (seconds, default 900),
     CARNET_AUTH_ATTEMPTS_PER_ADDRESS (login answers per minute from one address, default 60).
+
+    ``dev_keys_dir`` is set when a public key came from the development key folder (the
+    server then says on start that it runs with a development authority).
 
     Built directly (tests), an empty ``operator_token`` refuses every operator call, no
     ``audit_key`` means an ephemeral one per process, and empty public keys are served empty.
@@ -63,6 +86,8 @@ class Settings:
     authority_public: bytes = b""  # Ed25519, 32 bytes
     emergency_public: bytes = b""  # X25519, 32 bytes
     data_dir: Path = Path(DEFAULT_DATA_DIR)
+    mode: Mode = "development"
+    dev_keys_dir: Path | None = None
     redis_url: str | None = None
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -78,33 +103,53 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Parse ``env`` (default ``os.environ``); writes nothing.
 
-        Raises :class:`SettingsError` on a malformed value, or naming every key file that is
-        missing (and the ``init`` step that creates them).
+        Raises :class:`SettingsError` on a malformed value, on a private authority or
+        emergency key in the data dir, in production on a missing public key, or naming every
+        key file that is missing (and the ``init`` step that creates them).
         """
         env = os.environ if env is None else env
+        mode = server_mode(env)
         data_dir, needed = key_files(env)
-        missing = [name for name in needed if not (data_dir / name).is_file()]
-        if missing:
+        dev_dir = dev_keys_dir(env)
+        refuse_foreign_secrets(data_dir, dev_dir)
+        if mode == "production" and (unset := [v for v in PUBLIC_KEYS if not env.get(v)]):
+            raise SettingsError(f"CARNET_MODE=production needs {' and '.join(unset)} "
+                                f"({PRODUCTION_HINT}); the server keeps no private key of "
+                                "either")
+        files = [data_dir / name for name in needed]
+        if dev_dir is not None:
+            files += [dev_dir / PUBLIC_KEYS[v] for v in PUBLIC_KEYS if not env.get(v)]
+        if missing := [path for path in files if not path.is_file()]:
+            variables = [KEY_FILES.get(p.name) or _variable_of(p.name) for p in missing]
             raise SettingsError(
-                f"missing key file(s) {', '.join(str(data_dir / n) for n in missing)}: "
-                f"{INIT_HINT}, or set {', '.join(KEY_FILES[n] for n in missing)}")
+                f"missing key file(s) {', '.join(str(p) for p in missing)}: "
+                f"{INIT_HINT}, or set {', '.join(variables)}")
 
-        def value(name: str) -> _Found:
+        def secret(name: str) -> _Found:
             """One key file's text, or that of the variable replacing it."""
             variable = KEY_FILES[name]
             if env.get(variable):
-                return _Found(env[variable], variable, from_variable=True)
-            return _Found((data_dir / name).read_text().strip(), str(data_dir / name),
-                          from_variable=False)
+                return _Found(env[variable], variable)
+            return _Found((data_dir / name).read_text().strip(), str(data_dir / name))
+
+        def public(variable: str) -> bytes:
+            """A public key from its variable, else from the development key folder."""
+            if env.get(variable):
+                return _hex32(_Found(env[variable], variable))
+            assert dev_dir is not None  # noqa: S101 (dev_keys_dir is set when one is unset)
+            path = dev_dir / PUBLIC_KEYS[variable]
+            return _hex32(_Found(path.read_text().strip(), str(path)))
 
         return cls(
             database_url=database_url(env),
-            secret_key=_secret(value("secret.key")),
-            operator_token=_token(value("operator.token")),
-            audit_key=nacl.signing.SigningKey(_hex32(value("audit.key"))),
-            authority_public=_public(value("authority.key"), _signing_public),
-            emergency_public=_public(value("emergency.key"), _box_public),
+            secret_key=_secret(secret("secret.key")),
+            operator_token=_token(secret("operator.token")),
+            audit_key=nacl.signing.SigningKey(_hex32(secret("audit.key"))),
+            authority_public=public("CARNET_AUTHORITY_PUBLIC"),
+            emergency_public=public("CARNET_EMERGENCY_PUBLIC"),
             data_dir=data_dir,
+            mode=mode,
+            dev_keys_dir=dev_dir,
             redis_url=env.get("CARNET_REDIS_URL") or None,
             smtp_host=env.get("CARNET_SMTP_HOST") or None,
             smtp_port=_int(env, "CARNET_SMTP_PORT", 25),
@@ -120,6 +165,16 @@ def database_url(env: Mapping[str, str] | None = None) -> str:
     return env.get("CARNET_DATABASE_URL", DEFAULT_DATABASE_URL)
 
 
+def server_mode(env: Mapping[str, str] | None = None) -> Mode:
+    """``CARNET_MODE``: ``development`` (the default) or ``production``."""
+    env = os.environ if env is None else env
+    text = env.get("CARNET_MODE") or "development"
+    for mode in MODES:
+        if text == mode:
+            return mode
+    raise SettingsError("CARNET_MODE must be development or production")
+
+
 def key_files(env: Mapping[str, str] | None = None) -> tuple[Path, tuple[str, ...]]:
     """The data directory, and the names of the key files in it that ``from_env`` reads for
     ``env``: those whose ``CARNET_*`` variable is unset. ``init`` creates these."""
@@ -128,10 +183,40 @@ def key_files(env: Mapping[str, str] | None = None) -> tuple[Path, tuple[str, ..
     return data_dir, tuple(name for name, variable in KEY_FILES.items() if not env.get(variable))
 
 
+def dev_keys_dir(env: Mapping[str, str] | None = None) -> Path | None:
+    """The development key folder (``CARNET_DEV_KEYS_DIR``, default ``dev-keys``) when the
+    server is in development mode and a public key variable is unset; else None (production
+    never reads it). Refused inside the data dir: the server must not hold its private keys."""
+    env = os.environ if env is None else env
+    if server_mode(env) == "production" or all(env.get(v) for v in PUBLIC_KEYS):
+        return None
+    folder = Path(env.get("CARNET_DEV_KEYS_DIR") or DEFAULT_DEV_KEYS_DIR)
+    data_dir = Path(env.get("CARNET_DATA_DIR", DEFAULT_DATA_DIR))
+    if folder.resolve().is_relative_to(data_dir.resolve()):
+        raise SettingsError(f"CARNET_DEV_KEYS_DIR ({folder}) must not be inside the data dir "
+                            f"({data_dir}): the server must not hold the private keys in it")
+    return folder
+
+
+def refuse_foreign_secrets(data_dir: Path, dev_dir: Path | None = None) -> None:
+    """SettingsError if the data dir holds the authority's or the emergency service's private
+    key (as ``init`` wrote them before): whoever holds them defeats the model."""
+    for name in FOREIGN_SECRETS:
+        path = data_dir / name
+        if path.exists():
+            where = (f"`carnet-server init` moves it to {dev_dir}" if dev_dir is not None
+                     else "keep it in the operator's or the emergency service's own home")
+            raise SettingsError(f"{path} is a private key the server must not hold: move it "
+                                f"off the server ({where}) and set only its public key")
+
+
+def _variable_of(public_file: str) -> str:
+    return next(v for v, name in PUBLIC_KEYS.items() if name == public_file)
+
+
 class _Found(NamedTuple):
     text: str
     where: str  # the variable's name or the file's path, for error messages
-    from_variable: bool
 
 
 def _secret(found: _Found) -> str:
@@ -156,21 +241,6 @@ def _hex32(found: _Found) -> bytes:
     return raw
 
 
-def _public(found: _Found, of_secret: Callable[[bytes], bytes]) -> bytes:
-    """A public key from its variable (64 hex), else derived from the secret in its file. A
-    real deployment keeps those secrets elsewhere and sets the variable."""
-    raw = _hex32(found)
-    return raw if found.from_variable else of_secret(raw)
-
-
-def _signing_public(seed: bytes) -> bytes:
-    return nacl.signing.SigningKey(seed).verify_key.encode()
-
-
-def _box_public(secret: bytes) -> bytes:
-    return nacl.public.PrivateKey(secret).public_key.encode()
-
-
 def _int(env: Mapping[str, str], variable: str, default: int) -> int:
     text = env.get(variable)
     if text is None:
@@ -179,4 +249,3 @@ def _int(env: Mapping[str, str], variable: str, default: int) -> int:
         return int(text)
     except ValueError:
         raise SettingsError(f"{variable} must be an integer") from None
-

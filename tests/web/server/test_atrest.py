@@ -237,3 +237,19 @@ async def test_altered_values_are_refused_or_left_to_the_clients_check() -> None
     await raw_db.put_audit(d, 1, b"not sealed", b"h1")
     # handed over as stored: the patient's client's chain check rejects it and says so
     assert await db.audit_events(d) == [b"event-0", b"not sealed"]
+
+
+async def test_a_blob_moved_to_another_row_does_not_open() -> None:
+    keys = MemoryKeys(system_random)
+    raw_cards = MemoryEmergencyStore()
+    cards = SealedEmergencyStore(raw_cards, keys, system_random)
+    d = new_id()
+    await keys.create(d)
+    first, second = _card(d), _card(d)
+    await cards.put_card(first)
+    stored = await raw_cards.card(first.card_id)
+    assert stored is not None
+    # the first card's sealed share and package under the second card's id
+    await raw_cards.put_card(dataclasses.replace(stored, card_id=second.card_id))
+    assert await cards.card(second.card_id) is None
+    assert await cards.card(first.card_id) == first
