@@ -1,10 +1,14 @@
 """Who the command acts as: a patient session, a professional session (logged in, logged out
-after, whatever happens), the operator's token and the directory authority's key, and the
-authority key this home pinned.
+after, whatever happens), the operator's token, the directory authority's key and the
+emergency service's key, and the authority key this home pinned.
 
-The server's own files (``operator.token``, ``authority.key``, ``emergency.key`` in its data
-dir) are read only when a flag names them, or in development when ``$CARNET_DEV_VAR_DIR``
-points at that data dir: a client does not go looking for a server's secrets.
+The directory authority's key and the emergency service's key never live on the server: they
+are sealed in their holder's home (``authority.carnet``, ``emergency.carnet``, made by
+``carnet operator init-authority`` / ``carnet emergency init-service``) or kept in a file a
+flag names. The server's ``operator.token`` is read only when a flag or variable names it, or
+in development when ``$CARNET_DEV_VAR_DIR`` points at its data dir; the development stand-ins
+of the two keys only when ``$CARNET_DEV_KEYS_DIR`` points at their folder: a client does not
+go looking for secrets.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from web.client.professional import ProfessionalIdentity
 from web.nir import parse_nir
 
 DEV_VAR_DIR: Final = "CARNET_DEV_VAR_DIR"
+DEV_KEYS_DIR: Final = "CARNET_DEV_KEYS_DIR"
 
 
 # ------------------------------------------------------------------------------ patient
@@ -142,39 +147,81 @@ def operator_api(ctx: Ctx) -> Api:
     return ctx.api(ctx.server(), session=operator_token(ctx))
 
 
-def authority_key(ctx: Ctx) -> nacl.signing.SigningKey:
-    """The directory authority's signing key: --authority-key-file, else
-    $CARNET_AUTHORITY_KEY_FILE, else (in development) $CARNET_DEV_VAR_DIR/authority.key
-    (64 hex digits)."""
-    path = ctx.opt("authority_key_file") or ctx.env.get("CARNET_AUTHORITY_KEY_FILE")
-    if not path:
-        found = dev_file(ctx, "authority.key")
-        if found is None:
-            raise CliError("no directory authority key: use --authority-key-file F or "
-                           f"$CARNET_AUTHORITY_KEY_FILE (in development, ${DEV_VAR_DIR} "
-                           "names the server's data dir)")
-        path = str(found)
+def _dev_key_file(ctx: Ctx, name: str) -> Path | None:
+    """``$CARNET_DEV_KEYS_DIR/name`` (the server's development keys folder) when that
+    variable is set and the file exists."""
+    root = ctx.env.get(DEV_KEYS_DIR)
+    if not root:
+        return None
+    path = Path(root) / name
+    return path if path.is_file() else None
+
+
+def _hex_key_file(path: str, what: str) -> bytes:
+    """A 32-byte key kept as 64 hex digits in a file (mode checked by read_secret_file)."""
     try:
-        seed = bytes.fromhex(read_secret_file(path, "directory authority key").strip())
-        return nacl.signing.SigningKey(seed)
+        key = bytes.fromhex(read_secret_file(path, what).strip())
     except ValueError:
-        raise CliError(f"{path} does not hold a directory authority key (64 hex)") from None
+        key = b""
+    if len(key) != 32:
+        raise CliError(f"{path} does not hold {what} (64 hex)")
+    return key
+
+
+def authority_key(ctx: Ctx) -> nacl.signing.SigningKey:
+    """The directory authority's signing key, which only the operator holds (never the
+    server): --authority-key-file or $CARNET_AUTHORITY_KEY_FILE (64 hex, e.g. kept offline),
+    else the home's ``authority.carnet`` (``carnet operator init-authority``; opened with the
+    passphrase), else (in development) $CARNET_DEV_KEYS_DIR/authority.key."""
+    path = ctx.opt("authority_key_file") or ctx.env.get("CARNET_AUTHORITY_KEY_FILE")
+    if path:
+        return nacl.signing.SigningKey(_hex_key_file(path, "a directory authority key"))
+    if local_home.exists(ctx.home, "authority"):
+        profile = local_home.load(ctx.home, "authority", ctx.passphrase())
+        if profile.sign_seed is None:
+            raise CliError(f"the directory authority profile in {ctx.home} has no key")
+        return nacl.signing.SigningKey(profile.sign_seed)
+    found = _dev_key_file(ctx, "authority.key")
+    if found is None:
+        raise CliError(f"no directory authority key in {ctx.home}: run carnet operator "
+                       "init-authority there, or use --authority-key-file F (in development, "
+                       f"${DEV_KEYS_DIR} names the server's dev-keys folder)")
+    return nacl.signing.SigningKey(_hex_key_file(str(found), "a directory authority key"))
 
 
 def emergency_service_secret(ctx: Ctx) -> bytes:
-    """The emergency service's key: --service-key-file, else (in development)
-    $CARNET_DEV_VAR_DIR/emergency.key (64 hex digits)."""
+    """The emergency service's X25519 key, which only that service holds (never the server):
+    --service-key-file (64 hex), else the home's ``emergency.carnet`` (``carnet emergency
+    init-service``; opened with the passphrase), else (in development)
+    $CARNET_DEV_KEYS_DIR/emergency.key."""
     path = ctx.opt("service_key_file")
-    if not path:
-        found = dev_file(ctx, "emergency.key")
-        if found is None:
-            raise CliError("no emergency service key: use --service-key-file F (in "
-                           f"development, ${DEV_VAR_DIR} names the server's data dir)")
-        path = str(found)
-    try:
-        return bytes.fromhex(read_secret_file(path, "emergency service key").strip())
-    except ValueError:
-        raise CliError(f"{path} does not hold an emergency service key (64 hex)") from None
+    if path:
+        return _hex_key_file(path, "an emergency service key")
+    if local_home.exists(ctx.home, "emergency"):
+        profile = local_home.load(ctx.home, "emergency", ctx.passphrase())
+        if profile.box_secret is None:
+            raise CliError(f"the emergency service profile in {ctx.home} has no key")
+        return profile.box_secret
+    found = _dev_key_file(ctx, "emergency.key")
+    if found is None:
+        raise CliError(f"no emergency service key in {ctx.home}: run carnet emergency "
+                       "init-service there, or use --service-key-file F (in development, "
+                       f"${DEV_KEYS_DIR} names the server's dev-keys folder)")
+    return _hex_key_file(str(found), "an emergency service key")
+
+
+def create_key_profile(ctx: Ctx, role: local_home.Role, *, force: bool,
+                       sign_seed: bytes | None = None,
+                       box_secret: bytes | None = None) -> Path:
+    """Seal a key that must stay off the server (the directory authority's or the emergency
+    service's) into this home under a new passphrase; refuses to replace one without
+    ``force``. Returns the file's path."""
+    if local_home.exists(ctx.home, role) and not force:
+        raise CliError(f"{local_home.path_of(ctx.home, role)} already holds a key: --force "
+                       "replaces it (what the old key signed or opened stops working)")
+    profile = local_home.Profile(role=role, server=ctx.server(), login=role,
+                                 sign_seed=sign_seed, box_secret=box_secret)
+    return local_home.save(ctx.home, profile, ctx.new_passphrase(from_global=True))
 
 
 # ------------------------------------------------------------------------------ pinned keys

@@ -18,14 +18,15 @@ from typing import Any, Final, TypeVar
 
 import nacl.signing
 
+from vault import Dossier
 from vault.crypto import Random, system_random
-from vault.dossier import Dossier
 from web.client import home as local_home
 from web.client.api import Api
 from web.client.directory import approve
 from web.client.operator import load_batch
 from web.client.patient import activate, logout
 from web.client.professional import ProfessionalIdentity
+from web.nir import nir_key
 
 MAX_PATIENTS: Final = 20  # the server allows 20 activations per address and minute
 DEMO_FILE: Final = "demo.txt"
@@ -45,20 +46,13 @@ Step = Callable[[str], None]
 T = TypeVar("T")
 
 
-def nir_key_of(body: str) -> str:
-    """The 2-digit key of a 13-digit NIR body: ``97 - (n mod 97)`` (no Corsican letters)."""
-    if len(body) != 13 or not body.isascii() or not body.isdigit():
-        raise ValueError("a NIR body is 13 digits")
-    return f"{97 - int(body) % 97:02d}"
-
-
 def make_nir(sex: int, birth: dt.date, department: str, rng: Random = system_random) -> str:
     """A valid, fictitious 15-digit NIR for someone of ``sex`` (1 or 2) born on ``birth`` in a
     numeric ``department``; commune and order number are random."""
     commune = 1 + _below(rng, 998)
     order = 1 + _below(rng, 998)
     body = f"{sex}{birth.year % 100:02d}{birth.month:02d}{department}{commune:03d}{order:03d}"
-    return body + nir_key_of(body)
+    return body + nir_key(body)
 
 
 def _below(rng: Random, n: int) -> int:

@@ -1,4 +1,5 @@
-"""The local home: one encrypted file per identity (``patient.carnet``, ``pro.carnet``).
+"""The local home: one encrypted file per identity (``patient.carnet``, ``pro.carnet``; the
+operator's ``authority.carnet`` and the emergency service's ``emergency.carnet``).
 
 File format (version 1)::
 
@@ -43,13 +44,14 @@ from vault.crypto import (
 )
 from vault.errors import DecryptionFailed, FormatError, InvalidInput, NotFound, UnlockFailed
 
-Role = Literal["patient", "pro"]
-ROLES: Final[tuple[Role, ...]] = ("patient", "pro")
+Role = Literal["patient", "pro", "authority", "emergency"]
+ROLES: Final[tuple[Role, ...]] = ("patient", "pro", "authority", "emergency")
 VERSION: Final = 0x01
 HEADER_MAX: Final = 4096
 DEFAULT_HOME: Final = "~/.carnet"
 _PURPOSE: Final = "carnet.home"
-_LABELS: Final = {"patient": "patient", "pro": "professional"}
+_LABELS: Final = {"patient": "patient", "pro": "professional",
+                  "authority": "directory authority", "emergency": "emergency service"}
 
 
 class Profile(msgspec.Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True):
@@ -57,7 +59,9 @@ class Profile(msgspec.Struct, frozen=True, omit_defaults=True, forbid_unknown_fi
 
     ``login`` is the NIR (patient) or the idNat_PS (professional). ``dossier_id`` is set for a
     patient; ``sign_seed`` and ``box_secret`` (the professional's private keys) for a
-    professional. ``name`` and ``profession`` are the professional's own entry, for display.
+    professional; ``sign_seed`` alone for the directory authority (the operator's
+    countersigning key), ``box_secret`` alone for the emergency service. ``name`` and
+    ``profession`` are the professional's own entry, for display.
     """
 
     role: Role
@@ -82,7 +86,7 @@ def default_home(env: Mapping[str, str] | None = None) -> Path:
 def path_of(home: Path, role: Role) -> Path:
     """Where the profile of ``role`` lives in ``home``."""
     if role not in ROLES:
-        raise InvalidInput("role must be patient or pro")
+        raise InvalidInput("role must be patient, pro, authority or emergency")
     return home / f"{role}.carnet"
 
 

@@ -269,7 +269,7 @@ async def test_a_restored_backup_does_not_reopen_a_closed_dossier(db: Db, tmp_pa
         # the raw scan, right after closure
         raw = await _raw_files(app, db)
         left = sorted(where for blob, where in stored.items() if blob in raw)
-        assert not (await app.services.keys.key(d))  # every sealed one is unusable for good
+        assert not (await app.services.store._keys.key(d))  # every sealed one is unusable for good
         assert not list((data_dir / "keys").glob(f"{d}*"))
         if db.backend == "sqlite":
             # secure_delete zeroes deleted cells; the WAL is checkpointed after the last delete
