@@ -18,13 +18,22 @@ the audit log"); the signed request is ``consent.request``'s.
 The server is trusted for availability only: it can sign any head. The patient's client
 detects a log that shrank or whose already-seen prefix changed by remembering the last head
 it verified (``last_seen``); professionals' entries carry their own request signatures, which
-the server cannot forge.
+the server cannot forge, and ``verify_history`` accepts one only if the key that signed is the
+one the countersigned directory gives for that professional (``actor_keys``, looked up by the
+caller) and its nonce appears once in the whole log.
+
+Free text that may be medical (a break-glass reason, who opened a card) is kept in ``detail``
+only sealed to the patient's X25519 key (``seal_note``, ``open_note``, ``readable_detail``):
+
+    note    = base64(seal_to(patient box public, 0x01 | u8 len(purpose) | purpose | UTF-8 text))
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Final
@@ -37,7 +46,8 @@ from consent import _codec
 from consent._reader import Reader
 from consent.errors import ChainBroken, MalformedAudit, Reason
 from consent.request import REQUEST_FIELDS, message_with_hash
-from vault.crypto import verify_signature
+from vault.crypto import Random, open_sealed, seal_to, verify_signature
+from vault.errors import DecryptionFailed
 
 VERSION: Final = 0x01
 HEAD_CONTEXT: Final = b"CARNET-AUDIT-HEAD"
@@ -330,3 +340,164 @@ def verify_chain(events: Sequence[Event], signed_head: SignedHead, server_public
     if any(b.at < a.at for a, b in pairwise(events)):
         raise ChainBroken("reordered")
     return signed_head.head
+
+
+# --- who signed (P6) ------------------------------------------------------------------------
+
+# Actors whose every event must be their own signed request: professionals and emergency
+# contacts with an account. Patient, server and card events carry no request signature.
+SIGNING_ACTORS: Final = ("ps:", "contact:")
+# Kinds that only such a signed request produces: claimed by anyone else, they are forged.
+SIGNED_KINDS: Final = frozenset({"token_scanned", "section_read", "item_written",
+                                 "item_deposited", "emergency_access"})
+
+
+def is_signing_actor(actor: str) -> bool:
+    """Whether ``actor`` names a professional (``ps:``) or an emergency contact
+    (``contact:``): someone whose every event is their own signed request."""
+    return actor.startswith(SIGNING_ACTORS) and len(actor) > actor.index(":") + 1
+
+
+def signing_actors(events: Sequence[Event]) -> frozenset[str]:
+    """The actors whose keys the caller must look up before ``verify_actors``."""
+    return frozenset(e.actor for e in events if is_signing_actor(e.actor))
+
+
+def _nonce(event: Event) -> bytes:
+    value = event.detail.get("nonce")
+    try:
+        return bytes.fromhex(value) if isinstance(value, str) else b""
+    except ValueError:
+        return b""
+
+
+def _broken(reason: Reason, what: str) -> ChainBroken:
+    return ChainBroken(reason, f"{ChainBroken.default_detail}: {reason}: {what}")
+
+
+def verify_actors(events: Sequence[Event], actor_keys: Mapping[str, Collection[bytes]]) -> None:
+    """Every professional's (or contact's) event is a valid request signature by a key
+    ``actor_keys`` gives for that actor, and no request nonce appears twice. Pure: the caller
+    looks the keys up (for ``ps:<id>``, the key of the directory entry countersigned by the
+    pinned authority; for ``contact:<id>``, the key of a grant the patient signed) and leaves
+    out any actor it could not vouch for.
+
+    Raises ``ChainBroken``, first problem in log order:
+
+    - ``unknown_actor``: an event of a signed kind (``SIGNED_KINDS``) by any other actor, or
+      signed by a key that is not among ``actor_keys[actor]`` (absent, swapped directory entry);
+    - ``bad_signature``: a professional's event without a request signature, or one that does
+      not check;
+    - ``replayed``: a nonce already recorded by an earlier event (a copied genuine request).
+    """
+    seen: set[bytes] = set()
+    for event in events:
+        where = f"event {event.seq} ({event.kind} by {event.actor})"
+        signer = is_signing_actor(event.actor)
+        if event.kind in SIGNED_KINDS and not signer:
+            raise _broken("unknown_actor", f"{where}: only a professional makes this event")
+        if signer:
+            if not event.signed_request:
+                raise _broken("bad_signature", f"{where}: no request signature")
+            if event.actor_public not in actor_keys.get(event.actor, ()):
+                raise _broken("unknown_actor", f"{where}: signed by a key the countersigned "
+                                               "directory does not give for them")
+            try:
+                verify_request(event)
+            except ChainBroken:
+                raise _broken("bad_signature",
+                              f"{where}: the request signature does not check") from None
+        if event.signed_request:
+            nonce = _nonce(event)
+            if nonce in seen:
+                raise _broken("replayed", f"{where}: the same request appears twice")
+            seen.add(nonce)
+
+
+def verify_history(events: Sequence[Event], signed_head: SignedHead, server_public: bytes, *,
+                   last_seen: ChainHead | None, dossier_id: str,
+                   actor_keys: Mapping[str, Collection[bytes]]) -> ChainHead:
+    """What the patient's client checks (P6): ``verify_chain``, then ``verify_actors``.
+    Returns the head to remember as the next ``last_seen``."""
+    head = verify_chain(events, signed_head, server_public, last_seen=last_seen,
+                        dossier_id=dossier_id)
+    verify_actors(events, actor_keys)
+    return head
+
+
+# --- sealed notes ---------------------------------------------------------------------------
+
+NOTE_VERSION: Final = 0x01
+NOTE_TEXT_MAX: Final = 1024  # UTF-8 bytes: the sealed note stays under DETAIL_TEXT_MAX
+# detail key of the sealed note -> (purpose bound inside it, key of the plaintext it replaces)
+SEALED_NOTES: Final = {"by_sealed": ("card-who", "by"),
+                       "reason_sealed": ("break-glass-reason", "reason")}
+_SEAL_OVERHEAD: Final = 32 + 16
+
+
+def _note_plaintext(purpose: str, text: str) -> bytes:
+    raw, tag = text.encode("utf-8"), purpose.encode("ascii")
+    if not 1 <= len(tag) <= 32:
+        raise MalformedAudit("a note's purpose is 1 to 32 ASCII bytes")
+    return bytes([NOTE_VERSION, len(tag)]) + tag + raw
+
+
+def seal_note(box_public: bytes, purpose: str, text: str, rng: Random) -> bytes:
+    """Seal free ``text`` to the patient's X25519 key, bound to ``purpose`` (a value of
+    ``SEALED_NOTES``). ``MalformedAudit`` for text over ``NOTE_TEXT_MAX`` bytes or with
+    control characters."""
+    if not _codec.text_ok(text, NOTE_TEXT_MAX):
+        raise MalformedAudit("a note is at most 1024 bytes of text")
+    return seal_to(box_public, _note_plaintext(purpose, text), rng)
+
+
+def sealed_note_size(purpose: str, text_bytes: int) -> int:
+    """The size of a note sealed for ``purpose`` around ``text_bytes`` bytes of text (the
+    server cannot see more of it)."""
+    return _SEAL_OVERHEAD + 2 + len(purpose.encode("ascii")) + text_bytes
+
+
+def sealed_note_ok(blob: bytes) -> bool:
+    """Whether ``blob`` may be a sealed note (the server cannot check more than its size)."""
+    return (isinstance(blob, bytes)
+            and _SEAL_OVERHEAD + 2 < len(blob) <= sealed_note_size("x" * 32, NOTE_TEXT_MAX))
+
+
+def note_text(blob: bytes) -> str:
+    """How a sealed note is kept in an event's ``detail``: standard base64."""
+    return base64.b64encode(blob).decode("ascii")
+
+
+def open_note(value: str, purpose: str, box_secret: bytes) -> str:
+    """The text of a sealed note kept in ``detail``. ``DecryptionFailed`` if it does not
+    open with ``box_secret`` or was sealed for another purpose."""
+    try:
+        blob = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise DecryptionFailed() from None
+    plain = open_sealed(box_secret, blob)
+    tag = purpose.encode("ascii")
+    if plain[:2] != bytes([NOTE_VERSION, len(tag)]) or plain[2:2 + len(tag)] != tag:
+        raise DecryptionFailed()
+    try:
+        return plain[2 + len(tag):].decode("utf-8")
+    except UnicodeDecodeError:
+        raise DecryptionFailed() from None
+
+
+def readable_detail(event: Event, box_secret: bytes) -> dict[str, str | int]:
+    """``event.detail`` with every sealed note opened under the key of the plaintext it
+    replaces (``reason_sealed`` -> ``reason``); a note that does not open reads
+    ``"(unreadable)"``. Events written before notes were sealed keep their plaintext."""
+    out: dict[str, str | int] = {}
+    for key, value in event.detail.items():
+        note = SEALED_NOTES.get(key)
+        if note is None or not isinstance(value, str):
+            out.setdefault(key, value)
+            continue
+        purpose, plain_key = note
+        try:
+            out[plain_key] = open_note(value, purpose, box_secret)
+        except DecryptionFailed:
+            out[plain_key] = "(unreadable)"
+    return out

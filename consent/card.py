@@ -27,6 +27,7 @@ import msgspec
 from consent._qrtext import QrText
 from consent.errors import NotACard, PackageUnreadable
 from vault import envelope
+from vault.bounded import MsgPack
 from vault.crypto import KEY_BYTES, Random, associated_data, open_sealed, seal_to
 from vault.errors import DecryptionFailed
 from vault.keyring import Keyring
@@ -68,11 +69,17 @@ def encode_keys(keys: Mapping[Section, Mapping[str, bytes]]) -> bytes:
         {s.value: dict(ks) for s, ks in keys.items()})
 
 
+# Bounded (vault.bounded): the server keeps packages of at most 1 MiB; the map nests 2 deep.
+PACKAGE_MAX_BYTES: Final = 1024 * 1024
+_keys_decoder: Final = MsgPack(dict[str, dict[str, bytes]], max_depth=8,
+                               max_size=PACKAGE_MAX_BYTES, what="emergency package")
+
+
 def _decode_keys(data: bytes) -> SectionKeys:
     if not data or data[0] != VERSION:
         raise PackageUnreadable()
     try:
-        raw = msgspec.msgpack.decode(data[1:], type=dict[str, dict[str, bytes]])
+        raw = _keys_decoder.decode(data[1:])
         return {Section(name): ks for name, ks in raw.items()}
     except (msgspec.DecodeError, msgspec.ValidationError, ValueError):
         raise PackageUnreadable() from None

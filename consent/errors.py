@@ -204,9 +204,11 @@ class UnsafeGrant(GrantError):
 
 # --- the audit log --------------------------------------------------------------------------
 
-Reason = Literal["dropped", "reordered", "rewritten", "shrunk", "bad_signature"]
+Reason = Literal["dropped", "reordered", "rewritten", "shrunk", "bad_signature",
+                 "unknown_actor", "replayed"]
 REASONS: Final[frozenset[str]] = frozenset(
-    {"dropped", "reordered", "rewritten", "shrunk", "bad_signature"})
+    {"dropped", "reordered", "rewritten", "shrunk", "bad_signature", "unknown_actor",
+     "replayed"})
 
 
 class AuditError(ConsentError):
@@ -231,7 +233,12 @@ class ChainBroken(AuditError):
     - ``reordered``: the entries are out of order;
     - ``rewritten``: an entry's content, or the log before the last seen head, changed;
     - ``shrunk``: the log is shorter than the head the client saw last time;
-    - ``bad_signature``: the head's or a professional request's signature does not check.
+    - ``bad_signature``: the head's or a professional request's signature does not check,
+      or a professional's event carries none;
+    - ``unknown_actor``: a professional's event is signed by a key the countersigned
+      directory does not give for them (or a professional's kind of event names no
+      professional);
+    - ``replayed``: two events record the same request nonce.
     """
 
     code = "audit_chain_broken"

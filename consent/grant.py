@@ -16,6 +16,13 @@ from the caller (``rng`` has no default); no clock, no I/O. Byte layouts: ``docs
                                           current: {section: ref}})
     sealed_keys_hash = BLAKE2b-256(sealed, personal "carnet.grantkeys")
 
+Version 2 (a re-sealed grant, P5) is version 1 with the version byte 0x02 and, after the
+core's sealed_keys_hash, ``u32 generation | u16 c | c current refs (16 each, ascending)``:
+the same grant (id, recipient, sections, flags, times) sealed again with the keys from a
+rotation on; ``generation`` grows with each re-seal and the server keeps the highest one;
+the current refs (one per section) are the only ones a write through it may use (the
+server refuses a write under another one: ``stale_key``). Version 1 grants stay readable.
+
 The signature covers the hash of the sealed blob, so neither the core (sections, refs,
 recipient, times) nor the keys can be changed or swapped without the patient's key. The
 mask key never enters a grant (P2): ``issue`` refuses to seal it even if the keyring were
@@ -38,12 +45,15 @@ import nacl.hash
 from consent import _codec
 from consent._reader import Reader
 from consent.errors import InvalidGrant, MalformedGrant, UnsafeGrant
+from vault.bounded import MsgPack
 from vault.crypto import KEY_BYTES, Random, open_sealed, seal_to, verify_signature
 from vault.errors import DecryptionFailed, InvalidInput
 from vault.keyring import Keyring
 from vault.sections import EMERGENCY_SUMMARY, Section
 
 VERSION: Final = 0x01
+VERSION_RESEALED: Final = 0x02
+VERSIONS: Final = frozenset({VERSION, VERSION_RESEALED})
 PAYLOAD_VERSION: Final = 0x01
 CONTEXT: Final = b"CARNET-GRANT"
 HASH_PERSON: Final = b"carnet.grantkeys"  # exactly 16 bytes
@@ -98,6 +108,9 @@ class GrantCore:
     issued_at: int
     expires_at: int
     sealed_keys_hash: bytes
+    version: int = VERSION
+    generation: int = 0  # version 2: the re-seal count (version 1: 0)
+    current_refs: tuple[str, ...] = ()  # version 2: one per section, ascending
 
     def __post_init__(self) -> None:
         if not _is_bytes(self.grant_id, GRANT_ID_BYTES):
@@ -125,6 +138,20 @@ class GrantCore:
             raise MalformedGrant("the grant must expire after it is issued")
         if not _is_bytes(self.sealed_keys_hash, HASH_BYTES):
             raise MalformedGrant("the sealed keys hash must be 32 bytes")
+        self._check_version()
+
+    def _check_version(self) -> None:
+        cur = self.current_refs
+        if self.version == VERSION:
+            if self.generation != 0 or cur != ():
+                raise MalformedGrant("a version-1 grant has no generation or current refs")
+            return
+        if self.version != VERSION_RESEALED:
+            raise MalformedGrant("unknown grant version")
+        if (not isinstance(self.generation, int) or not 0 <= self.generation < 2**32
+                or not isinstance(cur, tuple) or len(cur) != len(self.sections)
+                or any(a >= b for a, b in pairwise(cur)) or not set(cur) <= set(self.key_refs)):
+            raise MalformedGrant("current refs must be one granted ref per section, ascending")
 
     def active_at(self, now: int) -> bool:
         """True while ``issued_at <= now < expires_at`` (revocation is the server's check)."""
@@ -141,12 +168,27 @@ class GrantCore:
              .u64(self.issued_at).u64(self.expires_at).u16(len(self.key_refs)))
         for ref in self.key_refs:
             w.raw(bytes.fromhex(ref))
-        return w.raw(self.sealed_keys_hash).getvalue()
+        w.raw(self.sealed_keys_hash)
+        if self.version == VERSION_RESEALED:
+            w.u32(self.generation).u16(len(self.current_refs))
+            for ref in self.current_refs:
+                w.raw(bytes.fromhex(ref))
+        return w.getvalue()
+
+    def same_grant(self, other: GrantCore) -> bool:
+        """True if ``other`` is this grant sealed again: same id, dossier, recipient,
+        sections, flags and times (the keys, their refs and the generation may differ)."""
+        return (self.grant_id, self.dossier_id, self.recipient_id, self.recipient_sign_public,
+                self.recipient_box_public, self.sections, self.write, self.emergency,
+                self.issued_at, self.expires_at) == (
+                other.grant_id, other.dossier_id, other.recipient_id,
+                other.recipient_sign_public, other.recipient_box_public, other.sections,
+                other.write, other.emergency, other.issued_at, other.expires_at)
 
 
 def signed_message(core: GrantCore) -> bytes:
-    """What the patient's Ed25519 key signs: ``"CARNET-GRANT" | 0x01 | core``."""
-    return CONTEXT + bytes([VERSION]) + core.encode()
+    """What the patient's Ed25519 key signs: ``"CARNET-GRANT" | version | core``."""
+    return CONTEXT + bytes([core.version]) + core.encode()
 
 
 def sealed_keys_hash(sealed: bytes) -> bytes:
@@ -165,8 +207,9 @@ class SignedGrant:
         return self.core.grant_id
 
     def encode(self) -> bytes:
-        """``0x01 | core | u32 len(sealed) | sealed | signature (64)``."""
-        return (_codec.Writer().u8(VERSION).raw(self.core.encode()).u32(len(self.sealed))
+        """``version | core | u32 len(sealed) | sealed | signature (64)``."""
+        return (_codec.Writer().u8(self.core.version).raw(self.core.encode())
+                .u32(len(self.sealed))
                 .raw(self.sealed).raw(self.signature).getvalue())
 
     @classmethod
@@ -176,7 +219,8 @@ class SignedGrant:
         if not isinstance(data, bytes | bytearray | memoryview):
             raise MalformedGrant("a grant is bytes")
         r = Reader(bytes(data), MalformedGrant, "grant")
-        if r.take(1)[0] != VERSION:
+        version = r.take(1)[0]
+        if version not in VERSIONS:
             raise MalformedGrant("unknown grant version")
         grant_id = r.take(GRANT_ID_BYTES)
         dossier_id = r.take(16).hex()
@@ -193,6 +237,10 @@ class SignedGrant:
         count = r.u16()
         refs = tuple(r.take(REF_BYTES).hex() for _ in range(count))
         keys_hash = r.take(HASH_BYTES)
+        generation, current = 0, tuple[str, ...]()
+        if version == VERSION_RESEALED:
+            generation = r.u32()
+            current = tuple(r.take(REF_BYTES).hex() for _ in range(r.u16()))
         sealed_len = r.u32()
         if sealed_len > MAX_SEALED_BYTES:
             raise MalformedGrant("the sealed keys are too large")
@@ -202,7 +250,8 @@ class SignedGrant:
         core = GrantCore(grant_id=grant_id, dossier_id=dossier_id, recipient_id=recipient_id,
                          recipient_sign_public=sign_public, recipient_box_public=box_public,
                          sections=sections, write=write, emergency=emergency, key_refs=refs,
-                         issued_at=issued_at, expires_at=expires_at, sealed_keys_hash=keys_hash)
+                         issued_at=issued_at, expires_at=expires_at, sealed_keys_hash=keys_hash,
+                         version=version, generation=generation, current_refs=current)
         return cls(core=core, sealed=sealed, signature=signature)
 
 
@@ -244,7 +293,9 @@ class _PayloadWire(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     current: dict[str, str]
 
 
-_payload_decoder: Final = msgspec.msgpack.Decoder(_PayloadWire)
+# Bounded (vault.bounded): a FormatError (a ValueError) becomes InvalidGrant below.
+_payload_decoder: Final = MsgPack(_PayloadWire, max_depth=8, max_size=MAX_SEALED_BYTES,
+                                  what="grant keys")
 
 
 def _seal(message: bytes, recipient_box_public: bytes, rng: Random) -> bytes:
@@ -258,10 +309,13 @@ def _seal(message: bytes, recipient_box_public: bytes, rng: Random) -> bytes:
 def issue(*, ring: Keyring, dossier_id: str, recipient_id: str, recipient_sign_public: bytes,
           recipient_box_public: bytes, sections: Iterable[Section | str], write: bool,
           issued_at: int, expires_at: int, grant_id: bytes, rng: Random,
-          emergency: bool = False) -> SignedGrant:
-    """Seal every version of each chosen section's key to the recipient and sign the grant
-    with the patient's key (``ring.signing_key``). ``rng`` only draws the sealed box's
-    ephemeral key. An ``emergency`` grant may cover only the emergency summary.
+          emergency: bool = False, version: int = VERSION,
+          generation: int = 0) -> SignedGrant:
+    """Seal every version of each chosen section's key a grant may carry (all but the
+    retired ones, ``Keyring.section_keys``) to the recipient and sign the grant with the
+    patient's key (``ring.signing_key``). ``rng`` only draws the sealed box's ephemeral key.
+    An ``emergency`` grant may cover only the emergency summary. ``version`` 2 names the
+    current refs (writes must use them) and a ``generation`` (see :func:`reseal`).
 
     The mask key is never sealed: a masked item's key is wrapped under it, so a grant on its
     section still cannot open it (P2). ``UnsafeGrant`` if the keyring would leak it."""
@@ -286,7 +340,10 @@ def issue(*, ring: Keyring, dossier_id: str, recipient_id: str, recipient_sign_p
                      recipient_sign_public=recipient_sign_public,
                      recipient_box_public=recipient_box_public, sections=chosen, write=write,
                      emergency=emergency, key_refs=tuple(sorted(refs)), issued_at=issued_at,
-                     expires_at=expires_at, sealed_keys_hash=bytes(HASH_BYTES))
+                     expires_at=expires_at, sealed_keys_hash=bytes(HASH_BYTES),
+                     version=version, generation=generation,
+                     current_refs=tuple(sorted(current.values())) if version != VERSION
+                     else ())
     wire = _PayloadWire(grant_id=grant_id,
                         keys={s.value: ks for s, ks in keys.items()},
                         current={s.value: ref for s, ref in current.items()})
@@ -297,6 +354,18 @@ def issue(*, ring: Keyring, dossier_id: str, recipient_id: str, recipient_sign_p
     core = replace(core, sealed_keys_hash=sealed_keys_hash(sealed))
     signature = ring.signing_key.sign(signed_message(core)).signature
     return SignedGrant(core=core, sealed=sealed, signature=signature)
+
+
+def reseal(grant: GrantCore, *, ring: Keyring, rng: Random) -> SignedGrant:
+    """The same grant (id, recipient, sections, flags, times) sealed again, as version 2 with
+    the next generation, with the keys the keyring gives now: after a rotation, so that a
+    grantee who remains gets the new version and an ex-grantee never does (P5)."""
+    return issue(ring=ring, dossier_id=grant.dossier_id, recipient_id=grant.recipient_id,
+                 recipient_sign_public=grant.recipient_sign_public,
+                 recipient_box_public=grant.recipient_box_public, sections=grant.sections,
+                 write=grant.write, issued_at=grant.issued_at, expires_at=grant.expires_at,
+                 grant_id=grant.grant_id, rng=rng, emergency=grant.emergency,
+                 version=VERSION_RESEALED, generation=grant.generation + 1)
 
 
 def verify(grant: SignedGrant, patient_sign_public: bytes) -> None:
@@ -335,6 +404,8 @@ def open_keys(grant: SignedGrant, recipient_box_secret: bytes) -> GrantKeys:
             or set(current) != core.sections
             or any(current[s] not in keys[s] for s in keys)
             or tuple(sorted(refs)) != core.key_refs or len(set(refs)) != len(refs)
+            or (core.version != VERSION
+                and tuple(sorted(current.values())) != core.current_refs)
             or any(len(k) != KEY_BYTES for ks in keys.values() for k in ks.values())):
         raise InvalidGrant()
     return GrantKeys(keys=keys, current=current)

@@ -9,6 +9,11 @@ The header carries the dossier id, the export time, both key slots (salt, parame
 wrapped master key) and the archive key wrapped by the master key
 (AD("archive-key", dossier, exported_at)). The last frame carries TAG_FINAL and the entry
 count, so truncation is detected. Entries hold item plaintexts and attachment bytes.
+
+Reading is bounded (``vault.bounded``): the header is at most ``HEADER_MAX`` bytes of JSON, a
+frame at most ``FRAME_MAX_BYTES``, each nested at most ``ARCHIVE_MAX_DEPTH`` levels, and the
+items inside follow ``items.decode``'s bounds; anything else is a ``FormatError`` (or, for a
+frame, ``DecryptionFailed``), never a ``RecursionError``.
 """
 
 from __future__ import annotations
@@ -16,13 +21,14 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeVar
 
 import msgspec
 import nacl.bindings as sodium
 import nacl.exceptions
 
 from vault import envelope, items, keys
+from vault.bounded import Json, MsgPack
 from vault.crypto import KEY_BYTES, Random, associated_data
 from vault.errors import DecryptionFailed, FormatError, InvalidInput
 from vault.items import Item
@@ -32,8 +38,13 @@ from vault.sections import Section
 MAGIC: Final = b"CNTARCH"
 VERSION: Final = 0x01
 HEADER_MAX: Final = 64 * 1024
+# A frame holds one item plaintext and its attachment (at most 25 MiB: dossier.py's
+# ATTACHMENT_MAX_BYTES; tests keep this above it).
+FRAME_MAX_BYTES: Final = 32 * 1024 * 1024
+ARCHIVE_MAX_DEPTH: Final = 8  # the deepest structure written (header > slots > slot) is 3
 _FINAL: Final = sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL
 _MESSAGE: Final = sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +87,14 @@ class _Entry(msgspec.Struct, frozen=True):
 class _End(msgspec.Struct, frozen=True):
     count: int
     masked_sections: list[str]
+
+
+_header_decoder: Final = Json(_Header, max_depth=ARCHIVE_MAX_DEPTH, max_size=HEADER_MAX,
+                              what="archive header")
+_entry_decoder: Final = MsgPack(_Entry, max_depth=ARCHIVE_MAX_DEPTH, max_size=FRAME_MAX_BYTES,
+                                what="archive entry")
+_end_decoder: Final = MsgPack(_End, max_depth=ARCHIVE_MAX_DEPTH, max_size=HEADER_MAX,
+                              what="archive end")
 
 
 def _frame_ad(dossier_id: str, index: int) -> bytes:
@@ -122,10 +141,10 @@ def _header(blob: bytes) -> tuple[_Header, int]:
     start = len(MAGIC) + 5
     if size > HEADER_MAX or start + size > len(blob):
         raise FormatError("archive header is truncated")
+    header = _header_decoder.decode(blob[start:start + size])
     try:
-        header = msgspec.json.decode(blob[start:start + size], type=_Header)
         items.check_id(header.dossier_id, "dossier id")
-    except (msgspec.DecodeError, msgspec.ValidationError, InvalidInput) as exc:
+    except InvalidInput as exc:
         raise FormatError("archive header is malformed") from exc
     return header, start + size
 
@@ -159,6 +178,15 @@ def open_(blob: bytes, *, passphrase: str | None = None,
         raise DecryptionFailed() from exc
 
 
+def _frame(decoder: MsgPack[_T], frame: bytes) -> _T:
+    """A decrypted frame that does not decode is reported as the archive not opening, as it
+    was before the bounds."""
+    try:
+        return decoder.decode(frame)
+    except FormatError as exc:
+        raise DecryptionFailed() from exc
+
+
 def _read_frames(blob: bytes, offset: int, key: bytes, header: _Header) -> Contents:
     state = sodium.crypto_secretstream_xchacha20poly1305_state()
     stream_header = blob[offset:offset + 24]
@@ -180,12 +208,12 @@ def _read_frames(blob: bytes, offset: int, key: bytes, header: _Header) -> Conte
             state, ct, _frame_ad(header.dossier_id, index))
         index += 1
         if tag == _FINAL:
-            end = msgspec.msgpack.decode(frame, type=_End)
+            end = _frame(_end_decoder, frame)
             if end.count != len(entries) or offset != len(blob):
                 raise FormatError("archive is incomplete")
             return Contents(header.dossier_id, header.exported_at, entries,
                             frozenset(Section.parse(s) for s in end.masked_sections))
-        e = msgspec.msgpack.decode(frame, type=_Entry)
+        e = _frame(_entry_decoder, frame)
         item = items.decode(e.plaintext, item_id=e.item_id, revision=e.revision,
                             masked=e.masked)
         entries.append(Entry(item=item, attachment=e.attachment))

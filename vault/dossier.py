@@ -7,7 +7,7 @@ memory in tests, HTTP in the client) only ever sees ``vault.records``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -29,7 +29,13 @@ from vault.errors import (
     NotAllowed,
     NotFound,
 )
-from vault.itembox import open_item_with_key, seal_item, unwrap_item_key, wrap_item_key
+from vault.itembox import (
+    open_item_with_key,
+    reseal_item,
+    seal_item,
+    unwrap_item_key,
+    wrap_item_key,
+)
 from vault.items import AttachmentRef, Author, Draft, Item
 from vault.keyring import Keyring
 from vault.records import (
@@ -72,6 +78,9 @@ class Dossier:
         self._rng = rng
         self._closed = False
         self.unreadable: list[str] = []  # ids the last list() could not open
+        # Run before every write (add, edit, import): the client checks there for grants
+        # that ended since, so the write uses a key no ex-grantee holds (P5).
+        self.before_write: Callable[[], Awaitable[None]] | None = None
 
     # ----------------------------------------------------------------- lifecycle
     @classmethod
@@ -141,6 +150,10 @@ class Dossier:
         await self._store.put_slots(self.dossier_id, [slot])
         return code
 
+    def now(self) -> int:
+        """The dossier's clock (what the client compares grant expiries with)."""
+        return self._clock()
+
     @property
     def ring(self) -> Keyring:
         """The unlocked keyring (client side only; later layers seal grants from it)."""
@@ -161,11 +174,11 @@ class Dossier:
         self._ring = keyring.open_(record.blob, self._master, self.dossier_id, record.version)
         self._ring_version = record.version
 
-    async def _write_key(self, section: Section) -> keyring.KeyLookup:
-        """The key new items of ``section`` are wrapped under: the mask key if the section is
-        masked; otherwise the section's current key, rotated first if a revocation asked for
-        it (an ex-grantee must not read what is written after)."""
-        if section in self._ring.masked_sections:
+    async def _write_key(self, section: Section, masked: bool = False) -> keyring.KeyLookup:
+        """The key new items of ``section`` are wrapped under: the mask key if the section (or
+        the item: ``masked``) is masked; otherwise the section's current key, rotated first if
+        a revocation asked for it (an ex-grantee must not read what is written after)."""
+        if masked or section in self._ring.masked_sections:
             return self._ring.lookup(self._ring.mask_ref)
         if section in self._ring.rotate_pending:
             await self._save_ring(self._ring.rotate(section, self._rng))
@@ -178,6 +191,16 @@ class Dossier:
         if not sections <= self._ring.rotate_pending:
             await self._save_ring(self._ring.with_rotation_pending(sections))
 
+    async def rotate_now(self, sections: frozenset[Section]) -> None:
+        """A new current key for each of ``sections`` at once, in one keyring write (after an
+        expiry or a revocation, before the client re-seals it to the grantees that remain)."""
+        self._check_open()
+        ring = self._ring
+        for section in sorted(sections):
+            ring = ring.rotate(section, self._rng)
+        if sections:
+            await self._save_ring(ring)
+
     # ----------------------------------------------------------------- items
     async def add(self, section: object, item_type: object, title: object, date: object,
                   body: object = None, *, attachment: NewAttachment | None = None,
@@ -189,7 +212,9 @@ class Dossier:
 
     async def _write(self, d: Draft, item_id: str, revision: int,
                      attachment: NewAttachment | AttachmentRef | None,
-                     chunks_from: str | None = None) -> Item:
+                     masked: bool = False) -> Item:
+        if self.before_write is not None:
+            await self.before_write()
         created_at = self._clock()
         ref: AttachmentRef | None = None
         chunk_records: list[ChunkRecord] = []
@@ -198,7 +223,7 @@ class Dossier:
         elif isinstance(attachment, AttachmentRef):
             ref = attachment  # kept from the previous revision: same chunks, same key
         plaintext = items.encode(d, created_at=created_at, attachment=ref)  # checks size
-        wrapping = await self._write_key(d.section)
+        wrapping = await self._write_key(d.section, masked)
         record = seal_item(plaintext, dossier_id=self.dossier_id, item_id=item_id,
                            revision=revision, created_at=created_at, wrapping=wrapping,
                            section=d.section, rng=self._rng)
@@ -241,11 +266,9 @@ class Dossier:
             keep = attachment
         else:
             raise InvalidInput("attachment must be a file or None")
-        item = await self._write(d, item_id, current.revision + 1, keep)
-        if current.masked and not item.masked:
-            await self.mask(item_id)
-            return await self.get(item_id)
-        return item
+        # A masked item's new revision goes straight under the mask key: its key is never
+        # wrapped by a section key, not even for a moment.
+        return await self._write(d, item_id, current.revision + 1, keep, masked=current.masked)
 
     async def delete(self, item_id: str) -> None:
         """Delete an item, every revision and its attachments."""
@@ -315,72 +338,156 @@ class Dossier:
         return attachments.open_(item.attachment, blobs, dossier_id=self.dossier_id)
 
     # ----------------------------------------------------------------- masking
-    async def _rewrap_item(self, item_id: str, masked: bool) -> None:
-        revs = await self._store.revisions(self.dossier_id, items.check_id(item_id, "item id"))
+    # Masking (P2, docs/architecture.md "Masking"): every revision is re-encrypted under a
+    # fresh item key wrapped by the mask key, and the section is rotated with every older
+    # version retired, so that no key a later grant carries opens any ciphertext or wrap the
+    # item ever had (old wraps may survive in a WAL or a dead row). Order, crash-safe: one
+    # keyring CAS (rotate + retire), then idempotent store calls (re-encrypt the item, then
+    # rewrap the section's unmasked items off retired versions; ``finish_rotations`` redoes
+    # what an interruption left).
+    async def _mask_revisions(self, revs: Sequence[ItemRecord]) -> None:
+        """Re-encrypt every revision not yet under the mask key, all in one store call."""
+        mask = self._ring.lookup(self._ring.mask_ref)
         changes = []
         for record in revs:
-            section = self._open(record).section
             found = self._ring.lookup(record.key_ref)
-            if found.is_mask == masked:
+            if found.is_mask or found.section is None:
                 continue
+            item_key = unwrap_item_key(record, found, found.section)
+            new = reseal_item(record, item_key, found.section, mask, self._rng)
+            changes.append(Rewrap(record.item_id, record.revision, new.key_ref,
+                                  new.wrapped_key, new.ciphertext))
+        if changes:
+            await self._store.rewrap(self.dossier_id, changes)
+
+    async def _unmask_revisions(self, revs: Sequence[ItemRecord]) -> None:
+        """Rewrap every masked revision under its section's current key (same item key)."""
+        changes = []
+        for record in revs:
+            found = self._ring.lookup(record.key_ref)
+            if not found.is_mask:
+                continue
+            section = self._open(record).section
             item_key = unwrap_item_key(record, found, section)
-            target = (self._ring.lookup(self._ring.mask_ref) if masked
-                      else self._ring.current(section))
+            target = self._ring.current(section)
             changes.append(Rewrap(record.item_id, record.revision, target.ref,
                                   wrap_item_key(item_key, target, self.dossier_id, section,
                                                 record.item_id, record.revision, self._rng)))
         if changes:
             await self._store.rewrap(self.dossier_id, changes)
 
-    async def mask(self, item_id: str) -> None:
-        """Hide an item from every professional: its key is rewrapped under the mask key,
-        which no grant ever carries."""
+    async def _rewrap_retired(self, revs: Sequence[ItemRecord]) -> bool:
+        """Rewrap the revisions under a retired version of their section's key under the
+        current one (same item key: the item stays visible to grants). True if any."""
+        changes = []
+        for record in revs:
+            found = self._ring.lookup(record.key_ref)
+            section = found.section
+            if section is None or record.key_ref not in self._ring.retired(section):
+                continue
+            item_key = unwrap_item_key(record, found, section)
+            target = self._ring.current(section)
+            changes.append(Rewrap(record.item_id, record.revision, target.ref,
+                                  wrap_item_key(item_key, target, self.dossier_id, section,
+                                                record.item_id, record.revision, self._rng)))
+        if changes:
+            await self._store.rewrap(self.dossier_id, changes)
+        return bool(changes)
+
+    async def finish_rotations(self) -> int:
+        """Rewrap every item whose latest revision is still under a retired key version (an
+        interrupted masking, or a professional's write under a version masking retired).
+        Idempotent; returns how many items were rewrapped."""
         self._check_open()
-        await self._rewrap_item(item_id, masked=True)
+        retired = [ref for s in Section for ref in self._ring.retired(s)]
+        count = 0
+        for record in await self._records(key_refs=retired) if retired else []:
+            revs = await self._store.revisions(self.dossier_id, record.item_id)
+            count += await self._rewrap_retired(revs)
+        return count
+
+    async def _retire(self, sections: frozenset[Section], masked: bool | None = None) -> None:
+        """One keyring CAS: rotate ``sections`` retiring every older version (and set the
+        section's masked flag if ``masked`` is given)."""
+        ring = self._ring
+        for section in sorted(sections):
+            if masked is not None:
+                ring = ring.with_masked(section, masked)
+            ring = ring.rotate(section, self._rng, retire=True)
+        await self._save_ring(ring)
+
+    async def _rewrap_section_off_retired(self, section: Section) -> None:
+        for record in await self._records(key_refs=list(self._ring.all_section_keys(section))):
+            revs = await self._store.revisions(self.dossier_id, record.item_id)
+            await self._rewrap_retired(revs)
+
+    async def mask(self, item_id: str) -> None:
+        """Hide an item from every professional, now and for every grant issued later: it is
+        re-encrypted under a key wrapped by the mask key (which no grant carries) and its
+        section's key is rotated, older versions retired. Masking a masked item does nothing."""
+        self._check_open()
+        revs = await self._store.revisions(self.dossier_id, items.check_id(item_id, "item id"))
+        pending = [r for r in revs if not self._ring.lookup(r.key_ref).is_mask]
+        if not pending:
+            return
+        section = self._open(revs[-1]).section
+        await self._retire(frozenset({section}))
+        await self._mask_revisions(revs)
+        await self._rewrap_section_off_retired(section)
 
     async def unmask(self, item_id: str) -> None:
         self._check_open()
         item = await self.get(item_id)
         if item.section in self._ring.masked_sections:
             raise NotAllowed("the whole section is masked; unmask the section instead")
-        await self._rewrap_item(item_id, masked=False)
+        await self._unmask_revisions(await self._store.revisions(self.dossier_id, item_id))
 
     async def mask_section(self, section: object) -> int:
-        """Mask a section: its items now and every item added to it later. Returns the count."""
+        """Mask a section: its items now and every item added to it later. Returns the count.
+        The flag and the rotation are one keyring write (concurrent writes land masked);
+        re-running finishes a partial run."""
         self._check_open()
         sec = Section.parse(section)
         if sec not in self._ring.masked_sections:
-            # Flag first so concurrent writes land masked; re-running finishes a partial run.
-            await self._save_ring(self._ring.with_masked(sec, True))
-        return await self._rewrap_section(sec, masked=True)
+            await self._retire(frozenset({sec}), masked=True)
+        count = 0
+        for record in await self._records(key_refs=list(self._ring.all_section_keys(sec))):
+            await self._mask_revisions(await self._store.revisions(self.dossier_id,
+                                                                   record.item_id))
+            count += 1
+        return count
 
     async def unmask_section(self, section: object) -> int:
         self._check_open()
         sec = Section.parse(section)
         if sec in self._ring.masked_sections:
             await self._save_ring(self._ring.with_masked(sec, False))
-        return await self._rewrap_section(sec, masked=False)
-
-    async def _rewrap_section(self, section: Section, masked: bool) -> int:
-        refs = [self._ring.mask_ref] if not masked else list(self._ring.section_keys(section))
         count = 0
-        for record in await self._records(key_refs=refs):
-            # Section keys belong to one section, so only masked items need opening to know
-            # whether they belong to this one.
-            if masked or self._open(record).section == section:
-                await self._rewrap_item(record.item_id, masked)
+        for record in await self._records(key_refs=[self._ring.mask_ref]):
+            # Only masked items need opening to know whether they belong to this section.
+            try:
+                home = self._open(record).section
+            except (DecryptionFailed, FormatError):
+                continue  # an unreadable item stays masked; it hides no other
+            if home == sec:
+                await self._unmask_revisions(await self._store.revisions(self.dossier_id,
+                                                                         record.item_id))
                 count += 1
         return count
 
     # ----------------------------------------------------------------- export, close
     async def export_archive(self) -> bytes:
         """An archive of every item and revision, openable offline with the passphrase or
-        the recovery code, even after the dossier is closed."""
+        the recovery code, even after the dossier is closed. A revision that does not open
+        (``list`` shows its item as unreadable) is left out: it hides no other."""
         self._check_open()
         entries = []
         for record in await self._records():
             for rev in await self._store.revisions(self.dossier_id, record.item_id):
-                item = self._open(rev)
+                try:
+                    item = self._open(rev)
+                except (DecryptionFailed, FormatError):
+                    continue
                 data = await self.attachment(item) if item.attachment else None
                 entries.append(archive_format.Entry(item=item, attachment=data))
         slots = [await self._store.slot(self.dossier_id, n) for n in (SLOT_PASSPHRASE,
@@ -403,9 +510,8 @@ class Dossier:
             current = await self._latest_revision(new_id)
             att = (NewAttachment(it.attachment.name, it.attachment.media_type, entry.attachment)
                    if it.attachment is not None and entry.attachment is not None else None)
-            await self._write(d, new_id, current + 1, att)
-            if it.masked:
-                await self.mask(new_id)
+            # A masked item goes straight under the mask key (never a section key's wrap).
+            await self._write(d, new_id, current + 1, att, masked=it.masked)
             count += 1
         return count
 

@@ -21,7 +21,8 @@ from vault.keyring import KeyLookup
 from vault.records import ItemRecord
 from vault.sections import Section
 
-__all__ = ["item_ad", "open_item_with_key", "seal_item", "unwrap_item_key", "wrap_item_key"]
+__all__ = ["item_ad", "open_item_with_key", "reseal_item", "seal_item", "unwrap_item_key",
+           "wrap_item_key"]
 
 
 def item_ad(purpose: str, dossier_id: str, section: Section, item_id: str, revision: int) -> bytes:
@@ -45,6 +46,19 @@ def seal_item(plaintext: bytes, *, dossier_id: str, item_id: str, revision: int,
         ciphertext=envelope.seal(item_key, plaintext,
                                  item_ad("item", dossier_id, section, item_id, revision), rng),
         created_at=created_at)
+
+
+def reseal_item(record: ItemRecord, item_key: bytes, section: Section, wrapping: KeyLookup,
+                rng: Random) -> ItemRecord:
+    """``record`` re-encrypted under a fresh item key wrapped by ``wrapping`` (masking: no
+    earlier wrap of the old item key opens the new ciphertext). ``DecryptionFailed`` if
+    ``item_key`` or ``section`` is not the revision's."""
+    plaintext = envelope.open_(item_key, record.ciphertext,
+                               item_ad("item", record.dossier_id, section, record.item_id,
+                                       record.revision))
+    return seal_item(plaintext, dossier_id=record.dossier_id, item_id=record.item_id,
+                     revision=record.revision, created_at=record.created_at,
+                     wrapping=wrapping, section=section, rng=rng)
 
 
 def wrap_item_key(item_key: bytes, wrapping: KeyLookup, dossier_id: str,

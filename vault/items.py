@@ -2,6 +2,9 @@
 
 Plaintext format (inside the item envelope): ``0x01 | MessagePack map`` (docs/formats.md).
 Limits are documented constants; every check happens before anything is encrypted or stored.
+Reading is bounded too (``vault.bounded``): a plaintext larger than ``ITEM_MAX_BYTES`` or
+nested deeper than ``ITEM_MAX_DEPTH`` is a ``FormatError``, never a ``RecursionError``, since
+another client (a professional writing through a grant, a depositor) may have written it.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any, Final, Literal
 
 import msgspec
 
+from vault.bounded import MsgPack
 from vault.errors import FormatError, InvalidInput, LimitExceeded
 from vault.sections import Section, check_type
 
@@ -21,6 +25,9 @@ TITLE_MAX_CHARS: Final = 200
 BODY_MAX_BYTES: Final = 256 * 1024
 ITEM_MAX_BYTES: Final = 512 * 1024
 BODY_MAX_DEPTH: Final = 16
+# Reading: the containers a stored plaintext may nest, the item map and the body included.
+# Above what ``draft`` lets a body reach (BODY_MAX_DEPTH + 2), far below msgspec's recursion.
+ITEM_MAX_DEPTH: Final = 32
 ATTACHMENT_NAME_MAX_CHARS: Final = 255
 ATTACHMENT_MEDIA_TYPES: Final = frozenset({
     "application/pdf", "image/png", "image/jpeg", "image/webp", "text/plain",
@@ -185,20 +192,24 @@ def encode(d: Draft, *, created_at: int, attachment: AttachmentRef | None = None
     return data
 
 
-_decoder = msgspec.msgpack.Decoder(_Wire)
+_decoder: Final = MsgPack(_Wire, max_depth=ITEM_MAX_DEPTH, max_size=ITEM_MAX_BYTES - 1,
+                          what="item plaintext")
 
 
 def decode(data: bytes, *, item_id: str, revision: int, masked: bool = False) -> Item:
-    """Parse plaintext bytes; FormatError on anything that is not a version-1 item."""
+    """Parse plaintext bytes; ``FormatError`` (and nothing else) on anything that is not a
+    version-1 item within ``ITEM_MAX_BYTES`` and ``ITEM_MAX_DEPTH`` whose fields ``draft``
+    accepts (section, type, title, date, body: so what decodes can be written again, as an
+    archive import does)."""
     if len(data) < 2 or data[0] != PLAINTEXT_VERSION:
         raise FormatError("not a version-1 item")
+    wire = _decoder.decode(memoryview(data)[1:])
     try:
-        wire = _decoder.decode(memoryview(data)[1:])
-        section = Section.parse(wire.section)
-    except (msgspec.DecodeError, msgspec.ValidationError, InvalidInput) as exc:
-        raise FormatError("item plaintext is malformed") from exc
-    return Item(item_id=item_id, revision=revision, section=section, item_type=wire.type,
-                title=wire.title, date=wire.date, body=wire.body, author=wire.author,
+        d = draft(wire.section, wire.type, wire.title, wire.date, wire.body, wire.author)
+    except InvalidInput as exc:  # LimitExceeded too
+        raise FormatError(f"item plaintext is malformed ({exc})") from exc
+    return Item(item_id=item_id, revision=revision, section=d.section, item_type=d.item_type,
+                title=d.title, date=d.date, body=d.body, author=d.author,
                 created_at=wire.created_at, attachment=wire.attachment, masked=masked)
 
 

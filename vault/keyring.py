@@ -5,6 +5,10 @@
 It holds the patient's Ed25519 seed and X25519 secret key, the mask key (which never goes
 into a grant: masked items are wrapped under it), and per section every key version with
 the current one. One blob, replaced by compare-and-swap, keeps these changes atomic.
+
+A section's ``retired`` versions are the ones that wrapped a masked item's key at some time
+(every version older than the rotation masking made): the patient keeps them, but no grant
+issued afterwards carries them (P2, ``docs/architecture.md``, "Masking").
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import nacl.public
 import nacl.signing
 
 from vault import envelope
+from vault.bounded import MsgPack
 from vault.crypto import KEY_BYTES, Random, associated_data
 from vault.errors import DecryptionFailed, FormatError, NotFound
 from vault.sections import Section
@@ -34,6 +39,7 @@ def new_ref(rng: Random) -> str:
 class SectionKeys:
     current: str
     keys: Mapping[str, bytes]
+    retired: frozenset[str] = frozenset()  # never in a grant issued from now on
 
 
 @dataclass(frozen=True, slots=True, repr=False)  # holds keys: no repr
@@ -92,15 +98,27 @@ class Keyring:
         return self._index[ref]
 
     def section_keys(self, section: Section) -> dict[str, bytes]:
-        """Every version of one section's key, the set a grant on it carries."""
+        """The versions of one section's key a grant on it carries: every version except the
+        retired ones (those that ever wrapped a masked item's key)."""
+        keys = self.sections[section]
+        return {ref: key for ref, key in keys.keys.items() if ref not in keys.retired}
+
+    def all_section_keys(self, section: Section) -> dict[str, bytes]:
+        """Every version of one section's key, retired ones included (the patient's own)."""
         return dict(self.sections[section].keys)
 
-    def rotate(self, section: Section, rng: Random) -> Keyring:
-        """A new current key for ``section``; old versions stay to open older items."""
+    def retired(self, section: Section) -> frozenset[str]:
+        return self.sections[section].retired
+
+    def rotate(self, section: Section, rng: Random, *, retire: bool = False) -> Keyring:
+        """A new current key for ``section``; old versions stay to open older items. With
+        ``retire`` every older version is retired: no later grant carries it (masking)."""
         old = self.sections[section]
         ref = new_ref(rng)
         sections = dict(self.sections)
-        sections[section] = SectionKeys(current=ref, keys={**old.keys, ref: rng(KEY_BYTES)})
+        retired = old.retired | frozenset(old.keys) if retire else old.retired
+        sections[section] = SectionKeys(current=ref, keys={**old.keys, ref: rng(KEY_BYTES)},
+                                        retired=retired)
         return replace(self, sections=sections, rotate_pending=self.rotate_pending - {section},
                        _index={})
 
@@ -122,9 +140,10 @@ class _KeyWire(msgspec.Struct, frozen=True):
     key: bytes
 
 
-class _SectionWire(msgspec.Struct, frozen=True):
+class _SectionWire(msgspec.Struct, frozen=True, omit_defaults=True):
     current: str
     keys: dict[str, bytes]
+    retired: list[str] = []  # omitted when empty: older keyrings decode, bytes unchanged
 
 
 class _KeyringWire(msgspec.Struct, frozen=True):
@@ -140,14 +159,17 @@ def encode(ring: Keyring) -> bytes:
     wire = _KeyringWire(
         sign_seed=ring.sign_seed, box_secret=ring.box_secret,
         mask=_KeyWire(ref=ring.mask_ref, key=ring.mask_key),
-        sections={s.value: _SectionWire(current=k.current, keys=dict(k.keys))
+        sections={s.value: _SectionWire(current=k.current, keys=dict(k.keys),
+                                        retired=sorted(k.retired))
                   for s, k in ring.sections.items()},
         masked_sections=sorted(s.value for s in ring.masked_sections),
         rotate_pending=sorted(s.value for s in ring.rotate_pending))
     return bytes([FORMAT_VERSION]) + msgspec.msgpack.encode(wire)
 
 
-_decoder = msgspec.msgpack.Decoder(_KeyringWire)
+# Bounded (vault.bounded): the server's blobs are at most 1 MiB; the deepest structure is 4.
+KEYRING_MAX_BYTES: Final = 1024 * 1024
+_decoder: Final = MsgPack(_KeyringWire, max_depth=8, max_size=KEYRING_MAX_BYTES, what="keyring")
 
 
 def decode(data: bytes) -> Keyring:
@@ -155,7 +177,8 @@ def decode(data: bytes) -> Keyring:
         raise FormatError("not a version-1 keyring")
     try:
         wire = _decoder.decode(data[1:])
-        sections = {Section(name): SectionKeys(current=s.current, keys=s.keys)
+        sections = {Section(name): SectionKeys(current=s.current, keys=s.keys,
+                                               retired=frozenset(s.retired))
                     for name, s in wire.sections.items()}
         ring = Keyring(sign_seed=wire.sign_seed, box_secret=wire.box_secret,
                        mask_ref=wire.mask.ref, mask_key=wire.mask.key, sections=sections,
@@ -163,7 +186,9 @@ def decode(data: bytes) -> Keyring:
                        rotate_pending=frozenset(Section(s) for s in wire.rotate_pending))
     except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as exc:
         raise FormatError("keyring is malformed") from exc
-    if set(sections) != set(Section) or any(s.current not in s.keys for s in sections.values()):
+    if set(sections) != set(Section) or any(
+            s.current not in s.keys or s.current in s.retired or not s.retired <= set(s.keys)
+            for s in sections.values()):
         raise FormatError("keyring is incomplete")
     return ring
 

@@ -78,12 +78,14 @@ class ChunkRecord:
 
 @dataclass(frozen=True, slots=True)
 class Rewrap:
-    """A new wrap for one item revision's key (masking, unmasking, rotation)."""
+    """A new wrap for one item revision's key (masking, unmasking, rotation); with
+    ``ciphertext``, the revision re-encrypted under a new item key too (masking)."""
 
     item_id: str
     revision: int
     key_ref: str
     wrapped_key: bytes
+    ciphertext: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)

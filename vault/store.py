@@ -188,7 +188,8 @@ class MemoryStore:
             revs = list(items.get(ch.item_id, []))
             for i, r in enumerate(revs):
                 if r.revision == ch.revision:
-                    revs[i] = replace(r, key_ref=ch.key_ref, wrapped_key=ch.wrapped_key)
+                    revs[i] = replace(r, key_ref=ch.key_ref, wrapped_key=ch.wrapped_key,
+                                      ciphertext=ch.ciphertext or r.ciphertext)
                     break
             else:
                 raise NotFound("no such item revision")

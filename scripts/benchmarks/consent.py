@@ -44,7 +44,7 @@ from litestar import Litestar, get, post
 from consent import qr, token
 from consent.errors import InvalidToken, TokenRevoked
 from consent.request import sign_request
-from scripts.benchmarks.serverproc import REPO, asgi_server, carnet_server
+from scripts.benchmarks.serverproc import REPO, asgi_server, carnet_server, dev_keys_of
 from scripts.benchmarks.vault import rate
 from vault.crypto import fingerprint
 from vault.sections import Section
@@ -368,9 +368,9 @@ async def _fixture(url: str, operator_token: str, data_dir: Path,
         f"{_nir(i)},Banc,Patient{i},1985-05-01,1 rue du Banc,\n" for i in range(count))
     await operator.send("POST", "/operator/registry", schemas.RegistryLoadBody(csv=csv),
                         schemas.RegistryLoadResult)
-    # The directory authority key the server created in its data dir (the operator's).
+    # The development directory authority key (the operator's, beside the data dir).
     authority = nacl.signing.SigningKey(
-        bytes.fromhex((data_dir / "authority.key").read_text().strip()))
+        bytes.fromhex((dev_keys_of(data_dir) / "authority.key").read_text().strip()))
     pinned = authority.verify_key.encode()
     pharmacist, pharmacy_api = await _professional(url, operator, authority, 10_000,
                                                    ["pharmacist"])

@@ -35,13 +35,19 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 60) 
     raise RuntimeError("the server did not start")
 
 
+def dev_keys_of(data_dir: Path) -> Path:
+    """The development authority and emergency keys: beside the data dir, never in it."""
+    return data_dir.with_name(f"{data_dir.name}-dev-keys")
+
+
 @contextlib.contextmanager
 def carnet_server(data_dir: Path, database_url: str) -> Iterator[tuple[str, str]]:
     """Init (the key files), migrate, serve; yields (base url, operator token)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARNET_")}
     token = secrets.token_urlsafe(24)
     env.update(CARNET_DATABASE_URL=database_url, CARNET_DATA_DIR=str(data_dir),
-               CARNET_OPERATOR_TOKEN=token, CARNET_SECRET_KEY=secrets.token_urlsafe(32))
+               CARNET_OPERATOR_TOKEN=token, CARNET_SECRET_KEY=secrets.token_urlsafe(32),
+               CARNET_DEV_KEYS_DIR=str(dev_keys_of(data_dir)))
     for step in ("init", "migrate"):
         subprocess.run([sys.executable, "-m", "web.server", step], cwd=REPO, env=env,
                        check=True, capture_output=True)

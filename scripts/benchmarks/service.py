@@ -25,7 +25,7 @@ import httpx
 import msgspec
 import nacl.signing
 
-from scripts.benchmarks.serverproc import asgi_server, carnet_server
+from scripts.benchmarks.serverproc import asgi_server, carnet_server, dev_keys_of
 from vault import Dossier, items
 from web import schemas
 from web.client import Api, ProfessionalIdentity, activate, login
@@ -52,7 +52,7 @@ async def _prepare(url: str, token: str, data_dir: Path) -> tuple[str, Dossier]:
     pro_api = Api(url)
     await pharmacist.register(pro_api, name="Pharmacie du banc", profession="pharmacien")
     authority = nacl.signing.SigningKey(
-        bytes.fromhex((Path(data_dir) / "authority.key").read_text().strip()))
+        bytes.fromhex((dev_keys_of(Path(data_dir)) / "authority.key").read_text().strip()))
     await approve(operator, "810000000099", ["pharmacist"], authority)
     await pharmacist.login(pro_api)
     code = await pharmacist.start_activation(pro_api, nir, "1985-05-01")

@@ -31,7 +31,7 @@ from aiosmtpd.controller import Controller
 
 from tests.conftest import create_postgres_database, drop_postgres_database
 from vault.storage import migrate
-from web.server.provision import provision
+from web.server.provision import provision, provision_dev_keys
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -155,6 +155,7 @@ class Server:
     proxy: RecordingProxy
     process: subprocess.Popen[bytes]
     homes: Path = field(default_factory=Path)
+    dev_keys: Path = field(default_factory=Path)  # the operator's and emergency service's
 
     def log(self) -> bytes:
         return self.log_path.read_bytes()
@@ -178,13 +179,13 @@ class Server:
 
     def operator(self, *args: str) -> Any:
         return self.cli_json("operator", "--operator-token-file", str(self.operator_token_file),
-                             "--authority-key-file", str(self.data_dir / "authority.key"),
+                             "--authority-key-file", str(self.dev_keys / "authority.key"),
                              *args)
 
     def authority(self) -> nacl.signing.SigningKey:
-        """The directory authority key the server generated in its data dir."""
+        """The directory authority key (the operator's, outside the server's data dir)."""
         return nacl.signing.SigningKey(
-            bytes.fromhex((self.data_dir / "authority.key").read_text().strip()))
+            bytes.fromhex((self.dev_keys / "authority.key").read_text().strip()))
 
 
 def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -213,10 +214,13 @@ async def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         token_file = data_dir / "operator.token"
         token_file.write_text(secrets.token_urlsafe(24))
         provision(data_dir)  # the other key files, as `carnet-server init` would
+        dev_keys = tmp_path_factory.mktemp(f"dev-keys-{request.param}")
+        provision_dev_keys(dev_keys)  # the operator's and emergency service's, off the server
         env = {k: v for k, v in os.environ.items() if not k.startswith("CARNET_")}
         env.update(CARNET_DATABASE_URL=database_url, CARNET_DATA_DIR=str(data_dir),
                    CARNET_SMTP_HOST="127.0.0.1", CARNET_SMTP_PORT=str(smtp.port),
-                   CARNET_SECRET_KEY=secrets.token_urlsafe(32))
+                   CARNET_SECRET_KEY=secrets.token_urlsafe(32),
+                   CARNET_DEV_KEYS_DIR=str(dev_keys))
         log_path = data_dir / "server.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(  # noqa: ASYNC220 (starts a server, does not wait)
@@ -232,7 +236,7 @@ async def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
             yield Server(engine=request.param, url=f"http://127.0.0.1:{proxy.port}",
                          direct_url=direct, data_dir=data_dir, database_url=database_url,
                          log_path=log_path, operator_token_file=token_file, proxy=proxy,
-                         process=process, homes=homes)
+                         process=process, homes=homes, dev_keys=dev_keys)
             proxy.close()
         finally:
             process.terminate()

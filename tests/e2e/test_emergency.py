@@ -79,7 +79,7 @@ async def _story(server: Server, smtp: Smtp) -> None:
     samu = await _pro(server, operator, f"8400000{n:05d}", ["emergency"])
     plain = await _pro(server, operator, f"8500000{n:05d}", [])
     await operator.aclose()
-    secret = bytes.fromhex((Path(server.data_dir) / "emergency.key").read_text().strip())
+    secret = bytes.fromhex((server.dev_keys / "emergency.key").read_text().strip())
     nir = _nir(n)
 
     async def glass(who: object) -> set[str]:

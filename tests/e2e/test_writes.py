@@ -328,7 +328,9 @@ async def _block_story(server: Server, cast: Cast) -> None:
 
     result = await block(d, w.patient_api, w.doctor.ps_id)
     assert result.revoked == [issued.grant_id]
-    assert {Section.ALLERGIES, Section.CURRENT_TREATMENTS} <= d.ring.rotate_pending
+    # Rotated at once (issue 8, P5), not merely marked for the next write.
+    for section in (Section.ALLERGIES, Section.CURRENT_TREATMENTS):
+        assert d.ring.current(section).ref not in old_refs
     assert [b.ps_id for b in await blocks(d, w.patient_api)] == [w.doctor.ps_id]
 
     # Scans and writes are refused as blocked (not merely revoked).

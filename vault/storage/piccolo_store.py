@@ -368,10 +368,11 @@ class PiccoloStore:
                 if not await ItemRow.exists().where(*where):
                     # Raised inside the transaction: every earlier change is rolled back.
                     raise NotFound("no such item revision")
-                await ItemRow.update({
-                    ItemRow.key_ref: ch.key_ref,
-                    ItemRow.wrapped_key: ch.wrapped_key,
-                }).where(*where)
+                values: dict[Any, Any] = {ItemRow.key_ref: ch.key_ref,
+                                         ItemRow.wrapped_key: ch.wrapped_key}
+                if ch.ciphertext is not None:  # masking re-encrypts the revision too
+                    values[ItemRow.ciphertext] = ch.ciphertext
+                await ItemRow.update(values).where(*where)
 
     async def delete_item(self, dossier_id: str, item_id: str) -> None:
         async with self._write():

@@ -11,7 +11,7 @@ Contract, for people and scripts alike:
   variables (``--passphrase-file``, ``CARNET_PASSPHRASE``, ``--new-passphrase-file``,
   ``CARNET_NEW_PASSPHRASE``, ``--recovery-code-file``, ``--operator-token-file``,
   ``CARNET_OPERATOR_TOKEN``; the server's own key files only with
-  ``$CARNET_DEV_VAR_DIR`` set, in development);
+  ``$CARNET_DEV_VAR_DIR`` set, its development keys only with ``$CARNET_DEV_KEYS_DIR`` set);
 - never prints a passphrase, key or session token; a recovery code is printed once, when it
   is created (activation, ``new-recovery-code``); the pharmacist's activation code is printed
   because it is handed to the patient.

@@ -62,8 +62,9 @@ def token_options(p: argparse.ArgumentParser, suppress: bool) -> None:
                         f"{DEV_VAR_HELP}operator.token)")
     p.add_argument("--authority-key-file", metavar="F",
                    default=argparse.SUPPRESS if suppress else None,
-                   help="the directory authority's key (else $CARNET_AUTHORITY_KEY_FILE, else "
-                        f"{DEV_VAR_HELP}authority.key); it countersigns approved entries")
+                   help="the directory authority's key, 64 hex (else $CARNET_AUTHORITY_KEY_FILE"
+                        ", else the home's, see init-authority, else "
+                        "$CARNET_DEV_KEYS_DIR/authority.key); it countersigns approved entries")
 
 
 def command_tree() -> tuple[Parser, Commands]:

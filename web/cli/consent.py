@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from consent import qr
+from consent import audit, qr
 from vault import Section
 from web.cli._args import Commands, authority_option, leaf
 from web.cli._codes import identity_in_image, token_text
@@ -81,23 +81,37 @@ async def patient_revoke(ctx: Ctx) -> None:
     ctx.out.emit({"revoked": grant_id}, f"revoked {grant_id}")
 
 
+def _said(detail: dict[str, Any]) -> str:
+    """The free text an event carries (opened from its sealed note), for the text output."""
+    said = [f"{k}: {detail[k]}" for k in ("by", "reason") if isinstance(detail.get(k), str)
+            and detail[k]]
+    return f"  ({'; '.join(said)})" if said else ""
+
+
 async def patient_history(ctx: Ctx) -> None:
     """Every access and change, verified: the chain must be intact, signed by the server key
-    this home pinned, and extend what this home saw last time. JSON: {events, head_seq,
-    verified}."""
+    this home pinned, extend what this home saw last time, and every professional's event
+    must be their own request signed with the key the countersigned directory gives for
+    them, never twice. Free text sealed to the patient (who opened a card, a break-glass
+    reason) is opened here. JSON: {events, head_seq, verified}."""
     try:
         pinned_key, last_seen = pins.load_audit(ctx.home)
     except pins.DamagedPin as exc:
         raise CliError(str(exc)) from None
     async with patient_session(ctx) as s:
-        events, head, key = await verified_history(s.dossier, s.api, server_public=pinned_key,
-                                                   last_seen=last_seen)
+        events, head, key = await verified_history(
+            s.dossier, s.api, server_public=pinned_key, last_seen=last_seen,
+            authority_public=await pinned_authority(ctx, s.api))
+        box_secret = s.dossier.ring.box_secret
     pins.save_audit(ctx.home, key, head)
     rows: list[dict[str, Any]] = [{"seq": e.seq, "at": e.at, "kind": e.kind, "actor": e.actor,
-             "detail": dict(e.detail), "signed_by_actor": e.signed_request} for e in events]
+             "detail": audit.readable_detail(e, box_secret),
+             "signed_by_actor": e.signed_request} for e in events]
     ctx.out.emit({"events": rows, "head_seq": head.seq, "verified": True}, "\n".join(
-        f"{r['seq']:>4}  {when(r['at'])}  {r['kind']:<16} {r['actor']}" for r in rows)
-        + "\nhistory verified: intact and consistent with what this device saw before")
+        f"{r['seq']:>4}  {when(r['at'])}  {r['kind']:<16} {r['actor']}{_said(r['detail'])}"
+        for r in rows)
+        + "\nhistory verified: intact, consistent with what this device saw before, every "
+          "professional's entry signed by them")
 
 
 async def pro_scan(ctx: Ctx) -> None:

@@ -1,15 +1,24 @@
 """Emergencies: the patient's emergency card (PNG + passcode) and emergency contacts,
 break-glass on or off; ``carnet emergency open`` (anyone with a card and its passcode) and
-``carnet emergency break-glass`` (a professional with the emergency role)."""
+``carnet emergency break-glass`` (a professional with the emergency role, with the emergency
+service's key that ``carnet emergency init-service`` creates in that service's own home: the
+server holds only its public key, ``CARNET_EMERGENCY_PUBLIC``)."""
 
 from __future__ import annotations
+
+import nacl.public
 
 from consent import qr
 from web.cli._args import Commands, leaf
 from web.cli._codes import card_text, first_text_in_image, token_text
 from web.cli._context import Ctx, clock, refuse_existing
 from web.cli._render import item_json, items_of, when
-from web.cli._sessions import emergency_service_secret, patient_session, pro_session
+from web.cli._sessions import (
+    create_key_profile,
+    emergency_service_secret,
+    patient_session,
+    pro_session,
+)
 from web.client.account import revoke_card
 from web.client.consent import DURATIONS, contact_code, contact_scan, issue_contact_grant
 from web.client.emergency import (
@@ -112,10 +121,25 @@ async def emergency_open(ctx: Ctx) -> None:
     ctx.out.emit({"items": [item_json(i) for i in found]}, items_of(found))
 
 
+async def emergency_init_service(ctx: Ctx) -> None:
+    """Create the emergency service's X25519 key in this home (``emergency.carnet``, sealed
+    under a new passphrase; --force replaces one) and print its PUBLIC key, to set on the
+    server as CARNET_EMERGENCY_PUBLIC. The private key is never printed. JSON:
+    {emergency_public, file, setting}."""
+    key = nacl.public.PrivateKey.generate()
+    path = create_key_profile(ctx, "emergency", force=ctx.args.force, box_secret=bytes(key))
+    public = key.public_key.encode().hex()
+    setting = f"CARNET_EMERGENCY_PUBLIC={public}"
+    ctx.out.emit({"emergency_public": public, "file": str(path), "setting": setting},
+                 f"emergency service key created in {path} (sealed with your passphrase: "
+                 f"keep this home off the server)\npublic key: {public}\nset on the server: "
+                 f"{setting}")
+
+
 async def emergency_break_glass(ctx: Ctx) -> None:
-    """Break the glass as a professional with the emergency role (identity in the home, the
-    service key in --service-key-file, or $CARNET_DEV_VAR_DIR/emergency.key in development).
-    JSON: {items}."""
+    """Break the glass as a professional with the emergency role (identity in the home; the
+    service key in --service-key-file, else the home's ``emergency.carnet``, else
+    $CARNET_DEV_KEYS_DIR/emergency.key in development). JSON: {items}."""
     a = ctx.args
     nir = parse_nir(a.nir)
     secret = emergency_service_secret(ctx)
@@ -149,6 +173,9 @@ def register(cmds: Commands) -> None:
     p = leaf(subs, "break-glass", patient_break_glass, "allow or refuse break-glass", [nir])
     p.add_argument("state", choices=("on", "off"))
     esubs = cmds.emergency
+    p = leaf(esubs, "init-service", emergency_init_service, "create the emergency service's "
+             "key in this home (never on the server) and print its public key")
+    p.add_argument("--force", action="store_true", help="replace the key this home holds")
     p = leaf(esubs, "open", emergency_open, "open an emergency card with its passcode")
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--image", metavar="FILE")
@@ -160,4 +187,5 @@ def register(cmds: Commands) -> None:
     p.add_argument("--nir", required=True)
     p.add_argument("--reason", required=True)
     p.add_argument("--service-key-file", metavar="F",
-                   help="the emergency service's key (else $CARNET_DEV_VAR_DIR/emergency.key)")
+                   help="the emergency service's key, 64 hex (else the home's, else "
+                        "$CARNET_DEV_KEYS_DIR/emergency.key)")

@@ -1,24 +1,42 @@
 """``carnet operator``: the operator's desk (load the registry, send activation codes, list,
 approve and block professionals). Needs the operator token; approving also needs the
-directory authority's key."""
+directory authority's key, which ``init-authority`` creates in the operator's own home (never
+on the server: the server holds only its public key, ``CARNET_AUTHORITY_PUBLIC``)."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any, Final
 
+import nacl.signing
 from rich.console import Console
 from rich.text import Text
 
 from web.cli._args import Commands, Parser, leaf, token_options
 from web.cli._context import CliError, Ctx, check_ps_id, read_text
 from web.cli._render import pro_json, professionals_table
-from web.cli._sessions import authority_key, operator_api
+from web.cli._sessions import authority_key, create_key_profile, operator_api
 from web.client import operator
 from web.client.directory import approve
 from web.nir import parse_nir
 
 ROLES: Final = ("pharmacist", "emergency", "activation_agent")
+
+
+async def op_init_authority(ctx: Ctx) -> None:
+    """Create the directory authority's key in this home (``authority.carnet``, sealed under
+    a new passphrase; --force replaces one) and print its PUBLIC key, to set on the server as
+    CARNET_AUTHORITY_PUBLIC. The private key is never printed. JSON: {authority_public,
+    file, setting}."""
+    key = nacl.signing.SigningKey.generate()
+    path = create_key_profile(ctx, "authority", force=ctx.args.force,
+                              sign_seed=key.encode())
+    public = key.verify_key.encode().hex()
+    setting = f"CARNET_AUTHORITY_PUBLIC={public}"
+    ctx.out.emit({"authority_public": public, "file": str(path), "setting": setting},
+                 f"directory authority key created in {path} (sealed with your passphrase: "
+                 f"keep this home off the server)\npublic key: {public}\nset on the server: "
+                 f"{setting}\npublish its fingerprint so that clients can check what they pin")
 
 
 async def op_load_registry(ctx: Ctx) -> None:
@@ -88,6 +106,9 @@ async def op_block(ctx: Ctx) -> None:
 
 def register(cmds: Commands) -> None:
     subs = cmds.operator
+    p = leaf(subs, "init-authority", op_init_authority, "create the directory authority's "
+             "key in this home (never on the server) and print its public key")
+    p.add_argument("--force", action="store_true", help="replace the key this home holds")
     token: argparse.ArgumentParser = Parser(add_help=False)
     token_options(token, suppress=True)
     p = leaf(subs, "load-registry", op_load_registry, "load or update beneficiaries from a "

@@ -14,8 +14,8 @@ from typing import Protocol
 
 import nacl.signing
 
-from consent import audit, grant, policy, token
 from consent import contact as contact_format
+from consent import grant, policy, token
 from consent import request as signed_request
 from consent.errors import IdentityMismatch, InvalidToken
 from consent.profiles import DURATIONS, default_sections
@@ -37,6 +37,8 @@ from vault.records import DossierRecord
 from web import schemas
 from web.client.api import Api
 from web.client.directory import trusted_entry
+from web.client.history import verified_history
+from web.client.rotation import sync_grants
 
 __all__ = [
     "DURATIONS",
@@ -117,7 +119,9 @@ async def issue_grant(dossier: Dossier, api: Api, ps_id: str,
                       rng: Random = system_random) -> Issued:
     """Seal the sections' keys to the named professional (whose directory entry must carry
     the pinned authority's countersignature), sign and store the grant, and return the
-    consent token (to show as a QR)."""
+    consent token (to show as a QR). Items an interrupted masking left under a retired key
+    version are rewrapped first, so that the grant (which never carries those) opens them."""
+    await dossier.finish_rotations()
     entry = await trusted_entry(api, ps_id, authority_public)
     if (expected_fingerprint is not None
             and fingerprint(entry.sign_public) != expected_fingerprint):
@@ -151,27 +155,12 @@ async def list_grants(dossier: Dossier, api: Api) -> list[schemas.GrantInfo]:
     return (await api.get(f"/dossiers/{dossier.dossier_id}/grants", schemas.GrantList)).grants
 
 
-async def revoke_grant(dossier: Dossier, api: Api, grant_id: str) -> None:
-    """Revoke on the server, then mark the grant's sections for rotation at the next write."""
-    found = [g for g in await list_grants(dossier, api) if g.grant_id == grant_id]
+async def revoke_grant(dossier: Dossier, api: Api, grant_id: str, *,
+                       rng: Random = system_random) -> None:
+    """Revoke on the server, then at once rotate the keys the grant carried and re-seal the
+    new ones to the grantees that remain (``web.client.rotation.sync_grants``, P5)."""
     await api.call("POST", f"/dossiers/{dossier.dossier_id}/grants/{grant_id}/revoke")
-    if found:
-        core = grant.SignedGrant.decode(found[0].grant).core
-        await dossier.rotate_on_next_write(frozenset(core.sections))
-
-
-async def verified_history(dossier: Dossier, api: Api, *, server_public: bytes | None,
-                           last_seen: audit.ChainHead | None
-                           ) -> tuple[list[audit.Event], audit.ChainHead, bytes]:
-    """Fetch and verify the history (P6): a dropped, reordered or rewritten entry, a shrunk
-    log or a bad signature raises ``ChainBroken``. Returns events, the new head to remember
-    and the server key (to pin on first use)."""
-    body = await api.get(f"/dossiers/{dossier.dossier_id}/history", schemas.HistoryBody)
-    key = server_public or body.server_public
-    events = [audit.decode_event(b) for b in body.events]
-    head = audit.verify_chain(events, audit.SignedHead.decode(body.head), key,
-                              last_seen=last_seen, dossier_id=dossier.dossier_id)
-    return events, head, key
+    await sync_grants(dossier, api, rng=rng)
 
 
 def request_signer(identity: Signer, now: int,
@@ -194,6 +183,7 @@ class Scanned:
     write: bool
     expires_at: int
     items: list[Item]
+    unreadable: tuple[str, ...] = ()  # ids of granted items that did not open (hide no other)
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,9 +223,11 @@ async def present(api: Api, me: Presenter, text: str, *, now: int,
 
 
 def decrypt_items(dossier_id: str, bodies: Iterable[schemas.ItemBody],
-                  keys: Mapping[Section, Mapping[str, bytes]]) -> list[Item]:
+                  keys: Mapping[Section, Mapping[str, bytes]],
+                  unreadable: list[str] | None = None) -> list[Item]:
     """Decrypt the items wrapped under one of ``keys`` (section -> {ref: key}); any other
-    (never a masked item's) or one that does not open is left out."""
+    (never a masked item's) is left out, and so is one that does not open or decode (its id
+    is appended to ``unreadable`` if given): it never hides the others."""
     by_ref = {ref: (section, key) for section, ks in keys.items() for ref, key in ks.items()}
     found: list[Item] = []
     for body in bodies:
@@ -248,7 +240,8 @@ def decrypt_items(dossier_id: str, bodies: Iterable[schemas.ItemBody],
             item_key = unwrap_item_key(record, KeyLookup(record.key_ref, key, section), section)
             found.append(open_item_with_key(record, item_key, section))
         except (DecryptionFailed, FormatError):
-            continue
+            if unreadable is not None:
+                unreadable.append(record.item_id)
     return found
 
 
@@ -256,9 +249,10 @@ async def scan(api: Api, me: Presenter, text: str, *, now: int,
                rng: Random = system_random) -> Scanned:
     """Present a consent token and decrypt what it opens."""
     p = await present(api, me, text, now=now, rng=rng)
+    unreadable: list[str] = []
+    found = decrypt_items(p.dossier.dossier_id, p.items, p.keys.keys, unreadable)
     return Scanned(dossier_id=p.dossier.dossier_id, sections=p.core.sections, write=p.core.write,
-                   expires_at=p.expires_at,
-                   items=decrypt_items(p.dossier.dossier_id, p.items, p.keys.keys))
+                   expires_at=p.expires_at, items=found, unreadable=tuple(unreadable))
 
 
 def contact_code(dossier: Dossier) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import nacl.signing
 
 from consent import directory
+from consent.errors import UntrustedEntry
 from web import schemas
 from web.client.api import Api
 
@@ -22,6 +23,8 @@ async def trusted_entry(api: Api, ps_id: str, authority_public: bytes) -> schema
     """A professional's entry, refused (UntrustedEntry) unless the authority countersigned it:
     the server cannot slip its own keys in."""
     body = await api.get(f"/professionals/{ps_id}", schemas.ProfessionalBody, auth=False)
+    if body.ps_id != ps_id:  # another professional's genuine entry is not this one's
+        raise UntrustedEntry()
     directory.verify(entry_of(body), body.countersignature, authority_public)
     return body
 

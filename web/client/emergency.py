@@ -1,11 +1,19 @@
 """Emergency access on the client side: make a card, open one, allow or refuse break-glass,
 and break the glass as the emergency service. Randomness comes from ``rng``
-(``vault.crypto.system_random`` unless a caller passes its own)."""
+(``vault.crypto.system_random`` unless a caller passes its own).
+
+Free text that may be medical (who opens a card, the reason for breaking the glass) leaves
+this client only sealed to the patient's X25519 key (``consent.audit.seal_note``): the
+server keeps it in the history and only the patient's client opens it. The key comes from
+the server (the card's or the NIR's dossier), which is trusted for it as for a deposit. A
+browser client must do the same."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
+from consent import audit
 from consent import card as card_format
 from vault import Dossier, Item
 from vault.crypto import Random, system_random
@@ -45,11 +53,28 @@ async def issue_card(dossier: Dossier, api: Api, *, days: int = 365,
     return Card(card_id=info.card_id, text=made.text, passcode=code, expires_at=info.expires_at)
 
 
-async def open_card(api: Api, text: str, passcode: str, who: str = "") -> list[Item]:
-    """Whoever holds the card and its passcode: the emergency summary, decrypted here."""
+WHO_MAX: Final = 100
+REASON_MIN: Final = 10
+REASON_MAX: Final = 500
+
+
+def _note(box_public: bytes, key: str, text: str, rng: Random) -> bytes:
+    return audit.seal_note(box_public, audit.SEALED_NOTES[key][0], text, rng)
+
+
+async def open_card(api: Api, text: str, passcode: str, who: str = "", *,
+                    rng: Random = system_random) -> list[Item]:
+    """Whoever holds the card and its passcode: the emergency summary, decrypted here.
+    ``who`` (at most 100 characters) is sealed to the patient before it is sent."""
     card_id, share = card_format.parse_card(text)
+    who = who.strip()[:WHO_MAX]
+    sealed = b""
+    if who:
+        recipient = await api.get(f"/emergency/cards/{card_id.hex()}/recipient",
+                                  schemas.CardRecipientBody, auth=False)
+        sealed = _note(recipient.box_public, "by_sealed", who, rng)
     body = await api.send("POST", f"/emergency/cards/{card_id.hex()}/open",
-                          schemas.CardOpenRequest(passcode=passcode, who=who),
+                          schemas.CardOpenRequest(passcode=passcode, who_sealed=sealed),
                           schemas.EmergencyBody, auth=False)
     dossier = body.dossier.record()
     keys = card_format.open_card_package(body.package, share, body.server_share,
@@ -75,10 +100,20 @@ async def service_key(api: Api) -> bytes:
 async def break_glass(api: Api, identity: ProfessionalIdentity, service_secret: bytes,
                       nir: str, reason: str, *, now: int,
                       rng: Random = system_random) -> list[Item]:
-    """As an emergency professional (signed in, with the service's key): the summary."""
+    """As an emergency professional (signed in, with the service's key): the summary. The
+    reason (10 to 500 characters) is sealed to the patient before it is sent; ``ValueError``
+    if it is too short or too long."""
+    reason = reason.strip()
+    if (not REASON_MIN <= len(reason) <= REASON_MAX
+            or len(reason.encode("utf-8")) > audit.NOTE_TEXT_MAX):
+        raise ValueError("state the reason (10 to 500 characters): it is logged and sent to "
+                         "the patient")
+    recipient = await api.send("POST", "/deposits/recipient", schemas.RecipientRequest(nir=nir),
+                               schemas.RecipientBody)
+    sealed = _note(recipient.box_public, "reason_sealed", reason, rng)
     body = await api.send("POST", "/emergency/break-glass",
-                          schemas.BreakGlassRequest(nir=nir, reason=reason), schemas.EmergencyBody,
-                          signer=request_signer(identity, now, rng))
+                          schemas.BreakGlassRequest(nir=nir, reason_sealed=sealed),
+                          schemas.EmergencyBody, signer=request_signer(identity, now, rng))
     dossier = body.dossier.record()
     return decrypt_items(dossier.dossier_id, body.items,
                          card_format.open_for_service(body.package, service_secret))

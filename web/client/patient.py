@@ -10,6 +10,7 @@ from vault.crypto import KdfParams
 from vault.records import SLOT_PASSPHRASE, SLOT_RECOVERY
 from web import schemas
 from web.client.api import Api, ApiError
+from web.client.rotation import watch_grants
 from web.client.store import Activation, HttpStore
 
 Clock = Callable[[], int]
@@ -20,7 +21,9 @@ async def activate(api: Api, nir: str, code: str, passphrase: str, *,
     """Create the dossier's keys here, send them wrapped with the activation code; returns the
     unlocked dossier and the recovery code (show it once: the server never sees it)."""
     store = HttpStore(api, Activation(nir=nir, code=code))
-    return await Dossier.create(store, passphrase, clock=clock)
+    dossier, recovery_code = await Dossier.create(store, passphrase, clock=clock)
+    await watch_grants(dossier, api)  # keys rotate after a grant ends (P5)
+    return dossier, recovery_code
 
 
 async def login(api: Api, nir: str, secret: str, *, clock: Clock,
@@ -49,7 +52,10 @@ async def login(api: Api, nir: str, secret: str, *, clock: Clock,
     store.session = session
     record = await store.slot(session.subject, slot)
     master = keys.open_slot_with(stretched, record, session.subject)
-    return await Dossier.open_with_master(store, session.subject, master, clock=clock)
+    dossier = await Dossier.open_with_master(store, session.subject, master, clock=clock)
+    # A grant that expired or was revoked since: rotate its keys now and before every write.
+    await watch_grants(dossier, api)
+    return dossier
 
 
 async def recover(api: Api, nir: str, recovery_code: str, new_passphrase: str, *,

@@ -95,7 +95,8 @@ class HttpStore:
 
     async def rewrap(self, dossier_id: str, changes: Sequence[Rewrap]) -> None:
         await self.api.call("POST", f"/dossiers/{dossier_id}/rewrap", schemas.RewrapsBody(
-            changes=[schemas.RewrapBody(c.item_id, c.revision, c.key_ref, c.wrapped_key)
+            changes=[schemas.RewrapBody(c.item_id, c.revision, c.key_ref, c.wrapped_key,
+                                        c.ciphertext)
                      for c in changes]))
 
     async def delete_item(self, dossier_id: str, item_id: str) -> None:

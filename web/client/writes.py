@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from consent import deposit as deposit_format
 from consent import grant
@@ -33,10 +33,13 @@ from vault.crypto import Random, system_random
 from vault.records import ChunkRecord, DossierRecord, ItemRecord
 from vault.sections import Section
 from web import schemas
-from web.client.api import Api
-from web.client.consent import list_grants, present, request_signer
+from web.client.api import Api, ApiError
+from web.client.consent import present, request_signer
 from web.client.directory import trusted_entry
 from web.client.professional import ProfessionalIdentity
+from web.client.rotation import sync_grants
+
+STALE_KEY: Final = "stale_key"  # the server's code for a write under a replaced key
 
 
 # ------------------------------------------------------------------------------ grant writes
@@ -93,13 +96,24 @@ async def write_item(api: Api, identity: ProfessionalIdentity, text: str, sectio
                      name: str | None = None, now: int, opened: OpenedGrant | None = None,
                      rng: Random = system_random) -> tuple[OpenedGrant, Item]:
     """Add an item, authored by this professional, through a read+write consent (opened
-    now unless ``opened`` is given). Returns the opened grant and the item as written."""
+    now unless ``opened`` is given). Returns the opened grant and the item as written.
+
+    If the server answers ``stale_key`` (the patient rotated the section's key after an
+    expiry, a revocation or a masking, and re-sealed the grant to us), the grant is opened
+    again (its new keys checked as at any scan) and the item sealed and sent once more."""
     d = items.draft(section, item_type, title, date, body,
                     Author.professional(identity.ps_id, name))
     if opened is None:
         opened = await open_grant(api, identity, text, now=now, rng=rng)
     record = seal_for_grant(opened, d, created_at=now, rng=rng)
-    await send_item(api, identity, text, record, now=now, rng=rng)
+    try:
+        await send_item(api, identity, text, record, now=now, rng=rng)
+    except ApiError as exc:
+        if exc.code != STALE_KEY:
+            raise
+        opened = await open_grant(api, identity, text, now=now, rng=rng)
+        record = seal_for_grant(opened, d, created_at=now, rng=rng)
+        await send_item(api, identity, text, record, now=now, rng=rng)
     return opened, Item(item_id=record.item_id, revision=1, section=d.section,
                         item_type=d.item_type, title=d.title, date=d.date, body=d.body,
                         author=d.author, created_at=now)
@@ -214,18 +228,12 @@ async def file_deposits(dossier: Dossier, api: Api, *, authority_public: bytes) 
 # ------------------------------------------------------------------------------ blocks
 async def block(dossier: Dossier, api: Api, ps_id: str) -> schemas.BlockResult:
     """Block a professional: the server refuses their tokens and revokes their active
-    grants; here the revoked grants' sections are marked to get new keys at the next write
-    (as ``revoke_grant`` does)."""
+    grants; here the keys those grants carried are rotated at once and re-sealed to the
+    grantees that remain (as ``revoke_grant`` does)."""
     result = await api.send("POST", f"/dossiers/{dossier.dossier_id}/blocks",
                             schemas.BlockRequest(ps_id=ps_id), schemas.BlockResult)
     if result.revoked:
-        revoked = set(result.revoked)
-        sections: set[Section] = set()
-        for g in await list_grants(dossier, api):
-            if g.grant_id in revoked:
-                sections |= grant.SignedGrant.decode(g.grant).core.sections
-        if sections:
-            await dossier.rotate_on_next_write(frozenset(sections))
+        await sync_grants(dossier, api)
     return result
 
 

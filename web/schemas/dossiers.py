@@ -129,9 +129,11 @@ class RewrapBody(Base):
     revision: Revision
     key_ref: Id
     wrapped_key: Wrapped
+    ciphertext: Blob | None = None  # masking: the revision re-encrypted under a new key
 
     def record(self) -> Rewrap:
-        return Rewrap(self.item_id, self.revision, self.key_ref, self.wrapped_key)
+        return Rewrap(self.item_id, self.revision, self.key_ref, self.wrapped_key,
+                      self.ciphertext)
 
 
 class RewrapsBody(Base):

@@ -6,8 +6,14 @@ from typing import Annotated
 
 import msgspec
 
-from web.schemas._types import Base, Blob, Id, Key32
+from web.schemas._types import Base, Blob, Id, Key32, base64_doc
 from web.schemas.dossiers import DossierBody, ItemBody
+
+# Free text sealed to the patient's X25519 key (``consent.audit.seal_note``): the server
+# stores it in the history and cannot read it. 48 bytes of sealed box, 2 + up to 32 of
+# purpose, up to 1024 of text.
+_NOTE_MAX = 48 + 2 + 32 + 1024
+SealedNote = Annotated[bytes, msgspec.Meta(max_length=_NOTE_MAX), base64_doc(0, _NOTE_MAX)]
 
 
 class CardUpload(Base):
@@ -32,8 +38,19 @@ class CardList(Base):
 
 
 class CardOpenRequest(Base):
+    """``who_sealed``: who opens the card, sealed to the patient (``GET
+    /emergency/cards/{card_id}/recipient`` gives the key). ``who`` in plaintext is for older
+    clients only: the server seals it at once and never stores it."""
+
     passcode: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
     who: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    who_sealed: SealedNote = b""
+
+
+class CardRecipientBody(Base):
+    """The X25519 public key of the patient whose card this is (to seal ``who`` to)."""
+
+    box_public: Key32
 
 
 class EmergencyBody(Base):
@@ -49,8 +66,13 @@ class BreakGlassUpload(Base):
 
 
 class BreakGlassRequest(Base):
+    """``reason_sealed``: the stated reason sealed to the patient (``POST
+    /deposits/recipient`` gives the key). ``reason`` in plaintext is for older clients only:
+    the server seals it at once and never stores it. One of them is required."""
+
     nir: Annotated[str, msgspec.Meta(max_length=32)]
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    reason_sealed: SealedNote = b""
 
 
 class ServiceKeyBody(Base):

@@ -90,6 +90,7 @@ SERVICE_STATUS: Final[Mapping[type[service_errors.ServiceError], int]] = {
     service_errors.WrongPasscode: 401,
     service_errors.NotFoundError: 404,
     service_errors.ConflictError: 409,
+    service_errors.StaleKey: 409,
     # The mail or post relay refused (sending codes is synchronous for the operator).
     service_errors.MailError: 502,
 }

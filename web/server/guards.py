@@ -47,16 +47,21 @@ async def requires_patient(connection: Connection, _: BaseRouteHandler) -> None:
 
 def requires_professional(role: str | None = None) -> Guard:
     """A guard for a signed-in professional whom the operator approved (with ``role``, if
-    given); the handler may ask for ``professional`` (their directory entry)."""
+    given); the handler may ask for ``professional`` (their directory entry).
+
+    Approval and roles are read from the directory on every request, never from the
+    session (whose ``roles`` are what the professional had at login): an operator's change
+    (roles removed, professional blocked or no longer approved) takes effect at the very next
+    request of a session opened before it."""
 
     async def guard(connection: Connection, _: BaseRouteHandler) -> None:
         session = await _session(connection)
         if session.kind != "professional":
             raise Forbidden("this needs a professional's session")
-        if role is not None and role not in session.roles:
+        current = await services_of(connection).directory.acting(session.subject)
+        if role is not None and role not in current.roles:
             raise Forbidden(f"this needs the {role} role")
-        admit(connection, session,
-              await services_of(connection).directory.acting(session.subject))
+        admit(connection, session, current)
 
     guard.__name__ = f"requires_professional_{role or 'any'}"
     return guard

@@ -53,7 +53,7 @@ from tests.web.server.routes.api_support import (
 )
 from vault.storage import migrate
 from web import schemas
-from web.server.provision import provision
+from web.server.provision import provision, provision_dev_keys
 
 REPO = Path(__file__).resolve().parents[3]
 # SQLite's WAL locks live in bytes 120..127 of the -shm file (write, checkpoint, recover,
@@ -90,7 +90,7 @@ class Running:
         return (self.data_dir / "operator.token").read_text().strip()
 
     def authority(self) -> nacl.signing.SigningKey:
-        seed = (self.data_dir / "authority.key").read_text().strip()
+        seed = (dev_keys_of(self.data_dir) / "authority.key").read_text().strip()
         return nacl.signing.SigningKey(bytes.fromhex(seed))
 
 
@@ -106,12 +106,19 @@ def _wait(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     raise AssertionError("server did not become healthy")
 
 
+def dev_keys_of(data_dir: Path) -> Path:
+    """The operator's and emergency service's keys: beside the data dir, never in it."""
+    return data_dir.with_name(f"{data_dir.name}-dev-keys")
+
+
 @contextlib.contextmanager
 def server_process(engine: str, database_url: str, data_dir: Path) -> Iterator[Running]:
     provision(data_dir)
+    provision_dev_keys(dev_keys_of(data_dir))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARNET_")}
-    env.update(CARNET_DATABASE_URL=database_url, CARNET_DATA_DIR=str(data_dir))
+    env.update(CARNET_DATABASE_URL=database_url, CARNET_DATA_DIR=str(data_dir),
+               CARNET_DEV_KEYS_DIR=str(dev_keys_of(data_dir)))
     log_path = data_dir / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(

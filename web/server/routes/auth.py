@@ -13,6 +13,7 @@ from web.server.container import Services
 from web.server.deps import address, bearer
 from web.server.guards import requires_session
 from web.server.openapi import errors
+from web.server.services.directory import is_approved
 from web.server.storage.ports import Session
 from web.server.views import session_body
 
@@ -52,10 +53,16 @@ async def logout(request: Request[Any, Any, Any], services: Services) -> None:
 
 
 @get("/session", guards=[requires_session], responses=errors(401), summary="Who this session is")
-async def whoami(session: Session) -> schemas.SessionBody:
+async def whoami(services: Services, session: Session) -> schemas.SessionBody:
+    # A professional's roles as the directory has them now (an operator's change applies to
+    # sessions opened before it: web.server.guards.requires_professional).
+    roles = list(session.roles)
+    if session.kind == "professional":
+        pro = await services.directory.entry(session.subject)
+        roles = list(pro.roles) if is_approved(pro) else []
     return schemas.SessionBody(session="", expires_at=session.expires_at,
                                kind=session.kind,  # type: ignore[arg-type]
-                               subject=session.subject, roles=list(session.roles))
+                               subject=session.subject, roles=roles)
 
 
 router = Router(path="/auth", route_handlers=[params, challenge, login, logout, whoami],

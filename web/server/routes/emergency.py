@@ -79,7 +79,18 @@ async def refuse_break_glass(services: Services, dossier_id: IdParam) -> None:
 async def open_card(request: Request[Any, Any, Any], services: Services, card_id: IdParam,
                     data: schemas.CardOpenRequest) -> schemas.EmergencyBody:
     await services.auth.throttle("card-address", address(request), 30)
-    return _body(await services.emergency.open_card(card_id, data.passcode, data.who))
+    return _body(await services.emergency.open_card(card_id, data.passcode, data.who,
+                                                    data.who_sealed))
+
+
+@get("/emergency/cards/{card_id:str}/recipient", responses=errors(404, 410, 429),
+     summary="The card's patient's public key, to seal who opens it to (the server keeps it "
+             "sealed)")
+async def card_recipient(request: Request[Any, Any, Any], services: Services,
+                         card_id: IdParam) -> schemas.CardRecipientBody:
+    await services.auth.throttle("card-recipient", address(request), 30)
+    return schemas.CardRecipientBody(
+        box_public=await services.emergency.card_recipient(card_id))
 
 
 @post("/emergency/break-glass", status_code=200,
@@ -92,7 +103,7 @@ async def break_glass(request: Request[Any, Any, Any], services: Services,
                                         request.headers)
     nir_hash = services.peppers.login_hash("patient", parse_nir(data.nir))
     return _body(await services.emergency.break_glass(professional, nir_hash, data.reason,
-                                                      signed))
+                                                      signed, data.reason_sealed))
 
 
 @get("/emergency/service-key", responses=errors(),
@@ -103,4 +114,4 @@ async def service_key(services: Services) -> schemas.ServiceKeyBody:
 
 router = Router(path="/", tags=["emergency"], before_request=strict_body, route_handlers=[
     add_card, list_cards, revoke_card, allow_break_glass, refuse_break_glass, open_card,
-    break_glass, service_key])
+    card_recipient, break_glass, service_key])

@@ -33,7 +33,6 @@ from web.server.services.codes import (
 )
 from web.server.services.errors import (
     ActivationFailed,
-    ActivationLocked,
     InvalidNir,
     NotFoundError,
     ServiceError,
@@ -47,6 +46,8 @@ log = logging.getLogger("carnet.activation")
 
 REGISTRY_COLUMNS: Final = ("nir", "last_name", "first_name", "birth_date", "address", "email")
 _ISSUE_ATTEMPTS: Final = 3
+FAILED: Final = ("activation failed: check the NIR and the code; after five wrong codes, ask "
+                 "for a new one")
 ACCEPTED: Final = ("If this NIR and birth date are in the registry, an activation code is on "
                    "its way to the postal or e-mail address on file.")
 
@@ -251,7 +252,13 @@ class Activation:
     # ------------------------------------------------------------------ activation
     async def activate(self, nir_text: str, code_text: str, create: NewDossier) -> str:
         """Check the code, create the dossier from what the client built, link the account.
-        Returns the dossier id. Any wrong, used, expired or unknown code is ActivationFailed."""
+        Returns the dossier id.
+
+        Any wrong, used, unknown or malformed code is ActivationFailed with one detail
+        (:data:`FAILED`), and so is any code once five wrong ones locked the activation: a
+        NIR with a pending or locked code answers exactly as a NIR without one, so nobody
+        learns who is being activated. After a lock, a new code (online request, pharmacy,
+        operator) replaces the locked one. Only the right code, past its expiry, says so."""
         nir = parse_nir(nir_text)
         nir_hash = self.nir_hash(nir)
         try:
@@ -262,18 +269,17 @@ class Activation:
         # The attempt is counted before the guess is checked, atomically: concurrent
         # guesses can never check more than the policy allows.
         before = await self._db.take_attempt(nir_hash, EMAIL_CODE_POLICY.max_attempts)
-        if before is not None and EMAIL_CODE_POLICY.is_exhausted(before):
-            raise ActivationLocked("too many wrong codes: ask for a new activation code")
-        ok = (stored is not None and before is not None and bool(code)
+        checked = before is not None and not EMAIL_CODE_POLICY.is_exhausted(before)
+        ok = (stored is not None and checked and bool(code)
               and codes_match(stored.code_hash, code, self._peppers.code))
         if stored is None or not ok:
-            raise ActivationFailed("activation failed: check the NIR and the code")
+            raise ActivationFailed(FAILED)
         await self._db.refund_attempt(nir_hash)  # the right code is not a wrong attempt
         if stored.expires_at < self._now():
             raise ActivationFailed("activation failed: this code has expired; ask for a new one")
         self._check_creation(create)
         if not await self._db.take_code(nir_hash, stored.code_hash):
-            raise ActivationFailed("activation failed: check the NIR and the code")
+            raise ActivationFailed(FAILED)
         dossier_id = create.dossier.dossier_id
         await self._store.create(create.dossier, list(create.slots), create.keyring)
         await self._db.create_account(nir_hash, dossier_id, self._now())

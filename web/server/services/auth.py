@@ -9,6 +9,14 @@
    it holds and opens a short-lived session (itsdangerous, SHA-256, its own salt).
 
 Wrapped keys are only served to a session, so knowing a NIR gives nothing to guess against.
+
+No timing oracle on who has a dossier (P15): for a patient login the known and the unknown
+paths make the very same storage calls. The login's account is looked up, then the key slots
+are read from its dossier, or, for a login without one, from a decoy dossier id derived from
+the login's keyed hash, which names no dossier (random ids are 128 bits; the decoy is a keyed
+hash): the same queries run and find nothing. The answer is then built from the slots found,
+or from stable fake salts, and a login signature is checked against the slot's key, or
+against a decoy key, so both paths also do the same computation.
 """
 
 from __future__ import annotations
@@ -19,16 +27,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
+import nacl.signing
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from consent.request import login_message
 from vault.crypto import MEMLIMIT_FLOOR, OPSLIMIT_FLOOR, KdfParams, Random, verify_signature
-from vault.errors import NotFound
-from vault.records import SLOT_PASSPHRASE, SLOT_RECOVERY
+from vault.errors import DossierClosed, NotFound
+from vault.records import SLOT_PASSPHRASE, SLOT_RECOVERY, KeySlot
 from vault.store import DossierStore
 from web.server.services.directory import is_approved
 from web.server.services.errors import Forbidden, ServiceError, Unauthorized
-from web.server.services.peppers import Peppers
+from web.server.services.peppers import Peppers, keyed_hex
 from web.server.services.ratelimit import RateLimiter, limiter_key
 from web.server.storage.ports import ServiceDb, Session
 
@@ -97,6 +106,10 @@ class Auth:
         self._sessions = serializer(secret, "session")
         self._session_ttl = session_ttl
         self._limits = limits or Limits()
+        # Checked instead of a slot's login key for a login without a dossier: it never
+        # verifies a signature (its secret is derived from the server's secret and dropped).
+        self._decoy_public = nacl.signing.SigningKey(bytes.fromhex(
+            keyed_hex(peppers.salt, "decoy-login-key"))).verify_key.encode()
 
     def _now(self) -> int:
         return int(self._clock())
@@ -116,25 +129,37 @@ class Auth:
     # ------------------------------------------------------------------ step 1
     async def params(self, login: str, address: str) -> LoginParams:
         """Each slot's KDF parameters for the patient ``login`` (a NIR); for an unknown
-        login, stable fake salts at the floor parameters, so the answer says nothing."""
+        login, stable fake salts at the floor parameters, so the answer says nothing.
+
+        The same storage calls run either way (the module docstring): the answer's shape,
+        size and time do not tell a NIR with a dossier from one without."""
         login_hash = self._peppers.login_hash("patient", login)
         await self._lookup_guard(login_hash, address)
         dossier_id = await self._db.dossier_for_login(login_hash)
+        target = dossier_id or self._decoy(login_hash)
         out: dict[str, KdfParams] = {}
         for name in (SLOT_PASSPHRASE, SLOT_RECOVERY):
-            slot = None
-            if dossier_id is not None:
-                try:
-                    slot = await self._store.slot(dossier_id, name)
-                except LookupError:
-                    slot = None
-            if slot is None:
-                out[name] = KdfParams(salt=self._peppers.fake_salt(login_hash, name),
-                                      opslimit=OPSLIMIT_FLOOR, memlimit=MEMLIMIT_FLOOR)
+            slot = await self._slot_or_none(target, name)
+            fake = KdfParams(salt=self._peppers.fake_salt(login_hash, name),
+                             opslimit=OPSLIMIT_FLOOR, memlimit=MEMLIMIT_FLOOR)
+            if slot is None or dossier_id is None:
+                out[name] = fake
             else:
                 out[name] = KdfParams(salt=slot.salt, opslimit=slot.opslimit,
                                       memlimit=slot.memlimit)
         return LoginParams(passphrase=out[SLOT_PASSPHRASE], recovery=out[SLOT_RECOVERY])
+
+    def _decoy(self, login_hash: str) -> str:
+        """A well-formed dossier id that names no dossier, stable for one login."""
+        return self._peppers.fake_salt(login_hash, "decoy-dossier").hex()
+
+    async def _slot_or_none(self, dossier_id: str, name: str) -> KeySlot | None:
+        """The slot, or None when the dossier or the slot does not exist (or was closed, or
+        its key is gone): what a login without a dossier also gets, after the same calls."""
+        try:
+            return await self._store.slot(dossier_id, name)
+        except (NotFound, LookupError, DossierClosed):
+            return None
 
     # ------------------------------------------------------------------ step 2
     async def challenge(self, login: str, kind: str, slot: str, address: str) -> Challenge:
@@ -170,7 +195,8 @@ class Auth:
         if not await self._db.use_nonce(nonce, expires_at):
             raise Unauthorized("this login challenge was already used")
         public, subject, roles = await self._login_key(kind, login_hash, slot, ps_id)
-        if public is None or not verify_signature(public, login_message(challenge), signature):
+        if public is None or not verify_signature(public, login_message(challenge), signature) \
+                or not subject:
             raise Unauthorized(_BAD_LOGIN)
         await self._limiter.reset(limiter_key("auth-login", login_hash, self._peppers.limit))
         return await self.open_session(kind, subject, roles)
@@ -179,12 +205,10 @@ class Auth:
                          ps_id: str) -> tuple[bytes | None, str, tuple[str, ...]]:
         if kind == "patient":
             dossier_id = await self._db.dossier_for_login(login_hash)
-            if dossier_id is None:
-                return None, "", ()
-            try:
-                return (await self._store.slot(dossier_id, slot)).login_public, dossier_id, ()
-            except (NotFound, LookupError):
-                return None, "", ()
+            found = await self._slot_or_none(dossier_id or self._decoy(login_hash), slot)
+            if dossier_id is None or found is None:
+                return self._decoy_public, "", ()  # checked, never verifies (same work)
+            return found.login_public, dossier_id, ()
         pro = await self._db.professional(ps_id) if ps_id else None
         if not is_approved(pro):
             return None, "", ()

@@ -10,6 +10,7 @@ to the recipient. Whether a token matches its grant and names whoever presents i
 from __future__ import annotations
 
 import base64
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -26,6 +27,7 @@ from vault.store import DossierStore, all_items
 from web.server.services import messages
 from web.server.services.directory import is_approved
 from web.server.services.errors import (
+    ConflictError,
     Forbidden,
     NotFoundError,
     ProfessionalBlocked,
@@ -184,11 +186,14 @@ class ConsentService:
 
     # ------------------------------------------------------------------ grants
     async def add_grant(self, dossier: DossierRecord, blob: bytes) -> StoredGrant:
+        """Store a new patient-signed grant, or (same id, version 2) a re-sealed one."""
         signed = grant.SignedGrant.decode(blob)
         core = signed.core
         if core.dossier_id != dossier.dossier_id:
             raise Forbidden("this grant is for another dossier")
         grant.verify(signed, dossier.sign_public)
+        if core.version == grant.VERSION_RESEALED:
+            return await self._reseal(dossier, core, blob)
         if core.expires_at <= self._now():
             raise ServiceError("this grant has already expired")
         contact_of = contact_dossier(core.recipient_id)
@@ -217,6 +222,33 @@ class ConsentService:
                           {"grant": stored.grant_id, "recipient": core.recipient_id,
                            "sections": ",".join(sorted(s.value for s in core.sections)),
                            "write": int(core.write), "expires_at": core.expires_at})
+        return stored
+
+    async def _reseal(self, dossier: DossierRecord, core: grant.GrantCore,
+                      blob: bytes) -> StoredGrant:
+        """Replace a grant by the same grant sealed again after a rotation (P5): same id,
+        recipient, sections, flags and times, a higher generation, not revoked. Its refs
+        replace the stored ones: a write under a ref it no longer names is ``stale_key``."""
+        old = await self._db.grant(core.grant_id.hex())
+        if old is None or old.dossier_id != dossier.dossier_id:
+            raise NotFoundError("no such grant in this dossier to re-seal")
+        old_core = grant.SignedGrant.decode(old.blob).core
+        if not old_core.same_grant(core):
+            raise Forbidden("a re-sealed grant must keep the recipient, sections and times")
+        if core.generation <= old_core.generation:
+            raise ConflictError("this grant was already re-sealed with this generation")
+        if old.revoked_at is not None or old.expires_at <= self._now():
+            raise TokenRevoked()
+        stored = dataclasses.replace(old, key_refs=core.key_refs, blob=blob)
+        if not await self._db.replace_grant(stored):
+            raise NotFoundError("no such grant in this dossier to re-seal")
+        # The history's event kinds are fixed (consent.audit): a re-seal is a grant_issued
+        # naming its generation.
+        await self.record(dossier.dossier_id, "grant_issued", "patient",
+                          {"grant": stored.grant_id, "recipient": core.recipient_id,
+                           "sections": ",".join(sorted(s.value for s in core.sections)),
+                           "write": int(core.write), "expires_at": core.expires_at,
+                           "resealed": core.generation})
         return stored
 
     async def revoke(self, dossier_id: str, grant_id: str) -> None:

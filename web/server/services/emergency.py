@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
+from consent import audit
+from vault.crypto import system_random
 from vault.records import DossierRecord, ItemRecord
 from vault.store import DossierStore
 from web.server.services import messages
@@ -29,6 +31,25 @@ from web.server.storage.ports import EmergencyStore, Professional, ServiceDb, St
 MAX_CARD_ATTEMPTS: Final = 5
 CARD_MAX_DAYS: Final = 3 * 365
 PASSCODE_MIN: Final = 6
+REASON_MIN: Final = 10
+WHO_PURPOSE: Final = audit.SEALED_NOTES["by_sealed"][0]
+REASON_PURPOSE: Final = audit.SEALED_NOTES["reason_sealed"][0]
+
+
+def sealed_detail(key: str, sealed: bytes, plain: str,
+                  box_public: bytes) -> dict[str, str | int]:
+    """Free text for the history, kept only sealed to the patient (P2): the client's sealed
+    note as is; else an older client's plaintext, sealed here at once and never stored;
+    else nothing. ``key`` is a key of ``audit.SEALED_NOTES``."""
+    if sealed:
+        if not audit.sealed_note_ok(sealed):
+            raise ServiceError("a sealed note is a sealed box of at most 1024 bytes of text")
+        return {key: audit.note_text(sealed)}
+    if plain:
+        purpose = audit.SEALED_NOTES[key][0]
+        return {key: audit.note_text(audit.seal_note(box_public, purpose, plain,
+                                                     system_random))}
+    return {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,17 +104,34 @@ class EmergencyService:
         """Revoke now; False if the card is not this dossier's."""
         return await self._cards.revoke_card(dossier_id, card_id, self._now())
 
-    async def open_card(self, card_id: str, passcode: str, who: str) -> Opened:
-        """Check the passcode (five wrong ones in the card's life lock it) and release the
-        server's share with the summary's ciphertext."""
+    async def card_recipient(self, card_id: str) -> bytes:
+        """The X25519 public key of the card's patient, to seal ``who`` to (the card's id is
+        16 random bytes known only to whoever holds the card)."""
         card = await self._cards.card(card_id)
+        if card is None:
+            raise NotFoundError("no such emergency card")
+        return (await self._store.dossier(card.dossier_id)).box_public
+
+    async def open_card(self, card_id: str, passcode: str, who: str,
+                        who_sealed: bytes = b"") -> Opened:
+        """Check the passcode (five wrong ones in the card's life lock it) and release the
+        server's share with the summary's ciphertext. A revoked or expired card
+        (CardExpired) and a locked one (CardLocked) answer the same whatever the passcode.
+        Who opened it is kept sealed to the patient (``who_sealed``; an older client's
+        plaintext ``who`` is sealed here)."""
+        card = await self._cards.card(card_id)
+        if card is None:
+            raise NotFoundError("no such emergency card")
+        # A dead card (revoked or expired) answers the same whatever the passcode: that is
+        # decided before the passcode is looked at, and no attempt is counted.
+        if card.revoked_at is not None or card.expires_at <= self._now():
+            raise CardExpired()
         # Counted before the check, atomically: concurrent guesses never check more than
         # MAX_CARD_ATTEMPTS passcodes in the card's life.
-        before = None if card is None else await self._cards.take_attempt(card_id,
-                                                                          MAX_CARD_ATTEMPTS)
-        if card is None or before is None:
+        before = await self._cards.take_attempt(card_id, MAX_CARD_ATTEMPTS)
+        if before is None:
             raise NotFoundError("no such emergency card")
-        if before >= MAX_CARD_ATTEMPTS:
+        if before >= MAX_CARD_ATTEMPTS:  # locked: the same answer whatever the passcode
             raise CardLocked()
         if not hmac.compare_digest(card.passcode_hash, self._passcode_hash(card_id, passcode)):
             left = MAX_CARD_ATTEMPTS - before - 1
@@ -104,12 +142,11 @@ class EmergencyService:
             raise WrongPasscode(f"wrong passcode ({left} attempt{'s' if left > 1 else ''} "
                                 "left before the card locks)")
         await self._cards.refund_attempt(card_id)  # the right passcode is not a wrong one
-        if card.revoked_at is not None or card.expires_at <= self._now():
-            raise CardExpired()
         dossier = await self._store.dossier(card.dossier_id)
         items = await items_under(self._store, card.dossier_id, card.key_refs)
+        by = sealed_detail("by_sealed", who_sealed, who.strip()[:100], dossier.box_public)
         await self._consent.record(card.dossier_id, "card_used", f"card:{card_id}",
-                                   {"result": "opened", "by": who[:100], "items": len(items)})
+                                   {"result": "opened", **by, "items": len(items)})
         self._notifier.patient(card.dossier_id, messages.card_used())
         return Opened(dossier=dossier, package=card.package, items=items,
                       server_share=card.server_share)
@@ -126,11 +163,16 @@ class EmergencyService:
         await self._consent.record(dossier_id, "mask_changed", "patient", {"break_glass": "on"})
 
     async def break_glass(self, pro: Professional, nir_hash: str, reason: str,
-                          request: SignedRequest) -> Opened:
+                          request: SignedRequest, reason_sealed: bytes = b"") -> Opened:
+        """The break-glass package and summary for an emergency professional's signed
+        request. The stated reason is kept sealed to the patient (``reason_sealed``, at
+        least ``REASON_MIN`` bytes of text inside; an older client's plaintext ``reason`` is
+        sealed here)."""
         if "emergency" not in pro.roles:
             raise Forbidden("break-glass needs the emergency role")
         reason = reason.strip()
-        if len(reason) < 10:
+        shortest = audit.sealed_note_size(REASON_PURPOSE, REASON_MIN)
+        if len(reason_sealed) < shortest if reason_sealed else len(reason) < REASON_MIN:
             raise ServiceError("state the reason (at least 10 characters): it is logged and "
                                "sent to the patient")
         self._consent.check_request(pro, request)
@@ -139,18 +181,18 @@ class EmergencyService:
         dossier_id = await self._db.dossier_for_login(nir_hash)
         if dossier_id is None:
             raise NotFoundError("no open dossier for this NIR")
+        dossier = await self._store.dossier(dossier_id)
+        why = sealed_detail("reason_sealed", reason_sealed, reason[:500], dossier.box_public)
         found = await self._cards.break_glass(dossier_id)
         if found is None:
             await self._consent.record(dossier_id, "emergency_access", f"ps:{pro.ps_id}",
-                                       {"result": "refused", "reason": reason[:500]},
+                                       {"result": "refused", **why},
                                        request=request, actor_public=pro.sign_public)
             raise BreakGlassOff()
         package, refs = found
-        dossier = await self._store.dossier(dossier_id)
         items = await items_under(self._store, dossier_id, refs)
         await self._consent.record(dossier_id, "emergency_access", f"ps:{pro.ps_id}",
-                                   {"result": "opened", "reason": reason[:500],
-                                    "items": len(items)},
+                                   {"result": "opened", **why, "items": len(items)},
                                    request=request, actor_public=pro.sign_public)
         self._notifier.patient(dossier_id, messages.break_glass_used(pro))
         return Opened(dossier=dossier, package=package, items=items)

@@ -25,6 +25,7 @@ The tree (``code`` in brackets)::
       x WrongPasscode               [wrong_passcode]
       x NotFoundError               [not_found]                      LookupError
       x ConflictError               [conflict]
+        + StaleKey                  [stale_key]
       x MailError                   [mail_failed]
 
 The emergency-card errors are the server's decisions, not the consent format's: the attempt
@@ -146,6 +147,16 @@ class ConflictError(ServiceError):
 
     code = "conflict"
     default_detail = "conflict with the current state"
+
+
+class StaleKey(ConflictError):
+    """A professional's write is wrapped under a section key version the patient has since
+    replaced (after an expiry, a revocation or a masking): fetch the re-sealed grant (scan
+    again) and write under its current key (P5)."""
+
+    code = "stale_key"
+    default_detail = ("this item is wrapped under a key the patient has replaced: scan the "
+                      "consent again to get the new key, then retry")
 
 
 class MailError(ServiceError):

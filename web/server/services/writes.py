@@ -5,7 +5,9 @@
   revoked (the patient's client then rotates the sections' keys).
 - **Write**: a professional holding a read+write grant adds a new item to a granted section.
   The token is checked exactly as for a scan; the item must be wrapped under one of the
-  grant's key references. The server sees the same opaque record as for a patient's write.
+  grant's key references, and under the current one if the grant was re-sealed after a
+  rotation (``stale_key`` otherwise: the client scans again and retries). The server sees
+  the same opaque record as for a patient's write.
 - **Deposit**: any approved professional (even one the patient blocked) leaves an item sealed
   to the patient's public key, signed with their own key; the patient's client checks and
   files it. The server can read none of it.
@@ -31,6 +33,7 @@ from web.server.services.errors import (
     KeyNotGranted,
     NotFoundError,
     RateLimited,
+    StaleKey,
     Unauthorized,
     WriteNotGranted,
 )
@@ -102,6 +105,11 @@ class WritesService:
             raise WriteNotGranted()
         if item.key_ref not in stored.key_refs:
             raise KeyNotGranted()
+        current = admitted.core.current_refs
+        if current and item.key_ref not in current:
+            # A re-sealed grant names the only refs a write may use: the older ones may be
+            # held by an ex-grantee (P5).
+            raise StaleKey()
         if item.revision != 1:
             raise ConflictError("a professional can only add new items (revision 1)")
         try:

@@ -248,6 +248,13 @@ class MemoryServiceDb:
             self._grants[grant_id] = dataclasses.replace(g, revoked_at=at)
         return True
 
+    async def replace_grant(self, g: StoredGrant) -> bool:
+        old = self._grants.get(g.grant_id)
+        if old is None or old.dossier_id != g.dossier_id or old.revoked_at is not None:
+            return False
+        self._grants[g.grant_id] = dataclasses.replace(old, key_refs=g.key_refs, blob=g.blob)
+        return True
+
     async def audit_head(self, dossier_id: str) -> tuple[int, bytes] | None:
         chain = self._audit.get(dossier_id)
         return (len(chain) - 1, chain[-1][1]) if chain else None

@@ -211,6 +211,10 @@ class Grants(Protocol):
     async def revoke_grant(self, dossier_id: str, grant_id: str, at: int) -> bool:
         """Mark revoked (the first revocation time stays); False if not this dossier's."""
 
+    async def replace_grant(self, g: StoredGrant) -> bool:
+        """Replace the blob and key refs of a grant re-sealed after a rotation (same id,
+        same dossier, not revoked); False if there is no such grant."""
+
 
 class AuditLog(Protocol):
     """Each dossier's hash chain of events, ``seq`` from 0."""

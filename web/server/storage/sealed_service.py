@@ -82,6 +82,11 @@ class SealedServiceDb(_Sealer):
         await self._db.put_grant(replace(
             g, blob=self._seal(key, g.dossier_id, "grant", g.grant_id, g.blob)))
 
+    async def replace_grant(self, g: StoredGrant) -> bool:
+        key = await self._key(g.dossier_id)
+        return await self._db.replace_grant(replace(
+            g, blob=self._seal(key, g.dossier_id, "grant", g.grant_id, g.blob)))
+
     async def grant(self, grant_id: str) -> StoredGrant | None:
         found = await self._db.grant(grant_id)
         if found is None:

@@ -566,6 +566,8 @@ def plausible_requests(h: Harness, w: World) -> dict[tuple[str, str], Planned]:
         # a card nobody registered, with a passcode: refused (needs no session)
         ("POST", "/emergency/cards/{card_id}/open"): Planned(
             "POST", f"/emergency/cards/{new_id()}/open", {"passcode": "000000", "who": "SAMU"}),
+        ("GET", "/emergency/cards/{card_id}/recipient"): Planned(
+            "GET", f"/emergency/cards/{new_id()}/recipient"),
         ("POST", "/emergency/break-glass"): Planned(
             "POST", "/emergency/break-glass", {"nir": nir, "reason": "inconscient, urgences"},
             credential="pro"),

@@ -42,6 +42,15 @@ class PiccoloGrants:
             (GrantRow.grant_id == grant_id) & GrantRow.revoked_at.is_null())
         return True
 
+    async def replace_grant(self, g: StoredGrant) -> bool:
+        where = ((GrantRow.grant_id == g.grant_id) & (GrantRow.dossier_id == g.dossier_id)
+                 & GrantRow.revoked_at.is_null())
+        if not await GrantRow.exists().where(where):
+            return False
+        await GrantRow.update({GrantRow.key_refs: ",".join(g.key_refs),
+                               GrantRow.blob: g.blob}).where(where)
+        return True
+
 
 @guard_storage
 class PiccoloAuditLog:
