@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import fields, replace
 from typing import Any
 
+import nacl.public
 import nacl.signing
 import pytest
 from hypothesis import given
@@ -29,6 +30,7 @@ from consent.audit import (
 from consent.errors import REASONS, AuditError, ChainBroken, ConsentError, MalformedAudit
 from consent.request import request_detail, request_message, sign_request
 from tests.support import DeterministicRandom
+from vault.errors import DecryptionFailed
 
 DOSSIER = "0123456789abcdef0123456789abcdef"
 T0 = 1_790_000_000
@@ -404,3 +406,148 @@ def test_event_bit_flips(event: Event, data: st.DataObject) -> None:
         return
     assert back != event
     assert encode_event(back) == bytes(broken)  # canonical: one event, one encoding
+
+
+# --- who signed (verify_actors, verify_history) ---------------------------------------------
+
+OTHER = nacl.signing.SigningKey(rng(32))  # a key no directory gives for PS_ACTOR
+KEYS = {PS_ACTOR: frozenset({PS.verify_key.encode()})}
+
+
+def professional_log() -> list[Event]:
+    """A log whose professional events are all PS's own signed requests."""
+    return [e for e in EVENTS if e.actor != "emergency:samu-75"]
+
+
+def actors_reason(log: Sequence[Event], keys: Any = None) -> tuple[str, str]:
+    with pytest.raises(ChainBroken) as info:
+        a.verify_actors(log, KEYS if keys is None else keys)
+    return info.value.reason, str(info.value)
+
+
+def appended(log: Sequence[Event], event: Event) -> list[Event]:
+    return [*log, replace(event, seq=len(log), at=log[-1].at + 1)]
+
+
+def test_professional_events_by_the_directory_key_verify() -> None:
+    log = renumber(professional_log())
+    a.verify_actors(log, KEYS)
+    assert a.signing_actors(log) == {PS_ACTOR}
+    head = a.verify_history(log, signed(log), SERVER_PUBLIC, last_seen=None,
+                            dossier_id=DOSSIER, actor_keys=KEYS)
+    assert head == heads(log)[-1]
+    # A second key for the same professional (a key history) is accepted too.
+    a.verify_actors(log, {PS_ACTOR: {OTHER.verify_key.encode(), PS.verify_key.encode()}})
+
+
+def test_unsigned_professional_event_is_refused_whatever_its_kind() -> None:
+    log = renumber(professional_log())
+    for kind in ("token_scanned", "grant_issued", "login"):
+        forged = Event(seq=0, at=0, kind=kind, actor=PS_ACTOR, detail={"grant": "aa" * 16})
+        got, text = actors_reason(appended(log, forged))
+        assert got == "bad_signature" and "no request signature" in text
+
+
+def test_signed_kind_claimed_by_a_non_professional_is_refused() -> None:
+    log = renumber(professional_log())
+    for actor in ("patient", "server", "emergency:samu-75", "ps:"):
+        forged = Event(seq=0, at=0, kind="token_scanned", actor=actor, detail={})
+        assert actors_reason(appended(log, forged))[0] == "unknown_actor"
+
+
+def test_key_absent_from_the_directory_is_refused() -> None:
+    log = renumber(professional_log())
+    nonce = rng(16)
+    forged = Event(seq=0, at=0, kind="token_scanned", actor=PS_ACTOR,
+                   detail=request_detail("POST", "/consent/scan", b"{}", nonce, T0),
+                   request_signature=sign_request("POST", "/consent/scan", b"{}", nonce, T0,
+                                                  OTHER),
+                   actor_public=OTHER.verify_key.encode())
+    a.verify_request(forged)  # self-consistent: verify_chain alone would accept it
+    got, text = actors_reason(appended(log, forged))
+    assert got == "unknown_actor" and "countersigned directory" in text
+    # Nobody vouches for an actor absent from the mapping.
+    assert actors_reason(log, {})[0] == "unknown_actor"
+
+
+def test_bad_request_signature_by_the_right_key_is_refused() -> None:
+    log = renumber(professional_log())
+    i = next(k for k, e in enumerate(log) if e.signed_request)
+    log[i] = replace(log[i], request_signature=bytes(64))
+    assert actors_reason(log)[0] == "bad_signature"
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_replayed_request_is_refused(upper: bool) -> None:
+    log = renumber(professional_log())
+    genuine = next(e for e in log if e.signed_request)
+    copy = genuine
+    if upper:  # the same nonce spelled differently is still the same request
+        copy = replace(genuine, detail={**genuine.detail,
+                                        "nonce": str(genuine.detail["nonce"]).upper()})
+    a.verify_request(copy)
+    got, text = actors_reason(appended(log, copy))
+    assert got == "replayed" and "twice" in text
+    with pytest.raises(ChainBroken) as info:
+        forged = appended(log, copy)
+        a.verify_history(forged, signed(forged), SERVER_PUBLIC, last_seen=heads(log)[-1],
+                         dossier_id=DOSSIER, actor_keys=KEYS)
+    assert info.value.reason == "replayed"
+
+
+def test_verify_history_checks_the_chain_first() -> None:
+    log = renumber(professional_log())
+    with pytest.raises(ChainBroken) as info:
+        a.verify_history(log, signed(log, key=OTHER), SERVER_PUBLIC, last_seen=None,
+                         dossier_id=DOSSIER, actor_keys=KEYS)
+    assert info.value.reason == "bad_signature"
+
+
+def test_new_reasons_are_stable_codes() -> None:
+    assert {"unknown_actor", "replayed"} <= REASONS
+    assert ChainBroken("replayed").code == "audit_chain_broken"
+
+
+# --- sealed notes ---------------------------------------------------------------------------
+
+PATIENT_BOX = nacl.public.PrivateKey(rng(32))
+PATIENT_BOX_PUBLIC = PATIENT_BOX.public_key.encode()
+
+
+def test_sealed_note_round_trip_and_binding() -> None:
+    blob = a.seal_note(PATIENT_BOX_PUBLIC, "card-who", "SAMU 75, Dr Lemoine", rng)
+    assert a.sealed_note_ok(blob)
+    assert b"SAMU" not in blob
+    assert len(blob) == a.sealed_note_size("card-who", len(b"SAMU 75, Dr Lemoine"))
+    text = a.note_text(blob)
+    assert a.open_note(text, "card-who", bytes(PATIENT_BOX)) == "SAMU 75, Dr Lemoine"
+    with pytest.raises(DecryptionFailed):  # moved into another field
+        a.open_note(text, "break-glass-reason", bytes(PATIENT_BOX))
+    with pytest.raises(DecryptionFailed):  # not the patient's key
+        a.open_note(text, "card-who", bytes(nacl.public.PrivateKey(rng(32))))
+    with pytest.raises(DecryptionFailed):
+        a.open_note("not base64!", "card-who", bytes(PATIENT_BOX))
+    with pytest.raises(MalformedAudit):
+        a.seal_note(PATIENT_BOX_PUBLIC, "card-who", "x" * (a.NOTE_TEXT_MAX + 1), rng)
+    with pytest.raises(MalformedAudit):
+        a.seal_note(PATIENT_BOX_PUBLIC, "card-who", "line\nbreak", rng)
+    assert not a.sealed_note_ok(b"short")
+
+
+def test_readable_detail_opens_sealed_notes_and_keeps_old_plaintext() -> None:
+    reason = a.note_text(a.seal_note(PATIENT_BOX_PUBLIC, "break-glass-reason",
+                                     "patient inconscient", rng))
+    by = a.note_text(a.seal_note(PATIENT_BOX_PUBLIC, "card-who", "Pompiers", rng))
+    new = Event(seq=0, at=T0, kind="card_used", actor="card:" + "cc" * 16,
+                detail={"result": "opened", "by_sealed": by, "items": 2})
+    assert a.readable_detail(new, bytes(PATIENT_BOX)) == {"result": "opened", "by": "Pompiers",
+                                                         "items": 2}
+    glass = Event(seq=1, at=T0, kind="mask_changed", actor="patient",
+                  detail={"reason_sealed": reason})
+    assert a.readable_detail(glass, bytes(PATIENT_BOX)) == {"reason": "patient inconscient"}
+    old = Event(seq=2, at=T0, kind="card_used", actor="card:" + "cc" * 16,
+                detail={"result": "opened", "by": "SAMU 69"})  # written before notes were sealed
+    assert a.readable_detail(old, bytes(PATIENT_BOX)) == {"result": "opened", "by": "SAMU 69"}
+    swapped = Event(seq=3, at=T0, kind="card_used", actor="card:" + "cc" * 16,
+                    detail={"by_sealed": reason})
+    assert a.readable_detail(swapped, bytes(PATIENT_BOX)) == {"by": "(unreadable)"}

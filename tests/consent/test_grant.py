@@ -423,3 +423,60 @@ def test_decode_rejects_specific_corruptions(ring: Keyring, ps: Party,
     huge = raw[:sealed_len_at] + (2**31).to_bytes(4, "big") + raw[sealed_len_at + 4:]
     with pytest.raises(MalformedGrant):
         SignedGrant.decode(huge)
+
+
+# --- version 2: re-sealed after a rotation (issue 8, P5) ----------------------------------
+
+
+def test_reseal_keeps_the_grant_and_carries_the_new_current_key(
+        ring: Keyring, ps: Party, rng: DeterministicRandom) -> None:
+    first = make(ring, ps, rng, write=True)
+    assert first.core.version == g.VERSION and first.encode()[0] == 0x01
+    rotated = ring.rotate(Section.ALLERGIES, rng)
+    again = g.reseal(first.core, ring=rotated, rng=rng)
+    back = SignedGrant.decode(again.encode())
+    assert back == again and again.encode()[0] == g.VERSION_RESEALED
+    verify(back, patient_public(ring))
+    assert back.core.same_grant(first.core) and back.core.generation == 1
+    keys = open_keys(back, bytes(ps.box))
+    new = rotated.current(Section.ALLERGIES).ref
+    assert keys.current[Section.ALLERGIES] == new and new not in first.core.key_refs
+    assert back.core.current_refs == tuple(sorted(keys.current.values()))
+    assert g.reseal(back.core, ring=rotated, rng=rng).core.generation == 2
+    # Version-1 grants stay readable.
+    assert SignedGrant.decode(first.encode()) == first
+
+
+def test_reseal_leaves_out_retired_versions(ring: Keyring, ps: Party,
+                                            rng: DeterministicRandom) -> None:
+    old_refs = set(ring.all_section_keys(Section.ALLERGIES))
+    masked = ring.rotate(Section.ALLERGIES, rng, retire=True)
+    core = make(ring, ps, rng).core
+    keys = open_keys(g.reseal(core, ring=masked, rng=rng), bytes(ps.box))
+    assert set(keys.keys[Section.ALLERGIES]) == {masked.current(Section.ALLERGIES).ref}
+    assert not old_refs & set(keys.refs)
+    fresh = open_keys(make(masked, ps, rng), bytes(ps.box))
+    assert not old_refs & set(fresh.refs)
+
+
+def test_version_2_fields_are_signed_and_checked(ring: Keyring, ps: Party,
+                                                 rng: DeterministicRandom) -> None:
+    signed = g.reseal(make(ring, ps, rng).core, ring=ring, rng=rng)
+    for change in ({"generation": 7},
+                   {"current_refs": tuple(sorted(signed.core.key_refs))[:2]}):
+        with contextlib.suppress(MalformedGrant):
+            forged = replace(signed, core=replace(signed.core, **change))  # type: ignore[arg-type]
+            with pytest.raises(InvalidGrant):
+                verify(forged, patient_public(ring))
+    with pytest.raises(MalformedGrant):
+        replace(signed.core, current_refs=())
+    with pytest.raises(MalformedGrant):
+        replace(signed.core, current_refs=("ab" * 16, "cd" * 16))
+    with pytest.raises(MalformedGrant):
+        replace(make(ring, ps, rng).core, generation=1)  # version 1 has no generation
+    with pytest.raises(MalformedGrant):
+        SignedGrant.decode(b"\x03" + signed.encode()[1:])
+    data = signed.encode()
+    for cut in range(0, len(data), 7):
+        with contextlib.suppress(MalformedGrant):
+            SignedGrant.decode(data[:cut])

@@ -166,3 +166,15 @@ def test_key_holders_do_not_print_their_keys() -> None:
     for secret in (ring.sign_seed, ring.box_secret, ring.mask_key,
                    ring.current(Section.ALLERGIES).key):
         assert repr(secret) not in shown and secret.hex() not in shown
+
+
+def test_keyring_retired_versions_round_trip_and_are_checked() -> None:
+    rng = DeterministicRandom(b"retired")
+    ring = keyring.Keyring.new(rng).rotate(Section.ALLERGIES, rng, retire=True)
+    back = keyring.decode(keyring.encode(ring))
+    assert back.retired(Section.ALLERGIES) == ring.retired(Section.ALLERGIES)
+    assert len(back.retired(Section.ALLERGIES)) == 1
+    assert back.current(Section.ALLERGIES).ref not in back.retired(Section.ALLERGIES)
+    # A keyring without retired versions encodes as before (no field at all).
+    plain = keyring.Keyring.new(DeterministicRandom(b"plain"))
+    assert b"retired" not in keyring.encode(plain)

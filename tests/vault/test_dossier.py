@@ -26,6 +26,7 @@ from vault import (
     tombstone,
 )
 from vault import dossier as dossier_mod
+from vault.crypto import system_random
 from vault.errors import DecryptionFailed, DossierClosed, WeakParameters
 from vault.items import Author
 from vault.records import SLOT_PASSPHRASE
@@ -373,3 +374,72 @@ async def test_every_page_of_items_is_read(dossier: Dossier,
     assert {i.item_id for i in await dossier.list()} == added
     records = await store_mod.all_items(dossier._store, dossier.dossier_id)
     assert {r.item_id for r in records} == added
+
+
+# ----------------------------------------------------------------------------- masking residue
+async def test_masking_re_encrypts_and_retires_every_older_section_key(
+        dossier: Dossier, memory_store: MemoryStore) -> None:
+    """Issue 8 (P2): the pre-masking wraps and ciphertexts (a WAL, a dead row) open with no
+    key a later grant carries, and the re-encrypted item opens with no section key at all."""
+    item = await dossier.add("allergies", "allergy", "Pénicilline", "2024-03-01")
+    await dossier.edit(item.item_id, title="Pénicilline (2)")
+    kept = await dossier.add("allergies", "allergy", "Latex", "2024-03-02")
+    before = await memory_store.revisions(dossier.dossier_id, item.item_id)
+    old_refs = set(dossier.ring.all_section_keys(Section.ALLERGIES))
+
+    await dossier.mask(item.item_id)
+    ring = dossier.ring
+    assert ring.retired(Section.ALLERGIES) == old_refs
+    grantable = ring.section_keys(Section.ALLERGIES)
+    assert set(grantable) == {ring.current(Section.ALLERGIES).ref}
+    after = await memory_store.revisions(dossier.dossier_id, item.item_id)
+    assert {r.ciphertext for r in after}.isdisjoint(r.ciphertext for r in before)
+    for record in before + after:
+        for key in grantable.values():
+            for purpose in ("item-key", "item-key-masked"):
+                with pytest.raises(DecryptionFailed):
+                    envelope.open_(key, record.wrapped_key, itembox.item_ad(
+                        purpose, record.dossier_id, Section.ALLERGIES, record.item_id,
+                        record.revision))
+    # The old item keys (what a grant from before masking may unwrap) open nothing now.
+    for old, new in zip(before, after, strict=True):
+        old_key = itembox.unwrap_item_key(old, ring.lookup(old.key_ref), Section.ALLERGIES)
+        with pytest.raises(DecryptionFailed):
+            itembox.open_item_with_key(new, old_key, Section.ALLERGIES)
+    # The unmasked item moved to the new version; the patient reads everything.
+    for record in await memory_store.revisions(dossier.dossier_id, kept.item_id):
+        assert record.key_ref == ring.current(Section.ALLERGIES).ref
+    assert [i.title for i in await dossier.history(item.item_id)] == [
+        "Pénicilline", "Pénicilline (2)"]
+    assert (await dossier.get(item.item_id)).masked
+    # Editing the masked item never wraps its new key under a section key.
+    await dossier.edit(item.item_id, title="Pénicilline (3)")
+    latest = (await memory_store.revisions(dossier.dossier_id, item.item_id))[-1]
+    assert latest.key_ref == ring.mask_ref
+    await dossier.mask(item.item_id)  # masking a masked item changes nothing
+    assert dossier.ring.retired(Section.ALLERGIES) == old_refs
+
+
+async def test_finish_rotations_rewraps_what_an_interrupted_masking_left(
+        dossier: Dossier, memory_store: MemoryStore) -> None:
+    kept = await dossier.add("allergies", "allergy", "Latex", "2024-03-02")
+    ring = dossier.ring.rotate(Section.ALLERGIES, system_random, retire=True)
+    await dossier._save_ring(ring)  # the keyring write of a masking, then a crash
+    assert await dossier.finish_rotations() == 1
+    (record,) = await memory_store.revisions(dossier.dossier_id, kept.item_id)
+    assert record.key_ref == dossier.ring.current(Section.ALLERGIES).ref
+    assert await dossier.finish_rotations() == 0  # idempotent
+
+
+async def test_rotate_now_and_the_before_write_hook(dossier: Dossier) -> None:
+    old = dossier.ring.current(Section.ALLERGIES).ref
+    await dossier.rotate_now(frozenset({Section.ALLERGIES}))
+    assert dossier.ring.current(Section.ALLERGIES).ref != old
+    assert old in dossier.ring.section_keys(Section.ALLERGIES)  # not retired: still grantable
+    calls: list[int] = []
+
+    async def hook() -> None:
+        calls.append(1)
+    dossier.before_write = hook
+    await dossier.add("allergies", "allergy", "Arachide", "2024-03-03")
+    assert calls == [1]

@@ -45,7 +45,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No secret or server from the developer's environment; no ./var/operator.token."""
     for name in ("CARNET_PASSPHRASE", "CARNET_NEW_PASSPHRASE", "CARNET_OPERATOR_TOKEN",
                  "CARNET_SERVER", "CARNET_RECOVERY_CODE", "CARNET_DEV_VAR_DIR",
-                 "CARNET_AUTHORITY_KEY_FILE"):
+                 "CARNET_AUTHORITY_KEY_FILE", "CARNET_DEV_KEYS_DIR"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CARNET_HOME", str(tmp_path / "home"))
     monkeypatch.chdir(tmp_path)

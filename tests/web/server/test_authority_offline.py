@@ -46,6 +46,7 @@ from tests.conftest import create_postgres_database, drop_postgres_database
 from web.client import home as local_home
 from web.client.api import Api, ApiError
 from web.client.directory import approve, authority_key, entry_of, trusted_entry
+from web.client.emergency import service_key
 from web.client.professional import ProfessionalIdentity
 
 REPO: Final = Path(__file__).resolve().parents[3]
@@ -318,23 +319,28 @@ async def test_the_server_refuses_an_approval_signed_with_its_own_keys(
 async def test_no_authority_or_emergency_private_key_under_the_data_dir(
         deployment: Deployment) -> None:
     # Run last in this module: the flows above have filled the database and the outboxes.
-    private = deployment.private_keys()
-    authority = nacl.signing.SigningKey(private["authority"]).verify_key.encode()
-    emergency = nacl.public.PrivateKey(private["emergency"]).public_key.encode()
+    authority = await pinned(deployment)
+    async with Api(deployment.url) as api:
+        emergency = await service_key(api)
     files = files_under(deployment.data_dir)
     names = {p.name for p in files}
     assert {"secret.key", "operator.token", "audit.key"} <= names
+    for path in files:  # no file the server can read opens as either private key
+        blob = path.read_bytes()
+        if len(blob) <= KEY_CANDIDATE_MAX:
+            for seed in key_candidates(blob):
+                assert nacl.signing.SigningKey(seed).verify_key.encode() != authority, path
+                assert nacl.public.PrivateKey(seed).public_key.encode() != emergency, path
     assert not names & {"authority.key", "emergency.key"}
+    private = deployment.private_keys()  # from their holders: in no form on the server
+    assert nacl.signing.SigningKey(private["authority"]).verify_key.encode() == authority
+    assert nacl.public.PrivateKey(private["emergency"]).public_key.encode() == emergency
     for path in files:
         blob = path.read_bytes()
         for raw in private.values():
             for form in (raw, raw.hex().encode(), raw.hex().upper().encode(),
                          base64.b64encode(raw), base64.urlsafe_b64encode(raw).rstrip(b"=")):
                 assert form not in blob, path
-        if len(blob) <= KEY_CANDIDATE_MAX:
-            for seed in key_candidates(blob):
-                assert nacl.signing.SigningKey(seed).verify_key.encode() != authority, path
-                assert nacl.public.PrivateKey(seed).public_key.encode() != emergency, path
 
 
 # ------------------------------------------------------------------------------ production start

@@ -60,7 +60,8 @@ async def test_every_operation_without_a_session(app: Harness) -> None:
             continue
         if key == ("POST", "/activation/complete"):  # needs a code, not a session
             assert_error(r, 400, "activation_failed")
-        elif key == ("POST", "/emergency/cards/{card_id}/open"):  # a card id and passcode
+        elif key in (("POST", "/emergency/cards/{card_id}/open"),  # a card id and passcode
+                     ("GET", "/emergency/cards/{card_id}/recipient")):  # a card id
             assert_error(r, 404, r.json().get("code", ""))
         else:
             assert_error(r, 401, "unauthorized")
