@@ -23,15 +23,11 @@ one the countersigned directory gives for that professional (``actor_keys``, loo
 caller) and its nonce appears once in the whole log.
 
 Free text that may be medical (a break-glass reason, who opened a card) is kept in ``detail``
-only sealed to the patient's X25519 key (``seal_note``, ``open_note``, ``readable_detail``):
-
-    note    = base64(seal_to(patient box public, 0x01 | u8 len(purpose) | purpose | UTF-8 text))
+only sealed to the patient's X25519 key (``consent.note``).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hmac
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -46,8 +42,7 @@ from consent import _codec
 from consent._reader import Reader
 from consent.errors import ChainBroken, MalformedAudit, Reason
 from consent.request import REQUEST_FIELDS, message_with_hash
-from vault.crypto import Random, open_sealed, seal_to, verify_signature
-from vault.errors import DecryptionFailed
+from vault.crypto import verify_signature
 
 VERSION: Final = 0x01
 HEAD_CONTEXT: Final = b"CARNET-AUDIT-HEAD"
@@ -77,10 +72,11 @@ _INT: Final = 0x02
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One entry of the log. ``detail`` is small and never medical content (grant id hex,
-    section names, item id, and for a signed request: method, path, body_hash, nonce,
-    request_at). ``request_signature`` and ``actor_public`` are both empty (patient or server
-    event) or both set (a professional's signed request)."""
+    """One entry of the log. ``detail`` is small and never medical content in plaintext
+    (grant id hex, section names, item id, and for a signed request: method, path,
+    body_hash, nonce, request_at; free text only as a sealed note, ``consent.note``).
+    ``request_signature`` and ``actor_public`` are both empty (patient, server or card
+    event) or both set (a professional's or contact's signed request)."""
 
     seq: int
     at: int
@@ -317,6 +313,9 @@ def verify_chain(events: Sequence[Event], signed_head: SignedHead, server_public
        the end (``rewritten``: it is not what the server signed);
     5. every professional request signature (``bad_signature``);
     6. timestamps never go backwards (``reordered``).
+
+    It proves which key signed each request, not that the key is the professional's: the
+    patient's client calls ``verify_history``, which adds ``verify_actors``.
     """
     verify_head(signed_head, server_public)
     if dossier_id is not None and dossier_id != signed_head.dossier_id:
@@ -423,81 +422,3 @@ def verify_history(events: Sequence[Event], signed_head: SignedHead, server_publ
                         dossier_id=dossier_id)
     verify_actors(events, actor_keys)
     return head
-
-
-# --- sealed notes ---------------------------------------------------------------------------
-
-NOTE_VERSION: Final = 0x01
-NOTE_TEXT_MAX: Final = 1024  # UTF-8 bytes: the sealed note stays under DETAIL_TEXT_MAX
-# detail key of the sealed note -> (purpose bound inside it, key of the plaintext it replaces)
-SEALED_NOTES: Final = {"by_sealed": ("card-who", "by"),
-                       "reason_sealed": ("break-glass-reason", "reason")}
-_SEAL_OVERHEAD: Final = 32 + 16
-
-
-def _note_plaintext(purpose: str, text: str) -> bytes:
-    raw, tag = text.encode("utf-8"), purpose.encode("ascii")
-    if not 1 <= len(tag) <= 32:
-        raise MalformedAudit("a note's purpose is 1 to 32 ASCII bytes")
-    return bytes([NOTE_VERSION, len(tag)]) + tag + raw
-
-
-def seal_note(box_public: bytes, purpose: str, text: str, rng: Random) -> bytes:
-    """Seal free ``text`` to the patient's X25519 key, bound to ``purpose`` (a value of
-    ``SEALED_NOTES``). ``MalformedAudit`` for text over ``NOTE_TEXT_MAX`` bytes or with
-    control characters."""
-    if not _codec.text_ok(text, NOTE_TEXT_MAX):
-        raise MalformedAudit("a note is at most 1024 bytes of text")
-    return seal_to(box_public, _note_plaintext(purpose, text), rng)
-
-
-def sealed_note_size(purpose: str, text_bytes: int) -> int:
-    """The size of a note sealed for ``purpose`` around ``text_bytes`` bytes of text (the
-    server cannot see more of it)."""
-    return _SEAL_OVERHEAD + 2 + len(purpose.encode("ascii")) + text_bytes
-
-
-def sealed_note_ok(blob: bytes) -> bool:
-    """Whether ``blob`` may be a sealed note (the server cannot check more than its size)."""
-    return (isinstance(blob, bytes)
-            and _SEAL_OVERHEAD + 2 < len(blob) <= sealed_note_size("x" * 32, NOTE_TEXT_MAX))
-
-
-def note_text(blob: bytes) -> str:
-    """How a sealed note is kept in an event's ``detail``: standard base64."""
-    return base64.b64encode(blob).decode("ascii")
-
-
-def open_note(value: str, purpose: str, box_secret: bytes) -> str:
-    """The text of a sealed note kept in ``detail``. ``DecryptionFailed`` if it does not
-    open with ``box_secret`` or was sealed for another purpose."""
-    try:
-        blob = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise DecryptionFailed() from None
-    plain = open_sealed(box_secret, blob)
-    tag = purpose.encode("ascii")
-    if plain[:2] != bytes([NOTE_VERSION, len(tag)]) or plain[2:2 + len(tag)] != tag:
-        raise DecryptionFailed()
-    try:
-        return plain[2 + len(tag):].decode("utf-8")
-    except UnicodeDecodeError:
-        raise DecryptionFailed() from None
-
-
-def readable_detail(event: Event, box_secret: bytes) -> dict[str, str | int]:
-    """``event.detail`` with every sealed note opened under the key of the plaintext it
-    replaces (``reason_sealed`` -> ``reason``); a note that does not open reads
-    ``"(unreadable)"``. Events written before notes were sealed keep their plaintext."""
-    out: dict[str, str | int] = {}
-    for key, value in event.detail.items():
-        note = SEALED_NOTES.get(key)
-        if note is None or not isinstance(value, str):
-            out.setdefault(key, value)
-            continue
-        purpose, plain_key = note
-        try:
-            out[plain_key] = open_note(value, purpose, box_secret)
-        except DecryptionFailed:
-            out[plain_key] = "(unreadable)"
-    return out

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import fields, replace
 from typing import Any
 
-import nacl.public
 import nacl.signing
 import pytest
 from hypothesis import given
@@ -30,7 +29,6 @@ from consent.audit import (
 from consent.errors import REASONS, AuditError, ChainBroken, ConsentError, MalformedAudit
 from consent.request import request_detail, request_message, sign_request
 from tests.support import DeterministicRandom
-from vault.errors import DecryptionFailed
 
 DOSSIER = "0123456789abcdef0123456789abcdef"
 T0 = 1_790_000_000
@@ -506,48 +504,3 @@ def test_verify_history_checks_the_chain_first() -> None:
 def test_new_reasons_are_stable_codes() -> None:
     assert {"unknown_actor", "replayed"} <= REASONS
     assert ChainBroken("replayed").code == "audit_chain_broken"
-
-
-# --- sealed notes ---------------------------------------------------------------------------
-
-PATIENT_BOX = nacl.public.PrivateKey(rng(32))
-PATIENT_BOX_PUBLIC = PATIENT_BOX.public_key.encode()
-
-
-def test_sealed_note_round_trip_and_binding() -> None:
-    blob = a.seal_note(PATIENT_BOX_PUBLIC, "card-who", "SAMU 75, Dr Lemoine", rng)
-    assert a.sealed_note_ok(blob)
-    assert b"SAMU" not in blob
-    assert len(blob) == a.sealed_note_size("card-who", len(b"SAMU 75, Dr Lemoine"))
-    text = a.note_text(blob)
-    assert a.open_note(text, "card-who", bytes(PATIENT_BOX)) == "SAMU 75, Dr Lemoine"
-    with pytest.raises(DecryptionFailed):  # moved into another field
-        a.open_note(text, "break-glass-reason", bytes(PATIENT_BOX))
-    with pytest.raises(DecryptionFailed):  # not the patient's key
-        a.open_note(text, "card-who", bytes(nacl.public.PrivateKey(rng(32))))
-    with pytest.raises(DecryptionFailed):
-        a.open_note("not base64!", "card-who", bytes(PATIENT_BOX))
-    with pytest.raises(MalformedAudit):
-        a.seal_note(PATIENT_BOX_PUBLIC, "card-who", "x" * (a.NOTE_TEXT_MAX + 1), rng)
-    with pytest.raises(MalformedAudit):
-        a.seal_note(PATIENT_BOX_PUBLIC, "card-who", "line\nbreak", rng)
-    assert not a.sealed_note_ok(b"short")
-
-
-def test_readable_detail_opens_sealed_notes_and_keeps_old_plaintext() -> None:
-    reason = a.note_text(a.seal_note(PATIENT_BOX_PUBLIC, "break-glass-reason",
-                                     "patient inconscient", rng))
-    by = a.note_text(a.seal_note(PATIENT_BOX_PUBLIC, "card-who", "Pompiers", rng))
-    new = Event(seq=0, at=T0, kind="card_used", actor="card:" + "cc" * 16,
-                detail={"result": "opened", "by_sealed": by, "items": 2})
-    assert a.readable_detail(new, bytes(PATIENT_BOX)) == {"result": "opened", "by": "Pompiers",
-                                                         "items": 2}
-    glass = Event(seq=1, at=T0, kind="mask_changed", actor="patient",
-                  detail={"reason_sealed": reason})
-    assert a.readable_detail(glass, bytes(PATIENT_BOX)) == {"reason": "patient inconscient"}
-    old = Event(seq=2, at=T0, kind="card_used", actor="card:" + "cc" * 16,
-                detail={"result": "opened", "by": "SAMU 69"})  # written before notes were sealed
-    assert a.readable_detail(old, bytes(PATIENT_BOX)) == {"result": "opened", "by": "SAMU 69"}
-    swapped = Event(seq=3, at=T0, kind="card_used", actor="card:" + "cc" * 16,
-                    detail={"by_sealed": reason})
-    assert a.readable_detail(swapped, bytes(PATIENT_BOX)) == {"by": "(unreadable)"}

@@ -17,23 +17,29 @@ server serves; the patient's history shows both.
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import secrets
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
+import httpx
 import nacl.signing
 import pytest
 
-from consent import audit
+from consent import audit, note
 from consent.errors import ChainBroken
 from consent.request import request_detail, sign_request
-from tests.e2e.conftest import Server
+from tests.e2e.conftest import REPO, Server
 from tests.e2e.db import query
 from tests.e2e.test_consent import World, _pro, _world, now
 from tests.e2e.test_journey import database_dump
 from vault import Dossier
 from web import schemas
-from web.client import Api
+from web.client import Api, login
 from web.client.consent import issue_grant, scan
 from web.client.emergency import allow_break_glass, break_glass, issue_card, open_card, service_key
 from web.client.history import history
@@ -172,9 +178,44 @@ async def _forgeries(server: Server) -> None:
     broken = await _refused(w, pins, authority)
     assert broken.reason == "unknown_actor", str(broken)
     await attacker.undo()
+    # (d2) the same with another professional's genuine key and countersignature (the
+    # authority signed that entry, not this one), the event signed by that professional.
+    (theirs,) = await query(server, _sql(server, "SELECT sign_public, countersignature FROM "
+                                                 "carnet_professional WHERE ps_id = ?"),
+                            w.other.ps_id)
+    await query(server, swap, bytes(theirs[0]), bytes(theirs[1]), w.doctor.ps_id)
+    await attacker.append(forged_scan(attacker, doctor, w.other.signing_key, grant_id))
+    broken = await _refused(w, pins, authority)
+    assert broken.reason == "unknown_actor", str(broken)
     await query(server, swap, bytes(original[0]), bytes(original[1]), w.doctor.ps_id)
+    # (d3) the server answers the doctor's lookup with the other's genuine entry.
+    assert w.patient_api.session is not None
+    async with Api(server.direct_url, session=w.patient_api.session,
+                   transport=Redirect(f"/professionals/{w.doctor.ps_id}",
+                                      f"/professionals/{w.other.ps_id}")) as lying:
+        with pytest.raises(ChainBroken) as info:
+            await history(w.dossier, lying, server_public=pins[0], last_seen=pins[1],
+                          authority_public=authority)
+    assert info.value.reason == "unknown_actor", str(info.value)
+    await attacker.undo()
     assert await _verify(w, pins, authority) == first.head
     await w.patient_api.aclose()
+
+
+class Redirect(httpx.AsyncBaseTransport):
+    """A server that answers one path with what another path gives."""
+
+    def __init__(self, path: str, instead: str) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self._path, self._instead = path, instead
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == self._path:
+            request.url = request.url.copy_with(path=self._instead)
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
 
 
 def test_forged_professional_events_fail_the_history_check(server: Server) -> None:
@@ -225,7 +266,7 @@ async def _sealed_story(server: Server) -> Dossier:
     # The patient's client opens them.
     h = await history(d, w.patient_api, server_public=None, last_seen=None,
                       authority_public=authority)
-    shown = [audit.readable_detail(e, d.ring.box_secret) for e in h.events]
+    shown = [note.readable_detail(e, d.ring.box_secret) for e in h.events]
     assert {"result": "opened", "by": WHO, "items": 1} in shown
     assert any(s.get("by") == LEGACY for s in shown)
     glass = next(s for e, s in zip(h.events, shown, strict=True)
@@ -245,3 +286,80 @@ def _nir(n: int) -> str:
 
 def test_break_glass_reason_and_card_who_are_sealed_to_the_patient(server: Server) -> None:
     run(_sealed_story(server))
+
+
+# ------------------------------------------------------------------ through the CLI
+def _cli_nir(server: Server) -> str:
+    body = f"2800575{37 if server.engine == 'sqlite' else 38:06d}"
+    return body + nir_key(body)
+
+
+async def _genuine_scan(server: Server, nir: str, passphrase: str
+                        ) -> tuple[str, audit.ChainHead, audit.Event, audit.Event]:
+    """What the attacker reads from the server: the dossier, the chain head, the last event
+    and the doctor's genuine scan."""
+    async with Api(server.direct_url) as api:
+        d = await login(api, nir, passphrase, clock=now)
+        body = await api.get(f"/dossiers/{d.dossier_id}/history", schemas.HistoryBody)
+    events = [audit.decode_event(b) for b in body.events]
+    head = audit.SignedHead.decode(body.head).head
+    return (d.dossier_id, head, events[-1],
+            next(e for e in events if e.kind == "token_scanned"))
+
+
+def test_patient_history_command_refuses_forged_events(server: Server, tmp_path: Path) -> None:
+    nir = _cli_nir(server)
+    csv_path = tmp_path / "r.csv"
+    csv_path.write_text("nir,last_name,first_name,birth_date,address,email\n"
+                        f"{nir},Blanc,Jeanne,1980-05-01,1 rue Basse,\n")
+    server.operator("load-registry", str(csv_path))
+    envs = {}
+    for ps_id, home, roles in (("810000000077", "ph77", ["pharmacist"]),
+                               ("820000000077", "doc77", [])):
+        envs[home] = {"CARNET_PASSPHRASE": f"secret of {ps_id}"}
+        server.cli_json("pro", "register", "--id", ps_id, "--name", f"Dr {ps_id[-2:]}",
+                        "--profession", "médecin", home=home, env=envs[home])
+        server.operator("approve", ps_id, *[x for r in roles for x in ("--role", r)])
+    code = server.cli_json("pharmacist", "start-activation", "--nir", nir, "--birth-date",
+                           "1980-05-01", home="ph77", env=envs["ph77"])["code"]
+    pat = {"CARNET_PASSPHRASE": "jeanne passphrase"}
+    server.cli_json("patient", "activate", "--nir", nir, "--code", code, home="jeanne", env=pat)
+    server.cli_json("patient", "add", "allergies", "allergy", "Iode", "--date", "2023-01-01",
+                    home="jeanne", env=pat)
+    granted = server.cli_json("patient", "grant", "--to", "820000000077", "--section",
+                              "allergies", home="jeanne", env=pat)
+    server.cli_json("pro", "scan", "--text", granted["token"], home="doc77", env=envs["doc77"])
+    card_png = tmp_path / "card.png"
+    card = server.cli_json("patient", "card", "--out", str(card_png), home="jeanne", env=pat)
+    server.cli_json("emergency", "open", "--image", str(card_png), "--who", WHO, home="samu",
+                    env={"CARNET_CARD_PASSCODE": card["passcode"]})
+
+    # The patient checks once: the history verifies and shows who opened the card.
+    shown = server.cli_json("patient", "history", home="jeanne", env=pat)
+    assert shown["verified"] is True
+    opened = [e for e in shown["events"] if e["kind"] == "card_used"]
+    assert [e["detail"].get("by") for e in opened] == [WHO]
+    text = subprocess.run(  # as a person reads it (no --json)
+        [sys.executable, "-m", "web.cli", "--server", server.url, "--home",
+         str(server.homes / "jeanne"), "patient", "history"], cwd=REPO, capture_output=True,
+        text=True, timeout=120, check=True, stdin=subprocess.DEVNULL,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("CARNET_")}, **pat})
+    assert "card_used" in text.stdout and f"(by: {WHO})" in text.stdout
+    assert "every professional's entry signed by them" in text.stdout
+    assert WHO.encode() not in database_dump(server)
+
+    dossier_id, head, last, genuine = asyncio.run(_genuine_scan(server, nir,
+                                                                "jeanne passphrase"))
+    attacker = Attacker(server, dossier_id, head, last)
+    for event, expected in (
+            (attacker.event(kind="token_scanned", actor=genuine.actor,
+                            detail={"grant": granted["grant_id"], "items": 1}),
+             "bad_signature"),
+            (replace(genuine, seq=head.seq + 1, at=last.at + 1), "replayed")):
+        asyncio.run(attacker.append(event))
+        broken = server.cli("patient", "history", home="jeanne", env=pat, check=False)
+        assert broken.returncode == 2, broken.stdout
+        assert f"does not verify: {expected}: event {head.seq + 1}" in broken.stderr
+        assert json.loads(broken.stdout)["error"]["code"] == "audit_chain_broken"
+        asyncio.run(attacker.undo())
+    server.cli("patient", "history", home="jeanne", env=pat)  # the genuine log, again

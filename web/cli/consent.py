@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from consent import audit, qr
+from consent import qr
 from vault import Section
 from web.cli._args import Commands, authority_option, leaf
 from web.cli._codes import identity_in_image, token_text
@@ -22,6 +22,7 @@ from web.client.consent import (
     scan,
     verified_history,
 )
+from web.client.history import shown_detail
 from web.client.views import grant_views
 
 
@@ -102,11 +103,11 @@ async def patient_history(ctx: Ctx) -> None:
         events, head, key = await verified_history(
             s.dossier, s.api, server_public=pinned_key, last_seen=last_seen,
             authority_public=await pinned_authority(ctx, s.api))
-        box_secret = s.dossier.ring.box_secret
+        details = [shown_detail(s.dossier, e) for e in events]
     pins.save_audit(ctx.home, key, head)
-    rows: list[dict[str, Any]] = [{"seq": e.seq, "at": e.at, "kind": e.kind, "actor": e.actor,
-             "detail": audit.readable_detail(e, box_secret),
-             "signed_by_actor": e.signed_request} for e in events]
+    rows: list[dict[str, Any]] = [
+        {"seq": e.seq, "at": e.at, "kind": e.kind, "actor": e.actor, "detail": detail,
+         "signed_by_actor": e.signed_request} for e, detail in zip(events, details, strict=True)]
     ctx.out.emit({"events": rows, "head_seq": head.seq, "verified": True}, "\n".join(
         f"{r['seq']:>4}  {when(r['at'])}  {r['kind']:<16} {r['actor']}{_said(r['detail'])}"
         for r in rows)

@@ -181,11 +181,13 @@ def register(cmds: Commands) -> None:
     g.add_argument("--image", metavar="FILE")
     g.add_argument("--text", metavar="CARD")
     p.add_argument("--passcode-file", metavar="F")
-    p.add_argument("--who", metavar="TEXT", help="who opens it (logged)")
+    p.add_argument("--who", metavar="TEXT", help="who opens it (logged, sealed to the "
+                   "patient: only they can read it)")
     p = leaf(esubs, "break-glass", emergency_break_glass, "open a patient's emergency summary "
              "as the emergency service (logged, e-mailed to the patient)")
     p.add_argument("--nir", required=True)
-    p.add_argument("--reason", required=True)
+    p.add_argument("--reason", required=True, help="why (10 to 500 characters; logged, sealed "
+                   "to the patient: only they can read it)")
     p.add_argument("--service-key-file", metavar="F",
                    help="the emergency service's key, 64 hex (else the home's, else "
                         "$CARNET_DEV_KEYS_DIR/emergency.key)")

@@ -3,7 +3,7 @@ and break the glass as the emergency service. Randomness comes from ``rng``
 (``vault.crypto.system_random`` unless a caller passes its own).
 
 Free text that may be medical (who opens a card, the reason for breaking the glass) leaves
-this client only sealed to the patient's X25519 key (``consent.audit.seal_note``): the
+this client only sealed to the patient's X25519 key (``consent.note.seal_note``): the
 server keeps it in the history and only the patient's client opens it. The key comes from
 the server (the card's or the NIR's dossier), which is trusted for it as for a deposit. A
 browser client must do the same."""
@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from consent import audit
 from consent import card as card_format
+from consent import note
 from vault import Dossier, Item
 from vault.crypto import Random, system_random
 from web import schemas
@@ -59,7 +59,7 @@ REASON_MAX: Final = 500
 
 
 def _note(box_public: bytes, key: str, text: str, rng: Random) -> bytes:
-    return audit.seal_note(box_public, audit.SEALED_NOTES[key][0], text, rng)
+    return note.seal_note(box_public, note.SEALED_NOTES[key][0], text, rng)
 
 
 async def open_card(api: Api, text: str, passcode: str, who: str = "", *,
@@ -105,7 +105,7 @@ async def break_glass(api: Api, identity: ProfessionalIdentity, service_secret: 
     if it is too short or too long."""
     reason = reason.strip()
     if (not REASON_MIN <= len(reason) <= REASON_MAX
-            or len(reason.encode("utf-8")) > audit.NOTE_TEXT_MAX):
+            or len(reason.encode("utf-8")) > note.NOTE_TEXT_MAX):
         raise ValueError("state the reason (10 to 500 characters): it is logged and sent to "
                          "the patient")
     recipient = await api.send("POST", "/deposits/recipient", schemas.RecipientRequest(nir=nir),

@@ -21,7 +21,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from consent import audit, grant
+from consent import audit, grant, note
 from consent.errors import ConsentError, UntrustedEntry
 from consent.recipient import Recipient, contact_dossier
 from vault import Dossier
@@ -29,7 +29,7 @@ from web import schemas
 from web.client.api import Api, ApiError
 from web.client.directory import authority_key, trusted_entry
 
-__all__ = ["History", "actor_keys", "history", "verified_history"]
+__all__ = ["History", "actor_keys", "history", "shown_detail", "verified_history"]
 
 _PS_ID: Final = re.compile(r"(8\d{11}|0\d{9})")
 
@@ -130,3 +130,9 @@ async def verified_history(dossier: Dossier, api: Api, *, server_public: bytes |
     h = await history(dossier, api, server_public=server_public, last_seen=last_seen,
                       authority_public=authority_public)
     return h.events, h.head, h.server_public
+
+
+def shown_detail(dossier: Dossier, event: audit.Event) -> dict[str, str | int]:
+    """``event.detail`` as the patient reads it: notes sealed to the patient (who opened a
+    card, a break-glass reason) opened with the dossier's key, older plaintext as it is."""
+    return note.readable_detail(event, dossier.ring.box_secret)

@@ -9,7 +9,7 @@ import msgspec
 from web.schemas._types import Base, Blob, Id, Key32, base64_doc
 from web.schemas.dossiers import DossierBody, ItemBody
 
-# Free text sealed to the patient's X25519 key (``consent.audit.seal_note``): the server
+# Free text sealed to the patient's X25519 key (``consent.note.seal_note``): the server
 # stores it in the history and cannot read it. 48 bytes of sealed box, 2 + up to 32 of
 # purpose, up to 1024 of text.
 _NOTE_MAX = 48 + 2 + 32 + 1024

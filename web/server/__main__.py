@@ -21,6 +21,7 @@ from pathlib import Path
 from vault.storage.migrate import MigrationError, migrate
 from web.server.provision import FILE_MODE, provision, provision_dev_keys
 from web.server.settings import (
+    FOREIGN_SECRETS,
     Settings,
     SettingsError,
     database_url,
@@ -65,16 +66,19 @@ def dev_warning(dev_dir: Path) -> str:
 
 
 def _init(env: Mapping[str, str] | None) -> int:
-    server_mode(env)  # a bad CARNET_MODE stops here
+    server_mode(env)  # a bad CARNET_MODE or dev keys folder stops here, before any write
+    dev_dir = dev_keys_dir(env)
     data_dir, names = key_files(env)
     created = provision(data_dir, names)
     for path in created:
         print(f"created {path} (mode {FILE_MODE:o})")
-    dev_dir = dev_keys_dir(env)
     if dev_dir is not None:
+        legacy = {n for n in FOREIGN_SECRETS if (data_dir / n).is_file()}
         made = provision_dev_keys(dev_dir, legacy_data_dir=data_dir)
         for path in made:
-            print(f"created {path} (development only: not for production)")
+            how = (f"moved {data_dir / path.name} to" if path.name in legacy
+                   and not (data_dir / path.name).exists() else "created")
+            print(f"{how} {path} (development only: not for production)")
         created += made
     if not created:
         print(f"nothing to create: the key files in {data_dir} are in place")

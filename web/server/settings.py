@@ -136,7 +136,8 @@ class Settings:
             """A public key from its variable, else from the development key folder."""
             if env.get(variable):
                 return _hex32(_Found(env[variable], variable))
-            assert dev_dir is not None  # noqa: S101 (dev_keys_dir is set when one is unset)
+            if dev_dir is None:  # not reached: dev_keys_dir is set when one is unset
+                raise SettingsError(f"{variable} is not set")
             path = dev_dir / PUBLIC_KEYS[variable]
             return _hex32(_Found(path.read_text().strip(), str(path)))
 

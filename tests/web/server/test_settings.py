@@ -311,13 +311,17 @@ def test_a_private_authority_or_emergency_key_in_the_data_dir_stops_the_server(
         assert f"{tmp_path / 'data' / name} is a private key the server must not hold" in err
 
 
-def test_init_moves_an_old_private_key_out_of_the_data_dir(tmp_path: Path) -> None:
+def test_init_moves_an_old_private_key_out_of_the_data_dir(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data_dir = tmp_path / "data"
     provision(data_dir)
     old = {"authority.key": "22" * 32, "emergency.key": "33" * 32}
     for name, text in old.items():
         (data_dir / name).write_text(text)
     assert main(["init"], env_for(data_dir)) == 0
+    out = capsys.readouterr().out
+    assert f"moved {data_dir / 'authority.key'} to {dev_dir_of(data_dir) / 'authority.key'}" \
+        in out
     assert sorted(p.name for p in data_dir.iterdir()) == sorted(KEY_FILES)
     dev = dev_dir_of(data_dir)
     for name, text in old.items():  # the same keys: pins and countersignatures stay valid
@@ -333,5 +337,6 @@ def test_a_dev_keys_folder_inside_the_data_dir_is_refused(tmp_path: Path) -> Non
     env = env_for(tmp_path / "data", CARNET_DEV_KEYS_DIR=str(tmp_path / "data" / "dev-keys"))
     with pytest.raises(SettingsError, match="must not be inside the data dir"):
         Settings.from_env(env)
+    before = snapshot(tmp_path / "data")
     assert main(["init"], env) == 2
-    assert not (tmp_path / "data" / "dev-keys").exists()
+    assert snapshot(tmp_path / "data") == before  # refused before writing anything

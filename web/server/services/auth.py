@@ -158,7 +158,7 @@ class Auth:
         its key is gone): what a login without a dossier also gets, after the same calls."""
         try:
             return await self._store.slot(dossier_id, name)
-        except (NotFound, LookupError, DossierClosed):
+        except (LookupError, DossierClosed):  # NotFound is a LookupError
             return None
 
     # ------------------------------------------------------------------ step 2

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from consent import audit
+from consent import note
 from vault.crypto import system_random
 from vault.records import DossierRecord, ItemRecord
 from vault.store import DossierStore
@@ -32,22 +32,21 @@ MAX_CARD_ATTEMPTS: Final = 5
 CARD_MAX_DAYS: Final = 3 * 365
 PASSCODE_MIN: Final = 6
 REASON_MIN: Final = 10
-WHO_PURPOSE: Final = audit.SEALED_NOTES["by_sealed"][0]
-REASON_PURPOSE: Final = audit.SEALED_NOTES["reason_sealed"][0]
+REASON_PURPOSE: Final = note.SEALED_NOTES["reason_sealed"][0]
 
 
 def sealed_detail(key: str, sealed: bytes, plain: str,
                   box_public: bytes) -> dict[str, str | int]:
     """Free text for the history, kept only sealed to the patient (P2): the client's sealed
     note as is; else an older client's plaintext, sealed here at once and never stored;
-    else nothing. ``key`` is a key of ``audit.SEALED_NOTES``."""
+    else nothing. ``key`` is a key of ``note.SEALED_NOTES``."""
     if sealed:
-        if not audit.sealed_note_ok(sealed):
+        if not note.sealed_note_ok(sealed):
             raise ServiceError("a sealed note is a sealed box of at most 1024 bytes of text")
-        return {key: audit.note_text(sealed)}
+        return {key: note.note_text(sealed)}
     if plain:
-        purpose = audit.SEALED_NOTES[key][0]
-        return {key: audit.note_text(audit.seal_note(box_public, purpose, plain,
+        purpose = note.SEALED_NOTES[key][0]
+        return {key: note.note_text(note.seal_note(box_public, purpose, plain,
                                                      system_random))}
     return {}
 
@@ -171,7 +170,7 @@ class EmergencyService:
         if "emergency" not in pro.roles:
             raise Forbidden("break-glass needs the emergency role")
         reason = reason.strip()
-        shortest = audit.sealed_note_size(REASON_PURPOSE, REASON_MIN)
+        shortest = note.sealed_note_size(REASON_PURPOSE, REASON_MIN)
         if len(reason_sealed) < shortest if reason_sealed else len(reason) < REASON_MIN:
             raise ServiceError("state the reason (at least 10 characters): it is logged and "
                                "sent to the patient")
