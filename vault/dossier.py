@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from vault import archive as archive_format
-from vault import attachments, items, keyring, keys, recovery, tombstone
+from vault import attachments, items, keyring, keys, recovery, rewraps, tombstone
 from vault.crypto import (
     KEY_BYTES,
     MEMLIMIT_FLOOR,
@@ -29,13 +29,7 @@ from vault.errors import (
     NotAllowed,
     NotFound,
 )
-from vault.itembox import (
-    open_item_with_key,
-    reseal_item,
-    seal_item,
-    unwrap_item_key,
-    wrap_item_key,
-)
+from vault.itembox import open_item_with_key, seal_item, unwrap_item_key
 from vault.items import AttachmentRef, Author, Draft, Item
 from vault.keyring import Keyring
 from vault.records import (
@@ -345,54 +339,22 @@ class Dossier:
     # keyring CAS (rotate + retire), then idempotent store calls (re-encrypt the item, then
     # rewrap the section's unmasked items off retired versions; ``finish_rotations`` redoes
     # what an interruption left).
-    async def _mask_revisions(self, revs: Sequence[ItemRecord]) -> None:
-        """Re-encrypt every revision not yet under the mask key, all in one store call."""
-        mask = self._ring.lookup(self._ring.mask_ref)
-        changes = []
-        for record in revs:
-            found = self._ring.lookup(record.key_ref)
-            if found.is_mask or found.section is None:
-                continue
-            item_key = unwrap_item_key(record, found, found.section)
-            new = reseal_item(record, item_key, found.section, mask, self._rng)
-            changes.append(Rewrap(record.item_id, record.revision, new.key_ref,
-                                  new.wrapped_key, new.ciphertext))
-        if changes:
-            await self._store.rewrap(self.dossier_id, changes)
-
-    async def _unmask_revisions(self, revs: Sequence[ItemRecord]) -> None:
-        """Rewrap every masked revision under its section's current key (same item key)."""
-        changes = []
-        for record in revs:
-            found = self._ring.lookup(record.key_ref)
-            if not found.is_mask:
-                continue
-            section = self._open(record).section
-            item_key = unwrap_item_key(record, found, section)
-            target = self._ring.current(section)
-            changes.append(Rewrap(record.item_id, record.revision, target.ref,
-                                  wrap_item_key(item_key, target, self.dossier_id, section,
-                                                record.item_id, record.revision, self._rng)))
-        if changes:
-            await self._store.rewrap(self.dossier_id, changes)
-
-    async def _rewrap_retired(self, revs: Sequence[ItemRecord]) -> bool:
-        """Rewrap the revisions under a retired version of their section's key under the
-        current one (same item key: the item stays visible to grants). True if any."""
-        changes = []
-        for record in revs:
-            found = self._ring.lookup(record.key_ref)
-            section = found.section
-            if section is None or record.key_ref not in self._ring.retired(section):
-                continue
-            item_key = unwrap_item_key(record, found, section)
-            target = self._ring.current(section)
-            changes.append(Rewrap(record.item_id, record.revision, target.ref,
-                                  wrap_item_key(item_key, target, self.dossier_id, section,
-                                                record.item_id, record.revision, self._rng)))
+    async def _apply(self, changes: Sequence[Rewrap]) -> bool:
         if changes:
             await self._store.rewrap(self.dossier_id, changes)
         return bool(changes)
+
+    async def _mask_revisions(self, revs: Sequence[ItemRecord]) -> None:
+        """Re-encrypt every revision not yet under the mask key, all in one store call."""
+        await self._apply(rewraps.to_mask(self._ring, revs, self._rng))
+
+    async def _unmask_revisions(self, revs: Sequence[ItemRecord]) -> None:
+        """Rewrap every masked revision under its section's current key (same item key)."""
+        await self._apply(rewraps.to_current(self._ring, revs, self._rng, masked=True))
+
+    async def _rewrap_retired(self, revs: Sequence[ItemRecord]) -> bool:
+        """Rewrap the revisions under a retired version under the current one. True if any."""
+        return await self._apply(rewraps.to_current(self._ring, revs, self._rng, masked=False))
 
     async def finish_rotations(self) -> int:
         """Rewrap every item whose latest revision is still under a retired key version (an

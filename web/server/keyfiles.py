@@ -138,10 +138,17 @@ class FileKeys:
             raise StorageUnavailable("the key store cannot be written") from exc
 
 
+# The keys of every server of this process built without a key directory (bare Settings).
+_PROCESS_KEYS: Final[dict[str, bytes]] = {}
+
+
 def key_store(directory: Path | None, rng: Random) -> DossierKeys:
-    """The server's key store: files in ``directory``, or (None: a server built from bare
-    ``Settings``, in tests) keys in memory that die with the process."""
-    return MemoryKeys(rng) if directory is None else FileKeys(directory, rng)
+    """The server's key store: files in ``directory``; or, for None (a server built from bare
+    ``Settings``: tests), keys in memory shared by every such server of this process (as they
+    may share one database) and gone with the process."""
+    if directory is None:
+        return MemoryKeys(rng, _PROCESS_KEYS)
+    return FileKeys(directory, rng)
 
 
 def _fsync_dir(directory: Path) -> None:

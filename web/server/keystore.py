@@ -53,17 +53,22 @@ class DossierKeys(Protocol):
 
 class MemoryKeys:
     """A :class:`DossierKeys` in a dict: for unit tests, and for a server built from bare
-    ``Settings`` (its keys die with the process, and with them every dossier it created)."""
+    ``Settings`` (its keys die with the process, and with them every dossier it created).
 
-    def __init__(self, rng: Random) -> None:
+    ``keys`` is the dict to keep them in: two instances given the same one share their keys,
+    as two servers sharing a key directory would (``web.server.keyfiles.key_store`` gives
+    every bare-``Settings`` server of a process the same one, as they may share a database).
+    """
+
+    def __init__(self, rng: Random, keys: dict[str, bytes] | None = None) -> None:
         self._rng = rng
-        self._keys: dict[str, bytes] = {}
+        self._keys: dict[str, bytes] = {} if keys is None else keys
 
     async def create(self, dossier_id: str) -> bytes:
         check_dossier_id(dossier_id)
         found = self._keys.get(dossier_id)
         if found is None:
-            found = self._keys[dossier_id] = _checked(self._rng(KEY_BYTES))
+            found = self._keys.setdefault(dossier_id, _checked(self._rng(KEY_BYTES)))
         return found
 
     async def key(self, dossier_id: str) -> bytes | None:

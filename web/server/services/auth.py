@@ -32,7 +32,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from consent.request import login_message
 from vault.crypto import MEMLIMIT_FLOOR, OPSLIMIT_FLOOR, KdfParams, Random, verify_signature
-from vault.errors import DossierClosed, NotFound
+from vault.errors import DossierClosed
 from vault.records import SLOT_PASSPHRASE, SLOT_RECOVERY, KeySlot
 from vault.store import DossierStore
 from web.server.services.directory import is_approved
@@ -158,7 +158,7 @@ class Auth:
         its key is gone): what a login without a dossier also gets, after the same calls."""
         try:
             return await self._store.slot(dossier_id, name)
-        except (LookupError, DossierClosed):  # NotFound is a LookupError
+        except (LookupError, DossierClosed):  # vault.errors.NotFound is a LookupError
             return None
 
     # ------------------------------------------------------------------ step 2
@@ -195,8 +195,9 @@ class Auth:
         if not await self._db.use_nonce(nonce, expires_at):
             raise Unauthorized("this login challenge was already used")
         public, subject, roles = await self._login_key(kind, login_hash, slot, ps_id)
-        if public is None or not verify_signature(public, login_message(challenge), signature) \
-                or not subject:
+        verified = public is not None and verify_signature(public, login_message(challenge),
+                                                           signature)
+        if not verified or not subject:
             raise Unauthorized(_BAD_LOGIN)
         await self._limiter.reset(limiter_key("auth-login", login_hash, self._peppers.limit))
         return await self.open_session(kind, subject, roles)
