@@ -11,6 +11,8 @@ import nacl.signing
 
 from vault.crypto import Random, system_random
 from vault.storage import PiccoloStore, engine_from_url
+from web.server.keyfiles import key_store
+from web.server.keystore import DossierKeys
 from web.server.services.activation import Activation
 from web.server.services.auth import Auth, Limits
 from web.server.services.closure import ClosureService
@@ -30,15 +32,19 @@ from web.server.storage import (
     ServiceDb,
     bind_tables,
 )
+from web.server.storage.scrub import scrubber
+from web.server.storage.sealed import SealedDossierStore
+from web.server.storage.sealed_service import SealedEmergencyStore, SealedServiceDb
 
 
 @dataclass(frozen=True, slots=True)
 class Services:
     settings: Settings
     engine: Any
-    store: PiccoloStore
+    store: SealedDossierStore
     db: ServiceDb
     cards: EmergencyStore
+    keys: DossierKeys
     auth: Auth
     activation: Activation
     notifier: Notifier
@@ -66,10 +72,12 @@ class Services:
 def build_services(settings: Settings, *, clock: Callable[[], float] = time.time,
                    rng: Random = system_random, mailer: Mailer | None = None) -> Services:
     engine = engine_from_url(settings.database_url)
-    store = PiccoloStore(engine)  # binds the vault's tables to this engine
+    # What makes a dossier openable is sealed under its key in the key store (P8).
+    keys = key_store(settings.key_dir, rng)
+    store = SealedDossierStore(PiccoloStore(engine), keys, rng)  # binds the vault's tables
     bind_tables(engine)  # the service's tables: once, here, never in an adapter
-    db: ServiceDb = PiccoloServiceDb(engine)
-    cards: EmergencyStore = PiccoloEmergencyStore()
+    db: ServiceDb = SealedServiceDb(PiccoloServiceDb(engine), keys, rng)
+    cards: EmergencyStore = SealedEmergencyStore(PiccoloEmergencyStore(), keys, rng)
     peppers = Peppers.from_secret(settings.secret_key)
     limiter = make_rate_limiter(settings.redis_url, clock)
     mailer = mailer or make_mailer(settings.smtp_host, settings.smtp_port, settings.mail_sender,
@@ -87,10 +95,10 @@ def build_services(settings: Settings, *, clock: Callable[[], float] = time.time
                                  cards=cards)
     activation = Activation(db, store, peppers, mailer, post, notifier, clock, rng)
     writes = WritesService(db, store, consent, notifier, peppers, clock)
-    closure = ClosureService(db, store, notifier)
+    closure = ClosureService(db, store, notifier, scrub=scrubber(engine))
     directory = DirectoryService(db, settings.authority_public, clock)
     return Services(settings=settings, engine=engine, store=store, db=db, cards=cards,
-                    auth=auth,
+                    keys=keys, auth=auth,
                     activation=activation, notifier=notifier, consent=consent,
                     emergency=emergency, writes=writes, closure=closure, directory=directory,
                     limiter=limiter, peppers=peppers, clock=clock)

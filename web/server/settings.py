@@ -70,13 +70,16 @@ class Settings:
     ``dev-keys``, never inside the data dir) --, CARNET_REDIS_URL (rate limits shared
     through Redis), CARNET_SMTP_HOST / CARNET_SMTP_PORT / CARNET_MAIL_FROM (else e-mails go to
     ``data_dir/outbox/mail`` as .eml files), CARNET_SESSION_TTL (seconds, default 900),
-    CARNET_AUTH_ATTEMPTS_PER_ADDRESS (login answers per minute from one address, default 60).
+    CARNET_AUTH_ATTEMPTS_PER_ADDRESS (login answers per minute from one address, default 60),
+    CARNET_KEY_DIR (the server key store: one key per dossier, outside the database and its
+    backups; default ``data_dir/keys``; see docs/operations.md).
 
     ``dev_keys_dir`` is set when a public key came from the development key folder (the
     server then says on start that it runs with a development authority).
 
     Built directly (tests), an empty ``operator_token`` refuses every operator call, no
-    ``audit_key`` means an ephemeral one per process, and empty public keys are served empty.
+    ``audit_key`` means an ephemeral one per process, empty public keys are served empty,
+    and no ``key_dir`` keeps the dossiers' keys in this process's memory.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -95,6 +98,7 @@ class Settings:
     session_ttl: int = 900
     auth_attempts_per_address: int = 60
     max_body_bytes: int = 40 * 1024 * 1024
+    key_dir: Path | None = None
 
     def __repr__(self) -> str:  # never print the secrets
         return f"Settings(database_url=<set>, data_dir={str(self.data_dir)!r})"
@@ -157,6 +161,7 @@ class Settings:
             mail_sender=env.get("CARNET_MAIL_FROM", DEFAULT_SENDER),
             session_ttl=_int(env, "CARNET_SESSION_TTL", 900),
             auth_attempts_per_address=_int(env, "CARNET_AUTH_ATTEMPTS_PER_ADDRESS", 60),
+            key_dir=Path(env.get("CARNET_KEY_DIR") or data_dir / "keys"),
         )
 
 

@@ -38,7 +38,7 @@ async def _sweep(env: Mapping[str, str] | None) -> list[str]:
     from web.server.settings import Settings
 
     settings = Settings.from_env(env)
-    key_dir = getattr(settings, "key_dir", None) or settings.data_dir / "keys"
+    key_dir = settings.key_dir or settings.data_dir / "keys"
     keys = FileKeys(key_dir, system_random)
     engine = engine_from_url(settings.database_url)
     store = PiccoloStore(engine)

@@ -1,11 +1,16 @@
 """Closing a dossier (P8): crypto-shredding in the vault store, then the server's own rows.
 
 The order is the contract: the patient-signed tombstone replaces the dossier first (from then
-on nothing of it can be read or written), then the account, the audit chain, the registry
-link and every session go, and last the holder is told by e-mail at the address on file.
+on nothing of it can be read or written) and its key in the server key store is destroyed
+(the store does both, see ``web.server.storage.sealed``), then the account, the audit chain,
+the registry link and every session go, then the database is scrubbed once, after the last
+delete (``web.server.storage.scrub``), and last the holder is told by e-mail at the address
+on file.
 """
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
 
 from vault import tombstone as tombstone_format
 from vault.errors import DossierClosed, FormatError, NotAllowed
@@ -17,10 +22,12 @@ from web.server.storage.ports import ServiceDb
 
 
 class ClosureService:
-    def __init__(self, db: ServiceDb, store: DossierStore, notifier: Notifier) -> None:
+    def __init__(self, db: ServiceDb, store: DossierStore, notifier: Notifier,
+                 scrub: Callable[[], Awaitable[None]] | None = None) -> None:
         self._db = db
         self._store = store
         self._notifier = notifier
+        self._scrub = scrub
 
     async def close(self, dossier_id: str, blob: bytes) -> None:
         """Close ``dossier_id`` with the tombstone ``blob``, signed by the dossier's key
@@ -51,5 +58,7 @@ class ClosureService:
         await self._db.forget_dossier(dossier_id)
         await self._db.unlink_dossier(dossier_id)
         await self._db.delete_sessions_of(dossier_id)
+        if self._scrub is not None:  # after the last delete: the WAL must not keep the rows
+            await self._scrub()
         if beneficiary is not None:
             self._notifier.email(beneficiary.email, messages.dossier_closed(beneficiary.first_name))

@@ -85,9 +85,6 @@ def _presenter(who: Professional | Presenter) -> Presenter:
     return who if isinstance(who, Presenter) else Presenter.professional(who)
 
 
-_APPEND_TRIES: Final = 20
-
-
 @dataclass(frozen=True, slots=True)
 class SignedRequest:
     """What a professional's client sends with a request: nonce, time, Ed25519 signature."""
@@ -154,7 +151,11 @@ class ConsentService:
     async def record(self, dossier_id: str, kind: str, actor: str,
                      detail: Mapping[str, str | int] | None = None,
                      request: SignedRequest | None = None, actor_public: bytes = b"") -> None:
-        """Append an event to the dossier's chain (retrying if another append won the seq)."""
+        """Append an event to the dossier's chain, exactly once: the storage serializes a
+        dossier's appends (``AuditLog.append_audit``), so no append loses to another and
+        none is retried. If the history cannot be written now this raises
+        :class:`vault.errors.StorageUnavailable` (503, Retry-After) and the caller must not
+        answer as if it were logged: every service logs first, then answers."""
         extra: dict[str, str | int] = dict(detail or {})
         signature = b""
         if request is not None:
@@ -162,17 +163,15 @@ class ConsentService:
                                                        request.body, request.nonce,
                                                        request.at))
             signature = request.signature
-        for _ in range(_APPEND_TRIES):
-            last = await self._db.audit_head(dossier_id)
+
+        def entry(last: tuple[int, bytes] | None) -> tuple[bytes, bytes]:
             head = None if last is None else audit.ChainHead(last[0], last[1])
             event = audit.Event(seq=0 if head is None else head.seq + 1, at=self._now(),
                                 kind=kind, actor=actor, detail=extra,
                                 request_signature=signature, actor_public=actor_public)
-            new = audit.append(head, event)
-            if await self._db.put_audit(dossier_id, event.seq, audit.encode_event(event),
-                                        new.hash):
-                return
-        raise ServiceError("the history is busy; try again")
+            return audit.encode_event(event), audit.append(head, event).hash
+
+        await self._db.append_audit(dossier_id, entry)
 
     async def history(self, dossier_id: str) -> tuple[list[bytes], bytes]:
         """Every event (encoded) and the server-signed head."""

@@ -1,6 +1,7 @@
 """Emergency access (P7): cards opened with a passcode, and break-glass for the emergency
 service. Every use is logged in the dossier's history and e-mailed to the patient at once.
-The server holds a share of a card's key and sealed packages; it can open none of them."""
+The server holds a share of a card's key and sealed packages; it can open none of them, nor
+the free text the history keeps (who opened a card, a break-glass reason: ``consent.note``)."""
 
 from __future__ import annotations
 
@@ -164,14 +165,15 @@ class EmergencyService:
     async def break_glass(self, pro: Professional, nir_hash: str, reason: str,
                           request: SignedRequest, reason_sealed: bytes = b"") -> Opened:
         """The break-glass package and summary for an emergency professional's signed
-        request. The stated reason is kept sealed to the patient (``reason_sealed``, at
-        least ``REASON_MIN`` bytes of text inside; an older client's plaintext ``reason`` is
-        sealed here)."""
+        request. The stated reason is kept sealed to the patient (``reason_sealed``; an
+        older client's plaintext ``reason`` is sealed here and never stored)."""
         if "emergency" not in pro.roles:
             raise Forbidden("break-glass needs the emergency role")
         reason = reason.strip()
-        shortest = note.sealed_note_size(REASON_PURPOSE, REASON_MIN)
-        if len(reason_sealed) < shortest if reason_sealed else len(reason) < REASON_MIN:
+        # Sealed, only its size shows: at least a sealed box around REASON_MIN bytes.
+        too_short = (len(reason_sealed) < note.sealed_note_size(REASON_PURPOSE, REASON_MIN)
+                     if reason_sealed else len(reason) < REASON_MIN)
+        if too_short:
             raise ServiceError("state the reason (at least 10 characters): it is logged and "
                                "sent to the patient")
         self._consent.check_request(pro, request)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from vault.errors import Conflict
 from web.server.storage.ports import (
+    AuditEntry,
     Beneficiary,
     Professional,
     Session,
@@ -258,6 +259,13 @@ class MemoryServiceDb:
     async def audit_head(self, dossier_id: str) -> tuple[int, bytes] | None:
         chain = self._audit.get(dossier_id)
         return (len(chain) - 1, chain[-1][1]) if chain else None
+
+    async def append_audit(self, dossier_id: str, entry: AuditEntry) -> int:
+        # No await between reading the head and appending: one event loop, no interleaving.
+        chain = self._audit.setdefault(dossier_id, [])
+        blob, hash_ = entry((len(chain) - 1, chain[-1][1]) if chain else None)
+        chain.append((blob, hash_))
+        return len(chain) - 1
 
     async def put_audit(self, dossier_id: str, seq: int, blob: bytes, hash_: bytes) -> bool:
         chain = self._audit.setdefault(dossier_id, [])

@@ -14,9 +14,9 @@ tests) and ``piccolo`` (SQLite or PostgreSQL). The contract they share is pinned
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 # -- rows ------------------------------------------------------------------------------------
 
@@ -216,14 +216,30 @@ class Grants(Protocol):
         same dossier, not revoked); False if there is no such grant."""
 
 
+AuditHead: TypeAlias = tuple[int, bytes]
+"""(seq of the last event, chain hash after it)."""
+AuditEntry: TypeAlias = Callable[[AuditHead | None], tuple[bytes, bytes]]
+"""Given the head (None for an empty history), the next event (encoded, with seq = head's
+seq + 1, or 0) and the chain hash after it. Pure and quick: it runs under the dossier's lock."""
+
+
 class AuditLog(Protocol):
     """Each dossier's hash chain of events, ``seq`` from 0."""
 
-    async def audit_head(self, dossier_id: str) -> tuple[int, bytes] | None:
+    async def audit_head(self, dossier_id: str) -> AuditHead | None:
         """(last seq, chain hash after it), or None for an empty history."""
 
+    async def append_audit(self, dossier_id: str, entry: AuditEntry) -> int:
+        """Append one event after the current head and return its seq. Appends to one
+        dossier are serialized (across processes: a transaction-scoped lock on the dossier's
+        history, taken before the head is read), so ``entry`` always sees the latest head and
+        every call appends exactly one event: there is no "another writer won" outcome to
+        retry. If the lock or the insert cannot be had in time, raises
+        :class:`vault.errors.StorageUnavailable` and nothing was appended."""
+
     async def put_audit(self, dossier_id: str, seq: int, blob: bytes, hash_: bytes) -> bool:
-        """Append event ``seq``; False only if another writer took that seq first."""
+        """Append event ``seq`` as given; False only if that seq is already taken. Low level
+        (tests, imports): the service appends with :meth:`append_audit`."""
 
     async def audit_events(self, dossier_id: str) -> list[bytes]: ...
 

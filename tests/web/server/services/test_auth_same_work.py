@@ -18,7 +18,7 @@ import pytest
 
 from consent.request import login_message
 from tests.support import Clock
-from vault.crypto import MEMLIMIT_FLOOR, OPSLIMIT_FLOOR
+from vault.crypto import MEMLIMIT_FLOOR, OPSLIMIT_FLOOR, verify_signature
 from vault.records import DossierRecord, KeySlot
 from vault.store import MemoryStore
 from web.server.services import auth as auth_module
@@ -62,7 +62,7 @@ async def _service(calls: list[str]) -> tuple[Auth, nacl.signing.SigningKey]:
                                      secrets.token_bytes(32)), slots, b"keyring")
     await db.create_account(peppers.login_hash("patient", KNOWN), dossier_id, 1)
     clock = Clock()
-    service = Auth(Recording(db, calls), Recording(store, calls), SECRET,  # type: ignore[arg-type]
+    service = Auth(Recording(db, calls), Recording(store, calls), SECRET,
                    peppers, make_rate_limiter(None, clock), clock, secrets.token_bytes)
     return service, key
 
@@ -84,7 +84,7 @@ async def test_a_failed_login_makes_the_same_calls_and_checks(
     calls: list[str] = []
     service, key = await _service(calls)
     checked: list[bytes] = []
-    real = auth_module.verify_signature
+    real = verify_signature
 
     def counting(public: bytes, message: bytes, signature: bytes) -> bool:
         checked.append(public)

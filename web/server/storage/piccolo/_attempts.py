@@ -16,7 +16,9 @@ from piccolo.engine.sqlite import TransactionType
 from piccolo.table import Table
 
 
-def _locked_write(table: type[Table]) -> AbstractAsyncContextManager[Any]:
+def locked_write(table: type[Table]) -> AbstractAsyncContextManager[Any]:
+    """A transaction that holds the write lock from its start on SQLite (``BEGIN IMMEDIATE``);
+    on PostgreSQL a plain transaction, in which the caller takes its row or advisory lock."""
     engine = table._meta.db
     if engine.engine_type == "sqlite":
         tx = engine.transaction(transaction_type=TransactionType.immediate)
@@ -28,7 +30,7 @@ def _locked_write(table: type[Table]) -> AbstractAsyncContextManager[Any]:
 async def take_attempt(table: type[Table], key: Column, value: str, limit: int) -> int | None:
     """The count before this attempt (None if no row); counted only if under ``limit``."""
     attempts = cast(Integer, table._meta.get_column_by_name("attempts"))
-    async with _locked_write(table):
+    async with locked_write(table):
         query = table.select(attempts).where(key == value)
         if table._meta.db.engine_type == "postgres":
             query = query.lock_rows("UPDATE")

@@ -3,10 +3,12 @@ deposits and blocks."""
 
 from __future__ import annotations
 
-from vault.errors import Conflict
-from vault.storage.engine import guard_storage, is_unique_violation
-from web.server.storage.piccolo import _rows
-from web.server.storage.ports import StoredDeposit, StoredGrant
+from typing import Final
+
+from vault.errors import Conflict, StorageUnavailable
+from vault.storage.engine import BUSY_TIMEOUT_MS, guard_storage, is_unique_violation
+from web.server.storage.piccolo import _attempts, _rows
+from web.server.storage.ports import AuditEntry, AuditHead, StoredDeposit, StoredGrant
 from web.server.storage.tables import AuditRow, BlockRow, DepositRow, GrantRow
 
 
@@ -52,9 +54,45 @@ class PiccoloGrants:
         return True
 
 
+# First key of the two-key PostgreSQL advisory lock that serializes one dossier's appends
+# (the second is hashtext(dossier_id)); no other advisory lock in Carnet uses this space.
+AUDIT_LOCK_SPACE: Final = 0x6361_7274  # "cart"
+_LOCK_NOT_AVAILABLE: Final = "55P03"  # PostgreSQL: lock_timeout expired
+
+
 @guard_storage
 class PiccoloAuditLog:
-    async def audit_head(self, dossier_id: str) -> tuple[int, bytes] | None:
+    """The audit chain on piccolo. :meth:`append_audit` serializes one dossier's appends in
+    the database itself, so that several server processes share the rule: on SQLite the
+    transaction starts with ``BEGIN IMMEDIATE`` (the database's write lock, waited for up to
+    the busy timeout); on PostgreSQL it takes ``pg_advisory_xact_lock`` on the dossier
+    (released at commit or rollback; an empty history has no row to lock ``FOR UPDATE``),
+    waiting at most ``BUSY_TIMEOUT_MS`` too (``lock_timeout``). Then it reads the head,
+    builds the event, inserts it and commits. A lock not had in time is
+    :class:`StorageUnavailable`."""
+
+    async def append_audit(self, dossier_id: str, entry: AuditEntry) -> int:
+        async with _attempts.locked_write(AuditRow):
+            if AuditRow._meta.db.engine_type == "postgres":
+                await _pg_lock(dossier_id)
+            head = await self._head(dossier_id)
+            seq = 0 if head is None else head[0] + 1
+            blob, hash_ = entry(head)
+            try:
+                await AuditRow.insert(AuditRow(dossier_id=dossier_id, seq=seq, blob=blob,
+                                               hash=hash_))
+            except Exception as exc:
+                # Only a writer that bypasses the lock (put_audit) can take this seq: the
+                # event was not logged and nothing was decided, so the caller may retry.
+                if is_unique_violation(exc):
+                    raise StorageUnavailable("the history is being written; try again") from exc
+                raise
+        return seq
+
+    async def audit_head(self, dossier_id: str) -> AuditHead | None:
+        return await self._head(dossier_id)
+
+    async def _head(self, dossier_id: str) -> AuditHead | None:
         rows = await AuditRow.select(AuditRow.seq, AuditRow.hash).where(
             AuditRow.dossier_id == dossier_id).order_by(AuditRow.seq, ascending=False).limit(1)
         return (int(rows[0]["seq"]), bytes(rows[0]["hash"])) if rows else None
@@ -73,6 +111,18 @@ class PiccoloAuditLog:
         rows = await AuditRow.select(AuditRow.blob).where(
             AuditRow.dossier_id == dossier_id).order_by(AuditRow.seq)
         return [bytes(r["blob"]) for r in rows]
+
+
+async def _pg_lock(dossier_id: str) -> None:
+    """Take the dossier's append lock for the current transaction (PostgreSQL)."""
+    await AuditRow.raw(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_MS)}")
+    try:
+        await AuditRow.raw("SELECT pg_advisory_xact_lock({}, hashtext({}))",
+                           AUDIT_LOCK_SPACE, dossier_id)
+    except Exception as exc:
+        if getattr(exc, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+            raise StorageUnavailable("the history is busy; try again shortly") from exc
+        raise
 
 
 @guard_storage
