@@ -78,7 +78,6 @@ SERVICE_STATUS: Final[Mapping[type[service_errors.ServiceError], int]] = {
     service_errors.ServiceError: 400,
     service_errors.RateLimited: 429,
     service_errors.ActivationFailed: 400,
-    service_errors.ActivationLocked: 403,
     service_errors.Unauthorized: 401,
     service_errors.Forbidden: 403,
     service_errors.ProfessionalBlocked: 403,

@@ -170,11 +170,14 @@ async def test_a_burst_of_passcodes_logs_every_checked_one_exactly_once(app: Har
     opened = [e for e in used if e.detail["result"] == "opened"]
     wrong = [e for e in used if e.detail["result"] == "wrong_passcode"]
     assert len(opened) + len(wrong) == len(used)
-    assert len(opened) == statuses[200] >= 1
-    assert len(wrong) == 5  # the card's whole life of wrong guesses, each logged once
+    assert len(opened) == statuses[200]
+    # the attempts counted for good (the right ones are given back) are the wrong passcodes
+    # logged: each checked wrong guess once, at most the card's life of five
+    cards = await app.services.emergency.cards_of(patient.dossier_id)
+    assert len(wrong) == next(c.attempts for c in cards if c.card_id == card_id) <= 5
     assert sum(1 for e in wrong if int(e.detail["attempts_left"]) > 0) == statuses[401]
     locked_here = sum(1 for e in wrong if int(e.detail["attempts_left"]) <= 0)
-    assert locked_here >= 1 and statuses[403] >= locked_here
+    assert statuses[403] >= locked_here  # the locking guess is logged, later ones are not
 
 
 # ------------------------------------------------------------------------------ failure

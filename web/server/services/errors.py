@@ -13,7 +13,6 @@ The tree (``code`` in brackets)::
     * ServiceError                  [service_error]
       x RateLimited                 [rate_limited]                   .retry_after (seconds)
       x ActivationFailed            [activation_failed]
-      x ActivationLocked            [activation_locked]
       x Unauthorized                [unauthorized]
       x Forbidden                   [forbidden]                      PermissionError
         + ProfessionalBlocked       [professional_blocked]
@@ -63,13 +62,6 @@ class ActivationFailed(ServiceError):
 
     code = "activation_failed"
     default_detail = "this activation code is not valid"
-
-
-class ActivationLocked(ServiceError):
-    """Too many wrong codes for one activation: it is locked and a new code is needed."""
-
-    code = "activation_locked"
-    default_detail = "too many wrong codes: ask for a new activation code"
 
 
 class Unauthorized(ServiceError):
