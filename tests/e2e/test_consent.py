@@ -15,6 +15,7 @@ from consent import audit, grant, qr, token
 from consent.errors import ConsentError
 from tests.e2e.conftest import Server
 from tests.e2e.db import query
+from vault.crypto import system_random
 from vault.dossier import Dossier, unwrap_item_key
 from vault.errors import DecryptionFailed
 from vault.keyring import KeyLookup
@@ -24,6 +25,7 @@ from web.client import Api, ApiError, ProfessionalIdentity, activate, login
 from web.client.consent import issue_grant, revoke_grant, scan, verified_history
 from web.client.directory import approve
 from web.nir import nir_key
+from web.server import atrest
 
 
 def now() -> int:
@@ -106,7 +108,12 @@ async def _consent_story(server: Server) -> None:
     rows = await query(w.server, "SELECT blob FROM carnet_grant WHERE grant_id = "
                        + ("$1" if pg else "?"), issued.grant_id)
     original = bytes(rows[0][0])
-    forged_grant = original[:-1] + bytes([original[-1] ^ 1])
+    # The server holds the grant sealed at rest under the dossier's store key (its key store),
+    # so a server forging one reseals it.
+    store_key = (w.server.data_dir / "keys" / f"{d.dossier_id}.key").read_bytes()
+    held = atrest.open_(store_key, d.dossier_id, "grant", issued.grant_id, original)
+    forged_grant = atrest.seal(store_key, d.dossier_id, "grant", issued.grant_id,
+                               held[:-1] + bytes([held[-1] ^ 1]), system_random)
     await query(w.server, "UPDATE carnet_grant SET blob = " + ("$1::bytea WHERE grant_id = $2"
                 if pg else "? WHERE grant_id = ?"), forged_grant, issued.grant_id)
     with pytest.raises(ConsentError):

@@ -37,6 +37,10 @@ POOL_SIZE: Final = 8
 SQLITE_PRAGMAS: Final[tuple[str, ...]] = (
     f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
     "PRAGMA secure_delete = ON",
+    # Each commit fsyncs the WAL before it returns: an acknowledged write survives an OS
+    # crash or power loss (NORMAL would only survive a crash of the process). Pinned, not
+    # left to the SQLite build's default (docs/operations.md, "Durability").
+    "PRAGMA synchronous = FULL",
 )
 
 

@@ -265,7 +265,9 @@ def contact_code(dossier: Dossier) -> str:
 
 async def issue_contact_grant(dossier: Dossier, api: Api, code: str, *, seconds: int,
                               now: int, rng: Random = system_random) -> Issued:
-    """A standing grant on the emergency summary to an emergency contact with an account."""
+    """A standing grant on the emergency summary to an emergency contact with an account
+    (items an interrupted masking left under a retired version are rewrapped first)."""
+    await dossier.finish_rotations()
     contact = contact_format.decode(code)
     ring = dossier.ring
     grant_id = rng(16)
