@@ -226,6 +226,8 @@ def read_body(args: argparse.Namespace) -> dict[str, Any] | None:
         body = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise CliError(f"{where} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except RecursionError:  # json recurses: a hostile file nested thousands of levels deep
+        raise CliError(f"{where} is nested too deeply to be an item's details") from None
     if not isinstance(body, dict):
         raise CliError(f"{where} must be a JSON object")
     return body

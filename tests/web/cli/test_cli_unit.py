@@ -375,3 +375,17 @@ def test_demo_nirs_use_the_one_nir_rule_corsica_included() -> None:
     assert nir_key("185052A123456") == f"{97 - 1850519123456 % 97:02d}"
     with pytest.raises(ValueError):
         nir_key("12345")
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ("{not json", "is not valid JSON"),
+    ("[1, 2]", "must be a JSON object"),
+])
+def test_item_details_from_hostile_json_are_a_cli_error(tmp_path: Path, text: str,
+                                                        says: str) -> None:
+    import argparse
+    path = tmp_path / "body.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(_context.CliError, match=says):
+        _context.read_body(argparse.Namespace(body=None, body_file=str(path)))

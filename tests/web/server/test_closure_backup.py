@@ -193,6 +193,20 @@ async def _stored_blobs(dossier_id: str) -> dict[bytes, str]:
     return found
 
 
+async def _opened_blobs(app: Harness, dossier_id: str) -> list[bytes]:
+    """The same values as the server's layer hands them out (what a client sent)."""
+    services = app.services
+    found: list[bytes] = []
+    for name in ("passphrase", "recovery"):
+        slot = await services.store.slot(dossier_id, name)
+        found += [slot.wrapped, slot.login_public]
+    found += [g.blob for g in await services.db.grants_of(dossier_id)]
+    found += [v for c in await services.cards.cards_of(dossier_id)
+              for v in (c.server_share, c.package)]
+    found += [e for e in await services.db.audit_events(dossier_id) if len(e) >= 16]
+    return found
+
+
 # ----------------------------------------------------------------------------- raw files
 async def _raw_files(app: Harness, db: Db) -> bytes:
     """Every byte of the database's table files as they are on disk now."""
@@ -256,6 +270,11 @@ async def test_a_restored_backup_does_not_reopen_a_closed_dossier(db: Db, tmp_pa
 
         db.backup(backup)  # the operator's nightly copy
         stored = await _stored_blobs(d)
+        # what the layer opens never reaches the database in the clear, even before closure
+        opened = await _opened_blobs(app, d)
+        assert len(opened) >= 8
+        raw = await _raw_files(app, db)
+        assert not [blob for blob in opened if blob in raw]
         assert {where.split(".")[0] for where in stored.values()} >= {
             "carnet_key_slot", "carnet_keyring", "carnet_item", "carnet_grant", "carnet_audit",
             "carnet_card"}

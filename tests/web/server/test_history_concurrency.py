@@ -36,6 +36,7 @@ from tests.web.server.routes.api_support import (
 from vault.errors import StorageUnavailable
 from web import schemas
 from web.client.history import verified_history
+from web.server.storage.memory import MemoryServiceDb
 
 PASSCODE: Final = "48291375"
 WRONG: Final = "11111111"
@@ -81,6 +82,21 @@ async def test_concurrent_appends_to_one_dossier_each_land_once_in_order(app: Ha
     events = await _verified(app, d)
     mine = [int(e.detail["n"]) for e in events[before:]]
     assert sorted(mine) == list(range(n))  # each exactly once, none lost, none twice
+
+
+async def test_the_memory_fake_appends_the_same_way() -> None:
+    """``append_audit`` gives ``entry`` the head and appends exactly once, in both adapters
+    (the fake has no lock to take: no await between reading the head and appending)."""
+    db = MemoryServiceDb()
+    heads: list[tuple[int, bytes] | None] = []
+
+    def entry(head: tuple[int, bytes] | None) -> tuple[bytes, bytes]:
+        heads.append(head)
+        return b"e%d" % len(heads), b"h%d" % len(heads)
+    seqs = await asyncio.gather(*(db.append_audit("d", entry) for _ in range(5)))
+    assert sorted(seqs) == [0, 1, 2, 3, 4]
+    assert heads == [None, (0, b"h1"), (1, b"h2"), (2, b"h3"), (3, b"h4")]
+    assert await db.audit_events("d") == [b"e1", b"e2", b"e3", b"e4", b"e5"]
 
 
 # ------------------------------------------------------------------------------ scans
