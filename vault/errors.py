@@ -14,6 +14,7 @@ The tree (``code`` in brackets)::
       x WeakParameters              [weak_kdf_parameters]    ValueError
       x NotFound                    [not_found]              LookupError
       x Conflict                    [conflict]
+        + AttachmentTaken           [attachment_taken]
       x DossierClosed               [dossier_closed]
       x NotAllowed                  [not_allowed]
       x StorageUnavailable          [storage_unavailable]
@@ -81,6 +82,14 @@ class Conflict(VaultError):
     """A concurrent change won (stale version, duplicate id)."""
 
     code = "conflict"
+
+
+class AttachmentTaken(Conflict):
+    """Chunks were sent for an attachment id that already has chunks: an attachment is
+    written once, with the item revision that creates it, and belongs to that item (P5: a
+    write grant cannot touch an attachment it did not create)."""
+
+    code = "attachment_taken"
 
 
 class DossierClosed(VaultError):

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from vault.errors import Conflict, DossierClosed, NotFound
+from vault.errors import AttachmentTaken, Conflict, DossierClosed, InvalidInput, NotFound
 from vault.records import (
     ChunkRecord,
     DossierRecord,
@@ -40,6 +40,16 @@ async def all_items(store: DossierStore, dossier_id: str,
         after = page[-1].item_id
 
 
+ATTACHMENT_TAKEN = "an attachment with this id already exists; a new one needs a new id"
+
+
+def check_chunks(item: ItemRecord, chunks: Sequence[ChunkRecord]) -> None:
+    """InvalidInput unless every chunk names ``item``'s id: a chunk is always filed under
+    the item whose revision carries it (the stores' shared first check in ``put_item``)."""
+    if any(c.item_id != item.item_id for c in chunks):
+        raise InvalidInput("every chunk must belong to the item it is sent with")
+
+
 class DossierStore(Protocol):
     """Where a dossier's opaque bytes live (SQLite/PostgreSQL via piccolo, memory, HTTP)."""
 
@@ -63,7 +73,12 @@ class DossierStore(Protocol):
         """Replace the keyring if its version is still ``expected_version``; returns the new one."""
 
     async def put_item(self, item: ItemRecord, chunks: Sequence[ChunkRecord] = ()) -> None:
-        """Store a new revision (and its chunks) atomically; Conflict if the revision exists."""
+        """Store a new revision (and its chunks) atomically; Conflict if the revision exists.
+
+        Attachments are write-once and bound to the item that creates them (P5): every chunk
+        must name ``item.item_id`` (InvalidInput otherwise), and chunks for an attachment id
+        that already has chunks in the dossier are refused with AttachmentTaken, whoever
+        wrote them. A later revision keeps an attachment by reference, without chunks."""
 
     async def items(self, dossier_id: str, *, key_refs: Sequence[str] | None = None,
                     after: str | None = None, limit: int = PAGE_MAX) -> list[ItemRecord]:
@@ -147,12 +162,16 @@ class MemoryStore:
 
     async def put_item(self, item: ItemRecord, chunks: Sequence[ChunkRecord] = ()) -> None:
         self._live(item.dossier_id)
-        revs = self._items[item.dossier_id].setdefault(item.item_id, [])
+        check_chunks(item, chunks)
+        revs = self._items[item.dossier_id].get(item.item_id, [])
         if any(r.revision == item.revision for r in revs):
             raise Conflict("that revision already exists")
+        store = self._chunks[item.dossier_id]
+        if any(c.attachment_id in store for c in chunks):
+            raise AttachmentTaken(ATTACHMENT_TAKEN)
+        revs = self._items[item.dossier_id].setdefault(item.item_id, [])
         revs.append(item)
         revs.sort(key=lambda r: r.revision)
-        store = self._chunks[item.dossier_id]
         for c in chunks:
             store.setdefault(c.attachment_id, []).append(c)
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import io
 import os
 import re
@@ -29,7 +28,6 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -43,7 +41,15 @@ from litestar import Litestar, get, post
 
 from consent import qr, token
 from consent.errors import InvalidToken, TokenRevoked
-from consent.request import sign_request
+from scripts.benchmarks.scanload import (
+    PHASE_SECONDS,
+    Pool,
+    Scanner,
+    connect,
+    exchange,
+    load,
+    raw_request,
+)
 from scripts.benchmarks.serverproc import REPO, asgi_server, carnet_server, dev_keys_of
 from scripts.benchmarks.vault import rate
 from vault.crypto import fingerprint
@@ -60,8 +66,6 @@ SECTIONS = (Section.ALLERGIES, Section.CURRENT_TREATMENTS, Section.EXAM_RESULTS,
             Section.MEDICAL_HISTORY)
 CONSULTATION = 4 * 3600
 PASSPHRASE = "bench passphrase 2026"  # noqa: S105 (benchmark data)
-SCAN_PATH = "/consent/scan"
-PHASE_SECONDS = 3.0
 BUDGET_MARGIN = 10  # scans a professional keeps unused per window (clock edges)
 PER_ADDRESS = 8  # registrations/activations from one loopback address (server allows 10/20)
 
@@ -261,92 +265,6 @@ def _from(i: int) -> httpx.AsyncHTTPTransport:
                                                   f"{2 + i // PER_ADDRESS % 250}")
 
 
-def _raw_request(base_url: str, path: str, body: bytes, headers: dict[str, str]) -> bytes:
-    """An HTTP/1.1 POST, serialised once (the load loop only writes bytes)."""
-    host = base_url.split("//", 1)[1]
-    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-    return (f"POST {path} HTTP/1.1\r\nhost: {host}\r\ncontent-length: {len(body)}\r\n"
-            f"{head}\r\n").encode() + body
-
-
-async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                    request: bytes) -> tuple[int, bytes, bool]:
-    """Send one request on a kept-alive connection; (status, body, server closes)."""
-    writer.write(request)
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.split(b"\r\n")
-    status = int(lines[0].split()[1])
-    fields = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(b":")
-        fields[name.strip().lower()] = value.strip().lower()
-    if b"content-length" not in fields:
-        raise RuntimeError("the load client only reads answers with a content-length")
-    body = await reader.readexactly(int(fields[b"content-length"]))
-    return status, body, fields.get(b"connection") == b"close"
-
-
-async def _connect(base_url: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    host, port = base_url.split("//", 1)[1].rsplit(":", 1)
-    return await asyncio.open_connection(host, int(port))
-
-
-@dataclass
-class Scanner:
-    identity: ProfessionalIdentity
-    session: str
-    text: str
-    body: bytes = b""
-    ready: list[bytes] = field(default_factory=list)
-    window: int = -1
-    used: int = 0
-
-    def headers(self) -> dict[str, str]:
-        """A fresh signature over method, path, body, a new nonce and the time."""
-        nonce, now = secrets.token_bytes(16), int(time.time())
-        signature = sign_request("POST", SCAN_PATH, self.body, nonce, now,
-                                 self.identity.signing_key)
-        return {"authorization": f"Bearer {self.session}", "content-type": "application/json",
-                "x-carnet-nonce": nonce.hex(), "x-carnet-time": str(now),
-                "x-carnet-signature": base64.b64encode(signature).decode()}
-
-    def top_up(self, base_url: str, count: int) -> None:
-        """Sign requests ahead of time, each with a fresh nonce (the server refuses replays)."""
-        while len(self.ready) < count:
-            self.ready.append(_raw_request(base_url, SCAN_PATH, self.body, self.headers()))
-
-
-class Exhausted(Exception):
-    """Every professional used its scan budget in the current rate-limit window."""
-
-
-class Pool:
-    """Round robin over the professionals, never past ``budget`` scans each per window."""
-
-    def __init__(self, base_url: str, scanners: list[Scanner], budget: int,
-                 window: int) -> None:
-        self.base_url, self.scanners = base_url, scanners
-        self.budget, self.window_seconds = budget, window
-        self.next_index = 0
-
-    def take(self) -> bytes:
-        window = int(time.time() // self.window_seconds)
-        for _ in range(len(self.scanners)):
-            s = self.scanners[self.next_index]
-            self.next_index = (self.next_index + 1) % len(self.scanners)
-            if s.window != window:
-                s.window, s.used = window, 0
-            if s.used < self.budget and s.ready:
-                s.used += 1
-                return s.ready.pop()
-        raise Exhausted()
-
-    def top_up(self) -> None:
-        """At most ``2 * budget`` a professional can use in a phase (two windows)."""
-        for s in self.scanners:
-            s.top_up(self.base_url, 2 * self.budget)
-
-
 async def _professional(url: str, operator: Api, authority: nacl.signing.SigningKey, i: int,
                         roles: list[str]) -> tuple[ProfessionalIdentity, Api]:
     """Register, have the operator countersign (directory authority) and approve, log in."""
@@ -409,55 +327,6 @@ async def _fixture(url: str, operator_token: str, data_dir: Path,
     return scanners
 
 
-@dataclass
-class Phase:
-    rps: float
-    p50: float
-    p99: float
-    done: int
-    errors: dict[int, int]
-    short: bool  # ended early: every professional's budget was used
-
-
-async def _load(base_url: str, take: Callable[[], bytes], concurrency: int,
-                seconds: float = PHASE_SECONDS) -> Phase:
-    """``concurrency`` kept-alive connections, each sending its next request as soon as the
-    previous answer is read in full, for ``seconds``."""
-    latencies: list[float] = []
-    errors: dict[int, int] = {}
-    short = False
-    connections = [await _connect(base_url) for _ in range(concurrency)]
-    deadline = time.perf_counter() + seconds
-
-    async def worker(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        nonlocal short
-        while time.perf_counter() < deadline:
-            try:
-                request = take()
-            except Exhausted:
-                short = True
-                break
-            start = time.perf_counter()
-            status, _, closing = await _exchange(reader, writer, request)
-            elapsed = time.perf_counter() - start
-            if status == 200:
-                latencies.append(elapsed)
-            else:
-                errors[status] = errors.get(status, 0) + 1
-            if closing:
-                writer.close()
-                reader, writer = await _connect(base_url)
-        writer.close()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker(r, w) for r, w in connections))
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-
-    def p(q: float) -> float:
-        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if (
-            latencies) else float("nan")
-    return Phase(len(latencies) / elapsed, p(0.50), p(0.99), len(latencies), errors, short)
 
 
 async def _scan_rows(data: Path, professionals: int) -> None:
@@ -469,8 +338,8 @@ async def _scan_rows(data: Path, professionals: int) -> None:
         setup = time.perf_counter() - started
         pool = Pool(url, scanners, budget, 60)
         pool.top_up()
-        reader, writer = await _connect(url)
-        status, answer, _ = await _exchange(reader, writer, pool.take())
+        reader, writer = await connect(url)
+        status, answer, _ = await exchange(reader, writer, pool.take())
         writer.close()
         if status != 200:
             raise RuntimeError(f"the scan endpoint answered {status}: {answer[:200]!r}")
@@ -481,16 +350,16 @@ async def _scan_rows(data: Path, professionals: int) -> None:
         bare_headers = scanners[0].headers()
 
         with asgi_server("scripts.benchmarks.consent:bare_app") as bare:
-            bare_request = _raw_request(bare, "/scan", scanners[0].body, bare_headers)
-            reader, writer = await _connect(bare)
-            status, bare_answer, _ = await _exchange(reader, writer, bare_request)
+            bare_request = raw_request(bare, "/scan", scanners[0].body, bare_headers)
+            reader, writer = await connect(bare)
+            status, bare_answer, _ = await exchange(reader, writer, bare_request)
             writer.close()
             if status != 200:
                 raise RuntimeError(f"the bare endpoint answered {status}")
             bare_size = len(bare_answer)
             # warm both servers up (not timed)
-            await _load(url, pool.take, 4, 0.3)
-            await _load(bare, lambda: bare_request, 4, 0.3)
+            await load(url, pool.take, 4, 0.3)
+            await load(bare, lambda: bare_request, 4, 0.3)
             print("\n2. POST /consent/scan under load, against a bare litestar endpoint\n")
             print(f"scan fixture: {professionals} professionals, each with its own grant "
                   f"(4 sections, read) on its own dossier of 20 items; set up in {setup:.0f} s")
@@ -504,8 +373,8 @@ async def _scan_rows(data: Path, professionals: int) -> None:
             served: list[str] = []
             for n in (1, 16, 64):
                 pool.top_up()  # signing happens here, outside the timed phase
-                c = await _load(url, pool.take, n)
-                b = await _load(bare, lambda: bare_request, n)
+                c = await load(url, pool.take, n)
+                b = await load(bare, lambda: bare_request, n)
                 print(f"| {n} | {c.rps:,.0f} | {c.p50:.1f} | {c.p99:.1f} | {b.rps:,.0f} | "
                       f"{b.p50:.1f} | {b.p99:.1f} | {c.rps / b.rps:.2f}x |")
                 served.append(f"{c.done:,} at {n}")

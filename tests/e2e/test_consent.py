@@ -198,6 +198,7 @@ async def _tamper_history(w: World, d: Dossier, head: audit.ChainHead, key: byte
     rows = await query(w.server, f"SELECT seq, blob FROM carnet_audit WHERE dossier_id = {p} "
                                  "ORDER BY seq", d.dossier_id)
     original = {int(r[0]): bytes(r[1]) for r in rows}
+    store_key = (w.server.data_dir / "keys" / f"{d.dossier_id}.key").read_bytes()
     edits = [
         (f"UPDATE carnet_audit SET blob = {b1} WHERE dossier_id = {p2} AND seq = 1",
          [original[1][:-1] + bytes([original[1][-1] ^ 1]), d.dossier_id]),  # rewritten
@@ -211,7 +212,8 @@ async def _tamper_history(w: World, d: Dossier, head: audit.ChainHead, key: byte
         # put the original rows back for the next tampering
         await query(w.server, f"DELETE FROM carnet_audit WHERE dossier_id = {p}", d.dossier_id)
         for seq, blob in original.items():
-            events = [audit.decode_event(b) for _, b in sorted(original.items())]
+            events = [audit.decode_event(atrest.open_(store_key, d.dossier_id, "audit", "", b))
+                      for _, b in sorted(original.items())]  # sealed at rest (P8)
             h: audit.ChainHead | None = None
             for e in events[:seq + 1]:
                 h = audit.append(h, e)

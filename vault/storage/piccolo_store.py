@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 from piccolo.engine.base import Engine
 from piccolo.engine.sqlite import TransactionType
 
-from vault.errors import Conflict, DossierClosed, InvalidInput, NotFound
+from vault.errors import AttachmentTaken, Conflict, DossierClosed, InvalidInput, NotFound
 from vault.records import (
     ChunkRecord,
     DossierRecord,
@@ -57,7 +57,7 @@ from vault.storage.tables import (
     KeySlotRow,
     TombstoneRow,
 )
-from vault.store import PAGE_MAX, DossierStore
+from vault.store import ATTACHMENT_TAKEN, PAGE_MAX, DossierStore, check_chunks
 
 __all__ = ["PiccoloStore", "bind_tables"]
 
@@ -275,6 +275,8 @@ class PiccoloStore:
         for c in chunks:
             _fit(c.item_id, ID_LENGTH, "item id")
             _fit(c.attachment_id, ID_LENGTH, "attachment id")
+        check_chunks(item, chunks)
+        attachment_ids = sorted({c.attachment_id for c in chunks})
         try:
             async with self._write():
                 await self._live(dossier_id, lock=True)
@@ -284,6 +286,12 @@ class PiccoloStore:
                 revisions = {int(r["revision"]) for r in rows}
                 if item.revision in revisions:
                     raise Conflict("that revision already exists")
+                # Under the dossier's write lock: no concurrent put_item can slip in between.
+                if attachment_ids and await ChunkRow.exists().where(
+                    ChunkRow.dossier_id == dossier_id,
+                    ChunkRow.attachment_id.is_in(attachment_ids),
+                ):
+                    raise AttachmentTaken(ATTACHMENT_TAKEN)
                 latest = not revisions or item.revision > max(revisions)
                 if latest and revisions:
                     await ItemRow.update({ItemRow.latest: False}).where(

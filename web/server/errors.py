@@ -38,6 +38,7 @@ VAULT_STATUS: Final[Mapping[type[vault_errors.VaultError], int]] = {
     vault_errors.UnlockFailed: 401,
     vault_errors.NotFound: 404,
     vault_errors.Conflict: 409,
+    vault_errors.AttachmentTaken: 409,
     vault_errors.DossierClosed: 410,
     vault_errors.NotAllowed: 403,
     vault_errors.StorageUnavailable: 503,

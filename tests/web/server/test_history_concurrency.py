@@ -110,7 +110,7 @@ async def test_ten_professionals_scanning_one_dossier_are_all_served_and_logged_
         pros.append(await grant_world.professional(app, name=f"Dr {i}"))
     issued = [await grant_world.give(app, dossier, patient_api, pro, ["allergies"])
               for pro in pros]
-    rounds = 3
+    rounds = 6
     scans = [grant_world.open_as(app, pro, tok) for _ in range(rounds)
              for pro, tok in zip(pros, issued, strict=True)]
     results = await asyncio.gather(*scans, return_exceptions=True)

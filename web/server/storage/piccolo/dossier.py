@@ -3,6 +3,8 @@ deposits and blocks."""
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from typing import Final
 
 from vault.errors import Conflict, StorageUnavailable
@@ -58,6 +60,17 @@ class PiccoloGrants:
 # (the second is hashtext(dossier_id)); no other advisory lock in Carnet uses this space.
 AUDIT_LOCK_SPACE: Final = 0x6361_7274  # "cart"
 _LOCK_NOT_AVAILABLE: Final = "55P03"  # PostgreSQL: lock_timeout expired
+# In-process queue in front of the database lock, one per dossier being appended to (gone
+# when nobody waits): this process's appends take turns in order instead of all polling the
+# SQLite write lock, whose busy handler is not fair and could starve one past its timeout.
+_QUEUES: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+
+def _queue(dossier_id: str) -> asyncio.Lock:
+    lock = _QUEUES.get(dossier_id)
+    if lock is None:
+        lock = _QUEUES[dossier_id] = asyncio.Lock()
+    return lock
 
 
 @guard_storage
@@ -69,9 +82,22 @@ class PiccoloAuditLog:
     (released at commit or rollback; an empty history has no row to lock ``FOR UPDATE``),
     waiting at most ``BUSY_TIMEOUT_MS`` too (``lock_timeout``). Then it reads the head,
     builds the event, inserts it and commits. A lock not had in time is
-    :class:`StorageUnavailable`."""
+    :class:`StorageUnavailable`. In front of the database lock, this process's appends to
+    one dossier queue (FIFO) on an ``asyncio.Lock``, waited for at most the same timeout."""
 
     async def append_audit(self, dossier_id: str, entry: AuditEntry) -> int:
+        queue = _queue(dossier_id)  # held here: the weak map keeps it while anyone waits
+        try:
+            async with asyncio.timeout(BUSY_TIMEOUT_MS / 1000):
+                await queue.acquire()
+        except TimeoutError:
+            raise StorageUnavailable("the history is busy; try again shortly") from None
+        try:
+            return await self._append(dossier_id, entry)
+        finally:
+            queue.release()
+
+    async def _append(self, dossier_id: str, entry: AuditEntry) -> int:
         async with _attempts.locked_write(AuditRow):
             if AuditRow._meta.db.engine_type == "postgres":
                 await _pg_lock(dossier_id)
