@@ -215,6 +215,10 @@ def is_unavailable(exc: BaseException) -> bool:
         return state[:2] in _PG_UNAVAILABLE_CLASSES or state in _PG_UNAVAILABLE_STATES
     if type(exc).__name__ == "InterfaceError":  # asyncpg: a pooled connection died
         return "connection is closed" in str(exc) or "pool is closing" in str(exc)
+    if type(exc).__name__ == "InternalClientError":
+        # asyncpg's protocol left in a broken state by a backend terminated mid-query (seen
+        # while PostgreSQL refused connections): the connection is unusable, not our SQL.
+        return True
     # Refused, reset, unreachable, timed out (TimeoutError is an OSError).
     return isinstance(exc, OSError)
 

@@ -74,6 +74,7 @@ def test_sqlite_cannot_open() -> None:
     (asyncpg.exceptions.InterfaceError("connection is closed"), True),
     (asyncpg.exceptions.InterfaceError("cannot perform operation: another operation is "
                                        "in progress"), False),
+    (asyncpg.exceptions.InternalClientError("protocol is in an unexpected state"), True),
     (asyncpg.exceptions.UndefinedTableError('relation "x" does not exist'), False),
     (asyncpg.exceptions.PostgresSyntaxError("syntax error"), False),
     (asyncpg.exceptions.StringDataRightTruncationError("value too long"), False),
