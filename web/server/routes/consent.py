@@ -25,7 +25,7 @@ def _info(g: StoredGrant) -> schemas.GrantInfo:
 
 
 @post("/dossiers/{dossier_id:str}/grants", status_code=201, guards=PATIENT,
-      responses=errors(401, 403, 404, 410, 413),
+      responses=errors(401, 403, 404, 409, 410, 413),
       summary="Store a grant the patient signed (keys sealed to the recipient)")
 async def add_grant(services: Services, dossier_id: IdParam,
                     data: schemas.GrantUpload) -> schemas.GrantInfo:
