@@ -26,14 +26,14 @@ of a database error; on reads they simply match nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from piccolo.engine.base import Engine
 from piccolo.engine.sqlite import TransactionType
 
-from vault.errors import AttachmentTaken, Conflict, DossierClosed, InvalidInput, NotFound
+from vault.errors import AttachmentTaken, Conflict, DossierClosed, NotFound
 from vault.records import (
     ChunkRecord,
     DossierRecord,
@@ -42,6 +42,15 @@ from vault.records import (
     KeySlot,
     Rewrap,
     TombstoneRecord,
+)
+from vault.storage._rows import (
+    Row,
+    fit,
+    item_of,
+    last_by_name,
+    slot_of,
+    slot_row,
+    slot_values,
 )
 from vault.storage.engine import guard_storage, is_unique_violation
 from vault.storage.tables import (
@@ -66,68 +75,10 @@ log = logging.getLogger(__name__)
 # Rows per INSERT statement for chunks (keeps far below both engines' parameter limits).
 CHUNK_BATCH: Final = 64
 
-Row = dict[str, Any]
-
-
 def bind_tables(engine: Engine[Any]) -> None:
     """Bind every storage table class to ``engine`` (process-wide)."""
     for table in ALL_TABLES:
         table._meta.db = engine
-
-
-def _fit(value: str, length: int, what: str) -> None:
-    if not isinstance(value, str) or len(value) > length:
-        raise InvalidInput(f"{what} must be a string of at most {length} characters")
-
-
-def _item(row: Row) -> ItemRecord:
-    return ItemRecord(
-        dossier_id=row["dossier_id"],
-        item_id=row["item_id"],
-        revision=int(row["revision"]),
-        key_ref=row["key_ref"],
-        wrapped_key=bytes(row["wrapped_key"]),
-        ciphertext=bytes(row["ciphertext"]),
-        created_at=int(row["created_at"]),
-    )
-
-
-def _slot(row: Row) -> KeySlot:
-    return KeySlot(
-        name=row["name"],
-        salt=bytes(row["salt"]),
-        opslimit=int(row["opslimit"]),
-        memlimit=int(row["memlimit"]),
-        wrapped=bytes(row["wrapped"]),
-        login_public=bytes(row["login_public"]),
-    )
-
-
-def _slot_values(slot: KeySlot) -> dict[Any, Any]:
-    return {
-        KeySlotRow.salt: slot.salt,
-        KeySlotRow.opslimit: slot.opslimit,
-        KeySlotRow.memlimit: slot.memlimit,
-        KeySlotRow.wrapped: slot.wrapped,
-        KeySlotRow.login_public: slot.login_public,
-    }
-
-
-def _slot_row(dossier_id: str, slot: KeySlot) -> KeySlotRow:
-    return KeySlotRow(
-        dossier_id=dossier_id,
-        name=slot.name,
-        salt=slot.salt,
-        opslimit=slot.opslimit,
-        memlimit=slot.memlimit,
-        wrapped=slot.wrapped,
-        login_public=slot.login_public,
-    )
-
-
-def _last_by_name(slots: Iterable[KeySlot]) -> list[KeySlot]:
-    """One slot per name, the last one winning (as a dict keyed by name would)."""
-    return list({s.name: s for s in slots}.values())
 
 
 @guard_storage
@@ -183,10 +134,10 @@ class PiccoloStore:
     async def create(self, dossier: DossierRecord, slots: Sequence[KeySlot],
                      keyring: bytes) -> None:
         dossier_id = dossier.dossier_id
-        _fit(dossier_id, ID_LENGTH, "dossier id")
-        unique_slots = _last_by_name(slots)
+        fit(dossier_id, ID_LENGTH, "dossier id")
+        unique_slots = last_by_name(slots)
         for s in unique_slots:
-            _fit(s.name, NAME_LENGTH, "key slot name")
+            fit(s.name, NAME_LENGTH, "key slot name")
         try:
             async with self._write():
                 if await TombstoneRow.exists().where(TombstoneRow.dossier_id == dossier_id):
@@ -200,7 +151,7 @@ class PiccoloStore:
                     box_public=dossier.box_public,
                 ))
                 if unique_slots:
-                    await KeySlotRow.insert(*(_slot_row(dossier_id, s) for s in unique_slots))
+                    await KeySlotRow.insert(*(slot_row(dossier_id, s) for s in unique_slots))
                 await KeyringRow.insert(KeyringRow(dossier_id=dossier_id, version=1, blob=keyring))
         except Exception as exc:
             if is_unique_violation(exc):
@@ -227,20 +178,20 @@ class PiccoloStore:
             )
         if not rows:
             raise NotFound("no such key slot")
-        return _slot(rows[0])
+        return slot_of(rows[0])
 
     async def put_slots(self, dossier_id: str, slots: Sequence[KeySlot]) -> None:
-        unique_slots = _last_by_name(slots)
+        unique_slots = last_by_name(slots)
         for s in unique_slots:
-            _fit(s.name, NAME_LENGTH, "key slot name")
+            fit(s.name, NAME_LENGTH, "key slot name")
         async with self._write():
             await self._live(dossier_id, lock=True)
             for s in unique_slots:
                 where = (KeySlotRow.dossier_id == dossier_id, KeySlotRow.name == s.name)
                 if await KeySlotRow.exists().where(*where):
-                    await KeySlotRow.update(_slot_values(s)).where(*where)
+                    await KeySlotRow.update(slot_values(s)).where(*where)
                 else:
-                    await KeySlotRow.insert(_slot_row(dossier_id, s))
+                    await KeySlotRow.insert(slot_row(dossier_id, s))
 
     async def keyring(self, dossier_id: str) -> KeyringRecord:
         async with self._read():
@@ -269,12 +220,12 @@ class PiccoloStore:
 
     async def put_item(self, item: ItemRecord, chunks: Sequence[ChunkRecord] = ()) -> None:
         dossier_id = item.dossier_id
-        _fit(dossier_id, ID_LENGTH, "dossier id")
-        _fit(item.item_id, ID_LENGTH, "item id")
-        _fit(item.key_ref, KEY_REF_LENGTH, "key ref")
+        fit(dossier_id, ID_LENGTH, "dossier id")
+        fit(item.item_id, ID_LENGTH, "item id")
+        fit(item.key_ref, KEY_REF_LENGTH, "key ref")
         for c in chunks:
-            _fit(c.item_id, ID_LENGTH, "item id")
-            _fit(c.attachment_id, ID_LENGTH, "attachment id")
+            fit(c.item_id, ID_LENGTH, "item id")
+            fit(c.attachment_id, ID_LENGTH, "attachment id")
         check_chunks(item, chunks)
         attachment_ids = sorted({c.attachment_id for c in chunks})
         try:
@@ -347,7 +298,7 @@ class PiccoloStore:
             if refs is not None:
                 query = query.where(ItemRow.key_ref.is_in(refs))
             rows = await query.order_by(ItemRow.item_id).limit(page)
-        return [_item(r) for r in rows]
+        return [item_of(r) for r in rows]
 
     async def revisions(self, dossier_id: str, item_id: str) -> list[ItemRecord]:
         async with self._read():
@@ -360,11 +311,11 @@ class PiccoloStore:
             ).order_by(ItemRow.revision)
         if not rows:
             raise NotFound("no such item")
-        return [_item(r) for r in rows]
+        return [item_of(r) for r in rows]
 
     async def rewrap(self, dossier_id: str, changes: Sequence[Rewrap]) -> None:
         for ch in changes:
-            _fit(ch.key_ref, KEY_REF_LENGTH, "key ref")
+            fit(ch.key_ref, KEY_REF_LENGTH, "key ref")
         async with self._write():
             await self._live(dossier_id, lock=True)
             for ch in changes:
