@@ -511,7 +511,7 @@ async def test_close_scrub_runs_cleanly(backend: str, request: pytest.FixtureReq
     store = PiccoloStore(request.getfixturevalue(f"{backend}_engine"))
     dossier = await new_dossier(store)
     await store.put_item(make_item(dossier.dossier_id, new_id()))
-    with caplog.at_level(logging.WARNING, logger="vault.storage.piccolo_store"):
+    with caplog.at_level(logging.WARNING, logger="vault.storage.scrub"):
         await store.close(make_tombstone(dossier.dossier_id))
     assert caplog.records == []
 

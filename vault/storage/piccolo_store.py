@@ -25,7 +25,6 @@ of a database error; on reads they simply match nothing.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Final, cast
@@ -53,6 +52,7 @@ from vault.storage._rows import (
     slot_values,
 )
 from vault.storage.engine import guard_storage, is_unique_violation
+from vault.storage.scrub import scrubber
 from vault.storage.tables import (
     ALL_TABLES,
     DOSSIER_TABLES,
@@ -69,8 +69,6 @@ from vault.storage.tables import (
 from vault.store import ATTACHMENT_TAKEN, PAGE_MAX, DossierStore, check_chunks
 
 __all__ = ["PiccoloStore", "bind_tables"]
-
-log = logging.getLogger(__name__)
 
 # Rows per INSERT statement for chunks (keeps far below both engines' parameter limits).
 CHUNK_BATCH: Final = 64
@@ -369,26 +367,8 @@ class PiccoloStore:
         await self.scrub()
 
     async def scrub(self) -> None:
-        """Push deleted rows out of the files: WAL checkpoint (SQLite) or VACUUM (PostgreSQL).
-
-        Runs outside any transaction; skipped (with a warning) inside a caller's transaction.
-        A failure is logged, not raised: the closure itself is already committed.
-        """
-        if self._engine.current_transaction.get() is not None:
-            log.warning("scrub skipped: called inside a transaction")
-            return
-        try:
-            if self._kind == "sqlite":
-                rows = cast(list[Row], await self._engine.run_ddl(
-                    "PRAGMA wal_checkpoint(TRUNCATE)"
-                ))
-                if rows and rows[0].get("busy"):
-                    log.warning("WAL checkpoint incomplete: readers were active")
-            else:
-                names = ", ".join(t._meta.tablename for t in ALL_TABLES)
-                await self._engine.run_ddl(f"VACUUM {names}")
-        except Exception:
-            log.exception("scrub after closing a dossier failed")
+        """Push deleted rows out of the files (``vault.storage.scrub``); never raises."""
+        await scrubber(self._engine, ALL_TABLES)()
 
     async def tombstone(self, dossier_id: str) -> TombstoneRecord | None:
         rows = await TombstoneRow.select(

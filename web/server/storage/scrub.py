@@ -14,42 +14,22 @@ A failure is logged, never raised: the closure itself is already committed.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, cast
+from collections.abc import Sequence
+from typing import Any
 
 from piccolo.engine.base import Engine
 from piccolo.table import Table
 
 from vault.storage import tables as vault_tables
+from vault.storage.scrub import Scrub
+from vault.storage.scrub import scrubber as tables_scrubber
 from web.server.storage import tables as service_tables
 
 __all__ = ["Scrub", "scrubber"]
-
-log = logging.getLogger(__name__)
-
-Scrub = Callable[[], Awaitable[None]]
 
 
 def scrubber(engine: Engine[Any],
              tables: Sequence[type[Table]] = (*vault_tables.ALL_TABLES,
                                               *service_tables.ALL_TABLES)) -> Scrub:
-    """The scrub to run after a closure on ``engine`` (over ``tables`` on PostgreSQL)."""
-
-    async def scrub() -> None:
-        if engine.current_transaction.get() is not None:
-            log.warning("scrub skipped: called inside a transaction")
-            return
-        try:
-            if str(engine.engine_type) == "sqlite":
-                rows = cast(list[dict[str, Any]],
-                            await engine.run_ddl("PRAGMA wal_checkpoint(TRUNCATE)"))
-                if rows and rows[0].get("busy"):
-                    log.warning("WAL checkpoint incomplete: readers were active")
-            else:
-                names = ", ".join(t._meta.tablename for t in tables)
-                await engine.run_ddl(f"VACUUM {names}")
-        except Exception:
-            log.exception("scrub after closing a dossier failed")
-
-    return scrub
+    """The scrub to run after a closure on ``engine``: vault and service tables alike."""
+    return tables_scrubber(engine, tables)
