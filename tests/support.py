@@ -1,8 +1,15 @@
-"""Test helpers shared across packages: deterministic randomness and a settable clock."""
+"""Test helpers shared across packages: deterministic randomness, a settable clock, and
+waiting for a server process to answer."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
 
 
 class DeterministicRandom:
@@ -32,3 +39,17 @@ class Clock:
 
     def advance(self, seconds: int) -> None:
         self.now += seconds
+
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Return once ``url``/health answers 200; fail with the log's tail if the process
+    exits first, or after 60 s."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited early:\n{log.read_text()[-3000:]}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise AssertionError("server did not become healthy")

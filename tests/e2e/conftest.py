@@ -24,12 +24,12 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
-import httpx
 import nacl.signing
 import pytest
 from aiosmtpd.controller import Controller
 
 from tests.conftest import create_postgres_database, drop_postgres_database
+from tests.support import wait_healthy
 from vault.storage import migrate
 from web.server.provision import provision, provision_dev_keys
 
@@ -188,18 +188,6 @@ class Server:
             bytes.fromhex((self.dev_keys / "authority.key").read_text().strip()))
 
 
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited early:\n{log.read_text()[-3000:]}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise AssertionError("server did not become healthy")
-
-
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.db)])
 async def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
                  smtp: Smtp) -> Any:
@@ -229,7 +217,7 @@ async def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         direct = f"http://127.0.0.1:{port}"
         try:
-            _wait_healthy(direct, process, log_path)
+            wait_healthy(direct, process, log_path)
             proxy = RecordingProxy(port)
             homes = data_dir / "homes"
             homes.mkdir()

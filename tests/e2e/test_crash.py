@@ -28,8 +28,9 @@ import pytest
 from piccolo.querystring import QueryString
 
 from tests.conftest import create_postgres_database, drop_postgres_database
-from tests.e2e.conftest import REPO, RecordingProxy, Server, _wait_healthy, free_port
+from tests.e2e.conftest import REPO, RecordingProxy, Server, free_port
 from tests.e2e.test_consent import _world, now
+from tests.support import wait_healthy
 from vault.storage import migrate
 from vault.storage.engine import CarnetSQLiteEngine
 from web.client import Api, ApiError, login
@@ -72,7 +73,7 @@ def started(engine: str, database_url: str, data_dir: Path, dev_keys: Path,
     direct = f"http://127.0.0.1:{port}"
     token_file = data_dir / "operator.token"
     try:
-        _wait_healthy(direct, process, log_path)
+        wait_healthy(direct, process, log_path)
         proxy = RecordingProxy(port)  # Server wants one; the test talks to ``direct_url``
         try:
             yield Server(engine=engine, url=direct, direct_url=direct, data_dir=data_dir,

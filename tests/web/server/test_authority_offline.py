@@ -29,13 +29,11 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-import httpx
 import nacl.public
 import nacl.signing
 import pytest
@@ -43,6 +41,7 @@ import pytest
 from consent import directory
 from consent.errors import UntrustedEntry
 from tests.conftest import create_postgres_database, drop_postgres_database
+from tests.support import wait_healthy
 from web.client import home as local_home
 from web.client.api import Api, ApiError
 from web.client.directory import approve, authority_key, entry_of, trusted_entry
@@ -118,18 +117,6 @@ class Deployment:
                       **env)
 
 
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited early:\n{log.read_text()[-3000:]}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise AssertionError("server did not become healthy")
-
-
 @contextlib.contextmanager
 def serving(root: Path, env: dict[str, str]) -> Iterator[tuple[str, Path]]:
     """``scripts/serve``'s three steps in ``root``; yields (url, log of the server)."""
@@ -144,7 +131,7 @@ def serving(root: Path, env: dict[str, str]) -> Iterator[tuple[str, Path]]:
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, process, log)
+        wait_healthy(url, process, log)
         yield url, log
     finally:
         process.terminate()

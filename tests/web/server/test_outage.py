@@ -44,6 +44,7 @@ from tests.conftest import (
     drop_postgres_database,
     postgres_admin_connection,
 )
+from tests.support import wait_healthy
 from tests.web.server.routes.api_support import (
     FakePatient,
     encode,
@@ -94,18 +95,6 @@ class Running:
         return nacl.signing.SigningKey(bytes.fromhex(seed))
 
 
-def _wait(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited early:\n{log.read_text()[-3000:]}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise AssertionError("server did not become healthy")
-
-
 def dev_keys_of(data_dir: Path) -> Path:
     """The operator's and emergency service's keys: beside the data dir, never in it."""
     return data_dir.with_name(f"{data_dir.name}-dev-keys")
@@ -126,7 +115,7 @@ def server_process(engine: str, database_url: str, data_dir: Path) -> Iterator[R
             env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait(url, process, log_path)
+        wait_healthy(url, process, log_path)
         yield Running(engine, url, database_url, data_dir, log_path)
     finally:
         process.terminate()
