@@ -1,0 +1,155 @@
+/** The keyring (vault/keyring.py): every key below the master key, one sealed blob. */
+
+import { concat, FormatError, type Random, toHex } from "./bytes.js";
+import { associatedData, boxPublic, KEY_BYTES, open, seal, signingKeypair,
+  systemRandom } from "./crypto.js";
+import { decode as mpDecode, encode as mpEncode, Fields, type MsgMap, type Value } from "./msgpack.js";
+import { isSection, type Section, SECTIONS } from "./sections.js";
+
+const VERSION = 0x01;
+const MAX_BYTES = 1024 * 1024;
+
+export interface SectionKeys {
+  current: string;
+  keys: Map<string, Uint8Array>;
+  retired: Set<string>;
+}
+
+export interface KeyLookup {
+  ref: string;
+  key: Uint8Array;
+  section: Section | null; // null: the mask key
+}
+
+export interface Keyring {
+  signSeed: Uint8Array;
+  boxSecret: Uint8Array;
+  maskRef: string;
+  maskKey: Uint8Array;
+  sections: Map<Section, SectionKeys>;
+  maskedSections: Set<Section>;
+  rotatePending: Set<Section>;
+  /** Fields this client does not know, kept as they were so a rewrite loses nothing. */
+  extra: Map<string, Value>;
+}
+
+export function newRef(rng: Random): string {
+  return toHex(rng(16));
+}
+
+export function newKeyring(rng: Random = systemRandom): Keyring {
+  const sections = new Map<Section, SectionKeys>();
+  for (const s of SECTIONS) {
+    const ref = newRef(rng);
+    sections.set(s, { current: ref, keys: new Map([[ref, rng(KEY_BYTES)]]), retired: new Set() });
+  }
+  return { signSeed: rng(32), boxSecret: rng(32), maskRef: newRef(rng), maskKey: rng(KEY_BYTES),
+    sections, maskedSections: new Set(), rotatePending: new Set(), extra: new Map() };
+}
+
+export function lookup(ring: Keyring, ref: string): KeyLookup {
+  if (ref === ring.maskRef) return { ref, key: ring.maskKey, section: null };
+  for (const [section, keys] of ring.sections) {
+    const key = keys.keys.get(ref);
+    if (key) return { ref, key, section };
+  }
+  throw new FormatError("no key with that reference");
+}
+
+export function current(ring: Keyring, section: Section): KeyLookup {
+  const keys = ring.sections.get(section);
+  if (!keys) throw new FormatError("keyring is incomplete");
+  return { ref: keys.current, key: keys.keys.get(keys.current) as Uint8Array, section };
+}
+
+/** The versions a grant on ``section`` carries: all but the retired ones. */
+export function grantKeys(ring: Keyring, section: Section): Map<string, Uint8Array> {
+  const keys = ring.sections.get(section);
+  if (!keys) throw new FormatError("keyring is incomplete");
+  return new Map([...keys.keys].filter(([ref]) => !keys.retired.has(ref)));
+}
+
+export function signPublic(ring: Keyring): Uint8Array {
+  return signingKeypair(ring.signSeed).publicKey;
+}
+
+export function boxPublicKey(ring: Keyring): Uint8Array {
+  return boxPublic(ring.boxSecret);
+}
+
+const sorted = (values: Iterable<string>): string[] => [...values].sort();
+
+export function encode(ring: Keyring): Uint8Array {
+  const sections: MsgMap = new Map();
+  for (const [name, k] of ring.sections) {
+    const wire: MsgMap = new Map<string, Value>([["current", k.current],
+      ["keys", new Map([...k.keys])]]);
+    if (k.retired.size) wire.set("retired", sorted(k.retired));
+    sections.set(name, wire);
+  }
+  const map: MsgMap = new Map<string, Value>([
+    ["sign_seed", ring.signSeed], ["box_secret", ring.boxSecret],
+    ["mask", new Map<string, Value>([["ref", ring.maskRef], ["key", ring.maskKey]])],
+    ["sections", sections],
+    ["masked_sections", sorted(ring.maskedSections)],
+    ["rotate_pending", sorted(ring.rotatePending)],
+  ]);
+  for (const [k, v] of ring.extra) map.set(k, v);
+  return concat(new Uint8Array([VERSION]), mpEncode(map));
+}
+
+const KNOWN = new Set(["sign_seed", "box_secret", "mask", "sections", "masked_sections",
+  "rotate_pending"]);
+
+function sectionList(values: string[]): Set<Section> {
+  const out = new Set<Section>();
+  for (const v of values) {
+    if (!isSection(v)) throw new FormatError("keyring is malformed");
+    out.add(v);
+  }
+  return out;
+}
+
+export function decode(data: Uint8Array): Keyring {
+  if (data.length < 2 || data[0] !== VERSION) throw new FormatError("not a version-1 keyring");
+  const top = mpDecode(data.subarray(1), { maxSize: MAX_BYTES, maxDepth: 8, what: "keyring" });
+  const f = new Fields(top, "keyring");
+  const mask = new Fields(f.map_("mask"), "keyring mask");
+  const sections = new Map<Section, SectionKeys>();
+  for (const [name, raw] of f.map_("sections")) {
+    if (!isSection(name)) throw new FormatError("keyring is malformed");
+    const s = new Fields(raw, "keyring section");
+    const keys = new Map<string, Uint8Array>();
+    for (const [ref, key] of s.map_("keys")) {
+      if (!(key instanceof Uint8Array)) throw new FormatError("keyring is malformed");
+      keys.set(ref, key);
+    }
+    const retired = new Set(s.strList("retired", []));
+    const cur = s.str("current");
+    if (!keys.has(cur) || retired.has(cur) || [...retired].some((r) => !keys.has(r)))
+      throw new FormatError("keyring is incomplete");
+    sections.set(name, { current: cur, keys, retired });
+  }
+  if (sections.size !== SECTIONS.length) throw new FormatError("keyring is incomplete");
+  const extra = new Map<string, Value>();
+  for (const [k, v] of top as MsgMap) if (!KNOWN.has(k)) extra.set(k, v);
+  return { signSeed: f.bin("sign_seed"), boxSecret: f.bin("box_secret"),
+    maskRef: mask.str("ref"), maskKey: mask.bin("key"), sections,
+    maskedSections: sectionList(f.strList("masked_sections", [])),
+    rotatePending: sectionList(f.strList("rotate_pending", [])), extra };
+}
+
+function ad(dossierId: string, version: number): Uint8Array {
+  return associatedData("keyring", dossierId, version);
+}
+
+export function sealKeyring(ring: Keyring, master: Uint8Array, dossierId: string, version: number,
+  rng: Random = systemRandom): Uint8Array {
+  return seal(master, encode(ring), ad(dossierId, version), rng);
+}
+
+export function openKeyring(blob: Uint8Array, master: Uint8Array, dossierId: string,
+  version: number): Keyring {
+  return decode(open(master, blob, ad(dossierId, version)));
+}
+
