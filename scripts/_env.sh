@@ -25,3 +25,21 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   echo "$WANT" > "$STAMP"
 fi
 export PATH="$ROOT/.venv/bin:$PATH"
+# The browser client (web/browser): Node and npm from the system's packages when missing,
+# then exactly the locked npm packages (npm ci), again only when the lock file changed.
+if ! command -v npm >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "==> installing Node.js and npm (Debian packages)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "Carnet's browser client needs Node.js >= 18 and npm (apt-get install nodejs npm)" >&2
+    exit 2
+  fi
+fi
+NPM_STAMP=web/browser/node_modules/.carnet-installed
+NPM_WANT="$(sha256sum web/browser/package-lock.json | cut -d' ' -f1)"
+if [ ! -f "$NPM_STAMP" ] || [ "$(cat "$NPM_STAMP")" != "$NPM_WANT" ]; then
+  echo "==> installing the browser client's npm packages (npm ci)"
+  (cd web/browser && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$NPM_WANT" > "$NPM_STAMP"
+fi
