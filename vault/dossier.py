@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeVar
 
 from vault import archive as archive_format
 from vault import attachments, items, keyring, keys, recovery, tombstone
@@ -27,8 +27,11 @@ from vault.errors import (
     DecryptionFailed,
     FormatError,
     InvalidInput,
+    ItemGone,
     NotAllowed,
     NotFound,
+    StaleKeyring,
+    StaleRevision,
 )
 from vault.itembox import open_item_with_key, seal_item, unwrap_item_key
 from vault.items import AttachmentRef, Author, Draft, Item
@@ -45,7 +48,11 @@ from vault.sections import Section
 from vault.store import DossierStore, all_items
 
 Clock = Callable[[], int]
+T = TypeVar("T")
 ATTACHMENT_MAX_BYTES: Final = 25 * 1024 * 1024
+# Attempts of one change whose write the store refused as based on a stale keyring (another
+# device changed it meanwhile): reload the keyring and apply the change again (P16).
+STALE_ATTEMPTS: Final = 3
 _KEEP: Final = object()
 
 
@@ -170,6 +177,22 @@ class Dossier(Masking):
         self._ring = keyring.open_(record.blob, self._master, self.dossier_id, record.version)
         self._ring_version = record.version
 
+    async def _retrying(self, change: Callable[[], Awaitable[T]]) -> T:
+        """Run ``change``; when the store refuses one of its writes as based on a stale
+        keyring (another device masked, rotated or unmasked meanwhile), reload the keyring
+        and run it again (``STALE_ATTEMPTS`` in all). ``change`` derives everything from the
+        keyring and the store as they are when it runs, so the write it applies again is
+        masked, or under the new key, as the other device's change requires (P16). A stale
+        revision or a deleted item is never retried: nothing is merged."""
+        for attempt in range(1, STALE_ATTEMPTS + 1):
+            try:
+                return await change()
+            except StaleKeyring:
+                if attempt == STALE_ATTEMPTS:
+                    raise
+                await self.refresh()
+        raise AssertionError("unreachable")  # pragma: no cover
+
     async def _write_key(self, section: Section, masked: bool = False) -> keyring.KeyLookup:
         """The key new items of ``section`` are wrapped under: the mask key if the section (or
         the item: ``masked``) is masked; otherwise the section's current key, rotated first if
@@ -184,18 +207,28 @@ class Dossier(Masking):
         """After a revocation: the next write to each of ``sections`` rotates its key first,
         so an ex-grantee cannot read what is written afterwards (P5)."""
         self._check_open()
-        if not sections <= self._ring.rotate_pending:
-            await self._save_ring(self._ring.with_rotation_pending(sections))
+
+        async def change() -> None:
+            if not sections <= self._ring.rotate_pending:
+                await self._save_ring(self._ring.with_rotation_pending(sections))
+        await self._retrying(change)
 
     async def rotate_now(self, sections: frozenset[Section]) -> None:
         """A new current key for each of ``sections`` at once, in one keyring write (after an
         expiry or a revocation, before the client re-seals it to the grantees that remain)."""
         self._check_open()
-        ring = self._ring
-        for section in sorted(sections):
-            ring = ring.rotate(section, self._rng)
-        if sections:
-            await self._save_ring(ring)
+        # Against a keyring another device changed meanwhile: rotate only the sections whose
+        # current key is still the one the caller saw (the other device rotated the rest).
+        seen = {s: self._ring.current(s).ref for s in sections}
+
+        async def change() -> None:
+            todo = [s for s in sorted(sections) if self._ring.current(s).ref == seen[s]]
+            ring = self._ring
+            for section in todo:
+                ring = ring.rotate(section, self._rng)
+            if todo:
+                await self._save_ring(ring)
+        await self._retrying(change)
 
     # ----------------------------------------------------------------- items
     async def add(self, section: object, item_type: object, title: object, date: object,
@@ -204,11 +237,15 @@ class Dossier(Masking):
         """Encrypt and store a new item (revision 1). Validation happens before any write."""
         self._check_open()
         d = items.draft(section, item_type, title, date, body, author)
-        return await self._write(d, self._rng(16).hex(), 1, attachment)
+        item_id = self._rng(16).hex()
+        return await self._retrying(lambda: self._write(d, item_id, 1, attachment))
 
     async def _write(self, d: Draft, item_id: str, revision: int,
                      attachment: NewAttachment | AttachmentRef | None,
                      masked: bool = False) -> Item:
+        """Seal and store revision ``revision`` (based on ``revision - 1``, none for 1) under
+        the keyring as it is now: masked if asked, if the patient masked the item on its own
+        or its section. The store refuses it if the keyring or the item moved meanwhile."""
         if self.before_write is not None:
             await self.before_write()
         created_at = self._clock()
@@ -219,11 +256,13 @@ class Dossier(Masking):
         elif isinstance(attachment, AttachmentRef):
             ref = attachment  # kept from the previous revision: same chunks, same key
         plaintext = items.encode(d, created_at=created_at, attachment=ref)  # checks size
-        wrapping = await self._write_key(d.section, masked)
+        wrapping = await self._write_key(d.section,
+                                         masked or item_id in self._ring.masked_items)
         record = seal_item(plaintext, dossier_id=self.dossier_id, item_id=item_id,
                            revision=revision, created_at=created_at, wrapping=wrapping,
                            section=d.section, rng=self._rng)
-        await self._store.put_item(record, chunk_records)
+        await self._store.put_item(record, chunk_records, keyring_version=self._ring_version,
+                                   base_revision=revision - 1 if revision > 1 else None)
         return Item(item_id=item_id, revision=revision, section=d.section,
                     item_type=d.item_type, title=d.title, date=d.date, body=d.body,
                     author=d.author, created_at=created_at, attachment=ref,
@@ -244,10 +283,35 @@ class Dossier(Masking):
 
     async def edit(self, item_id: str, *, title: object = _KEEP, date: object = _KEEP,
                    body: object = _KEEP, item_type: object = _KEEP,
-                   attachment: NewAttachment | object | None = _KEEP) -> Item:
-        """Write a new revision of one of the patient's own items; older ones are kept."""
+                   attachment: NewAttachment | object | None = _KEEP,
+                   base_revision: int | None = None) -> Item:
+        """Write a new revision of one of the patient's own items; older ones are kept.
+
+        The edit is based on ``base_revision`` (the one the patient saw; else the latest
+        when it starts). If the item changed on another device since, StaleRevision; if it
+        was deleted there, ItemGone: nothing is merged, the patient shows it again and
+        redoes the edit. A keyring changed meanwhile is reloaded and the edit applied again
+        from it (masked if the item or its section was masked meanwhile: P16)."""
         self._check_open()
-        current = await self.get(item_id)
+        based_on = base_revision
+
+        async def change() -> Item:
+            nonlocal based_on
+            try:
+                current = await self.get(item_id)
+            except NotFound:
+                if based_on is not None:
+                    raise ItemGone() from None
+                raise
+            if based_on is None:
+                based_on = current.revision
+            elif current.revision != based_on:
+                raise StaleRevision()
+            return await self._edit(current, title, date, body, item_type, attachment)
+        return await self._retrying(change)
+
+    async def _edit(self, current: Item, title: object, date: object, body: object,
+                    item_type: object, attachment: NewAttachment | object | None) -> Item:
         if not current.own:
             raise NotAllowed("only items you wrote can be edited; you can mask or delete others")
         d = items.draft(current.section,
@@ -264,12 +328,33 @@ class Dossier(Masking):
             raise InvalidInput("attachment must be a file or None")
         # A masked item's new revision goes straight under the mask key: its key is never
         # wrapped by a section key, not even for a moment.
-        return await self._write(d, item_id, current.revision + 1, keep, masked=current.masked)
+        return await self._write(d, current.item_id, current.revision + 1, keep,
+                                 masked=current.masked)
 
-    async def delete(self, item_id: str) -> None:
-        """Delete an item, every revision and its attachments."""
+    async def delete(self, item_id: str, *, base_revision: int | None = None) -> None:
+        """Delete an item, every revision and its attachments. Based on ``base_revision``
+        (else the latest when it starts): StaleRevision if the item changed on another
+        device since, ItemGone if it was deleted there."""
         self._check_open()
-        await self._store.delete_item(self.dossier_id, items.check_id(item_id, "item id"))
+        item_id = items.check_id(item_id, "item id")
+        based_on = base_revision
+
+        async def change() -> None:
+            nonlocal based_on
+            try:
+                latest = (await self._store.revisions(self.dossier_id, item_id))[-1].revision
+            except NotFound:
+                if based_on is not None:
+                    raise ItemGone() from None
+                raise
+            if based_on is None:
+                based_on = latest
+            elif latest != based_on:
+                raise StaleRevision()
+            await self._store.delete_item(self.dossier_id, item_id,
+                                          keyring_version=self._ring_version,
+                                          base_revision=latest)
+        await self._retrying(change)
 
     def _open(self, record: ItemRecord) -> Item:
         found = self._ring.lookup(record.key_ref)
@@ -355,15 +440,33 @@ class Dossier(Masking):
                                     exported_at=self._clock(), rng=self._rng,
                                     masked_sections=self._ring.masked_sections)
 
-    async def import_archive(self, contents: archive_format.Contents) -> int:
-        """Re-encrypt an archive's items into this dossier (new ids, same history and masks)."""
+    async def import_archive(self, contents: archive_format.Contents, *,
+                             on_skip: Callable[[str, int], None] | None = None) -> int:
+        """Re-encrypt an archive's items into this dossier (new ids, same history and masks);
+        returns the number of revisions written. Into the dossier it came from, a revision
+        still present (same item id and revision) is skipped (``on_skip(item_id,
+        revision)`` is called) and the masks are left as they are now: importing adds only
+        what was deleted since the export (under a new id)."""
         self._check_open()
-        for section in contents.masked_sections:
-            await self.mask_section(section)
+        own = contents.dossier_id == self.dossier_id
+        if not own:
+            for section in contents.masked_sections:
+                await self.mask_section(section)
+        present: dict[str, set[int]] = {}
         new_ids: dict[str, str] = {}
         count = 0
         for entry in contents.entries:
             it = entry.item
+            if own and it.item_id not in present:
+                try:
+                    revs = await self._store.revisions(self.dossier_id, it.item_id)
+                except LookupError:
+                    revs = []
+                present[it.item_id] = {r.revision for r in revs}
+            if own and it.revision in present[it.item_id]:
+                if on_skip is not None:
+                    on_skip(it.item_id, it.revision)
+                continue
             d = items.draft(it.section, it.item_type, it.title, it.date, it.body, it.author)
             new_id = new_ids.setdefault(it.item_id, self._rng(16).hex())
             current = await self._latest_revision(new_id)

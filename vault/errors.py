@@ -15,6 +15,9 @@ The tree (``code`` in brackets)::
       x NotFound                    [not_found]              LookupError
       x Conflict                    [conflict]
         + AttachmentTaken           [attachment_taken]
+        + StaleKeyring              [stale_keyring]
+        + StaleRevision             [stale_revision]
+        + ItemGone                  [item_gone]
       x DossierClosed               [dossier_closed]
       x NotAllowed                  [not_allowed]
       x StorageUnavailable          [storage_unavailable]
@@ -90,6 +93,43 @@ class AttachmentTaken(Conflict):
     write grant cannot touch an attachment it did not create)."""
 
     code = "attachment_taken"
+
+
+class StaleKeyring(Conflict):
+    """A patient's write (item, deletion, rewrap, keyring) was based on a keyring version
+    that is no longer the current one: another device masked, rotated or unmasked meanwhile.
+    Nothing was written; the client reloads the keyring and applies the change again (an
+    item written under the old keyring could land unmasked, or under a key a revoked
+    professional holds: P2, P5)."""
+
+    code = "stale_keyring"
+
+    def __init__(self, detail: str = "the keyring changed on another device; "
+                                      "reload it and try again") -> None:
+        super().__init__(detail)
+
+
+class StaleRevision(Conflict):
+    """A patient's edit or deletion was based on a revision of the item that is no longer
+    its latest: the item was changed on another device. Nothing was written, and nothing is
+    merged: the patient shows the item again and redoes the change."""
+
+    code = "stale_revision"
+
+    def __init__(self, detail: str = "this item was changed on another device; show it again "
+                                      "and redo the edit") -> None:
+        super().__init__(detail)
+
+
+class ItemGone(Conflict):
+    """A patient's edit or deletion was based on a revision of an item that no longer
+    exists: it was deleted on another device. Nothing was written (the item does not come
+    back)."""
+
+    code = "item_gone"
+
+    def __init__(self, detail: str = "this item was deleted on another device") -> None:
+        super().__init__(detail)
 
 
 class DossierClosed(VaultError):

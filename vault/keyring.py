@@ -6,6 +6,12 @@ It holds the patient's Ed25519 seed and X25519 secret key, the mask key (which n
 into a grant: masked items are wrapped under it), and per section every key version with
 the current one. One blob, replaced by compare-and-swap, keeps these changes atomic.
 
+``masked_items`` holds the ids of the items the patient masked one by one (``Dossier.mask``):
+a section mask and item masks are independent, so unmasking a section leaves these masked,
+and a device that reloads the keyring writes a new revision of such an item masked. The
+keyring is sealed: the server learns nothing from it (it sees masked items' key reference
+anyway).
+
 A section's ``retired`` versions are the ones that wrapped a masked item's key at some time
 (every version older than the rotation masking made): the patient keeps them, but no grant
 issued afterwards carries them (P2, ``docs/architecture.md``, "Masking").
@@ -64,6 +70,7 @@ class Keyring:
     sections: Mapping[Section, SectionKeys]
     masked_sections: frozenset[Section] = frozenset()
     rotate_pending: frozenset[Section] = frozenset()
+    masked_items: frozenset[str] = frozenset()  # masked one by one (not by their section)
     _index: dict[str, KeyLookup] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -129,6 +136,11 @@ class Keyring:
     def with_rotation_pending(self, sections: frozenset[Section]) -> Keyring:
         return replace(self, rotate_pending=self.rotate_pending | sections, _index={})
 
+    def with_items_masked(self, item_ids: frozenset[str], masked: bool) -> Keyring:
+        """Record (or forget) item masks set one by one, independent of section masks."""
+        ids = self.masked_items | item_ids if masked else self.masked_items - item_ids
+        return replace(self, masked_items=frozenset(ids), _index={})
+
 
 def _fresh_section(rng: Random) -> SectionKeys:
     ref = new_ref(rng)
@@ -153,6 +165,9 @@ class _KeyringWire(msgspec.Struct, frozen=True):
     sections: dict[str, _SectionWire]
     masked_sections: list[str] = []
     rotate_pending: list[str] = []
+    # Unset (so absent from the bytes) while empty: older keyrings decode, and encode to the
+    # same bytes (tests/vectors/vault.json).
+    masked_items: list[str] | msgspec.UnsetType = msgspec.UNSET
 
 
 def encode(ring: Keyring) -> bytes:
@@ -163,7 +178,8 @@ def encode(ring: Keyring) -> bytes:
                                         retired=sorted(k.retired))
                   for s, k in ring.sections.items()},
         masked_sections=sorted(s.value for s in ring.masked_sections),
-        rotate_pending=sorted(s.value for s in ring.rotate_pending))
+        rotate_pending=sorted(s.value for s in ring.rotate_pending),
+        masked_items=sorted(ring.masked_items) if ring.masked_items else msgspec.UNSET)
     return bytes([FORMAT_VERSION]) + msgspec.msgpack.encode(wire)
 
 
@@ -183,7 +199,8 @@ def decode(data: bytes) -> Keyring:
         ring = Keyring(sign_seed=wire.sign_seed, box_secret=wire.box_secret,
                        mask_ref=wire.mask.ref, mask_key=wire.mask.key, sections=sections,
                        masked_sections=frozenset(Section(s) for s in wire.masked_sections),
-                       rotate_pending=frozenset(Section(s) for s in wire.rotate_pending))
+                       rotate_pending=frozenset(Section(s) for s in wire.rotate_pending),
+                       masked_items=frozenset(wire.masked_items or ()))
     except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as exc:
         raise FormatError("keyring is malformed") from exc
     if set(sections) != set(Section) or any(

@@ -33,12 +33,15 @@ class Section(StrEnum):
         raise InvalidInput(f"unknown section {str(value)[:40]!r}; expected one of: {allowed}")
 
 
-# Types valid everywhere: a scanned document and a free note.
-_GENERIC: Final = frozenset({"document", "note"})
+# Types valid everywhere: a scanned document, a free note and the patient's identity (name and
+# birth date, one copy per section so that every grant and card says whose dossier it is:
+# web.client.identity).
+_GENERIC: Final = frozenset({"document", "note", "identity"})
 
 ITEM_TYPES: Final[dict[Section, frozenset[str]]] = {
     Section.CARE_HISTORY: frozenset({"consultation_report", "hospital_stay", "procedure",
-                                     "discharge_summary", "encounter"}) | _GENERIC,
+                                     "discharge_summary", "encounter",
+                                     "appointment"}) | _GENERIC,
     Section.MEDICAL_HISTORY: frozenset({"condition", "surgery", "family_history"}) | _GENERIC,
     Section.EXAM_RESULTS: frozenset({"lab_result", "imaging", "exam_result",
                                      "observation"}) | _GENERIC,
@@ -49,7 +52,7 @@ ITEM_TYPES: Final[dict[Section, frozenset[str]]] = {
     Section.ADVANCE_DIRECTIVES: frozenset({"advance_directive",
                                            "trusted_person"}) | _GENERIC,
     Section.EMERGENCY_CONTACTS: frozenset({"contact"}) | _GENERIC,
-    Section.PERSONAL_NOTES: frozenset({"note", "document", "measurement"}),
+    Section.PERSONAL_NOTES: frozenset({"note", "document", "measurement", "identity"}),
 }
 
 EMERGENCY_SUMMARY: Final = frozenset({

@@ -2,6 +2,14 @@
 
 Every method is keyed by dossier id (P14): no call ever scans another dossier's rows.
 Writes are atomic: a failed call leaves nothing half-written.
+
+Stale writes (P16, ``docs/writes.md``): a patient's item write, deletion and rewrap name the
+keyring version they were based on (``keyring_version``) and, for an item, the revision they
+were based on (``base_revision``, None for a new item). The store checks them in the same
+transaction as the write and refuses with :class:`~vault.errors.StaleKeyring`,
+:class:`~vault.errors.StaleRevision` or :class:`~vault.errors.ItemGone`. Without
+``keyring_version`` (a professional's write, which the server checks otherwise) nothing
+of this is checked.
 """
 
 from __future__ import annotations
@@ -11,7 +19,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from vault.errors import AttachmentTaken, Conflict, DossierClosed, InvalidInput, NotFound
+from vault.errors import (
+    AttachmentTaken,
+    Conflict,
+    DossierClosed,
+    InvalidInput,
+    ItemGone,
+    NotFound,
+    StaleKeyring,
+    StaleRevision,
+)
 from vault.records import (
     ChunkRecord,
     DossierRecord,
@@ -50,6 +67,40 @@ def check_chunks(item: ItemRecord, chunks: Sequence[ChunkRecord]) -> None:
         raise InvalidInput("every chunk must belong to the item it is sent with")
 
 
+def check_keyring(current: int, based_on: int | None) -> None:
+    """StaleKeyring unless the write was based on the keyring version ``current`` (or names
+    none: an unchecked write)."""
+    if based_on is not None and based_on != current:
+        raise StaleKeyring()
+
+
+def check_base(item: ItemRecord, latest: int | None, based_on: int | None) -> None:
+    """A checked item write (its keyring version given) based on revision ``based_on`` of an
+    item whose latest revision is ``latest`` (None: no such item). A new item (``based_on``
+    None) must not exist; an edit must be based on the latest revision and be the next one."""
+    if based_on is None:
+        if latest is not None:
+            raise Conflict("an item with this id already exists")
+        if item.revision != 1:
+            raise InvalidInput("a new item starts at revision 1")
+        return
+    if latest is None:
+        raise ItemGone()
+    if latest != based_on:
+        raise StaleRevision()
+    if item.revision != based_on + 1:
+        raise InvalidInput("a new revision follows the one it is based on")
+
+
+def check_delete(latest: int | None, based_on: int | None) -> None:
+    """A checked deletion based on revision ``based_on`` (None: unchecked) of an item whose
+    latest revision is ``latest`` (None: no such item)."""
+    if latest is None:
+        raise ItemGone() if based_on is not None else NotFound("no such item")
+    if based_on is not None and latest != based_on:
+        raise StaleRevision()
+
+
 class DossierStore(Protocol):
     """Where a dossier's opaque bytes live (SQLite/PostgreSQL via piccolo, memory, HTTP)."""
 
@@ -70,10 +121,18 @@ class DossierStore(Protocol):
         """The current sealed keyring and its version."""
 
     async def put_keyring(self, dossier_id: str, blob: bytes, expected_version: int) -> int:
-        """Replace the keyring if its version is still ``expected_version``; returns the new one."""
+        """Replace the keyring if its version is still ``expected_version`` (StaleKeyring
+        otherwise); returns the new one."""
 
-    async def put_item(self, item: ItemRecord, chunks: Sequence[ChunkRecord] = ()) -> None:
+    async def put_item(self, item: ItemRecord, chunks: Sequence[ChunkRecord] = (), *,
+                       keyring_version: int | None = None,
+                       base_revision: int | None = None) -> None:
         """Store a new revision (and its chunks) atomically; Conflict if the revision exists.
+
+        With ``keyring_version`` (a patient's write): StaleKeyring unless it is the current
+        keyring version; then, for ``base_revision`` None, Conflict if the item exists; else
+        ItemGone if it does not, StaleRevision unless ``base_revision`` is its latest
+        revision (``check_keyring``, ``check_base``).
 
         Attachments are write-once and bound to the item that creates them (P5): every chunk
         must name ``item.item_id`` (InvalidInput otherwise), and chunks for an attachment id
@@ -87,11 +146,17 @@ class DossierStore(Protocol):
     async def revisions(self, dossier_id: str, item_id: str) -> list[ItemRecord]:
         """Every revision of one item, oldest first; NotFound if the item does not exist."""
 
-    async def rewrap(self, dossier_id: str, changes: Sequence[Rewrap]) -> None:
-        """Swap wrapped keys and key refs of item revisions, all or nothing."""
+    async def rewrap(self, dossier_id: str, changes: Sequence[Rewrap], *,
+                     keyring_version: int | None = None) -> None:
+        """Swap wrapped keys and key refs of item revisions, all or nothing; StaleKeyring if
+        ``keyring_version`` is given and not the current one."""
 
-    async def delete_item(self, dossier_id: str, item_id: str) -> None:
-        """Delete every revision and chunk of an item; NotFound if it does not exist."""
+    async def delete_item(self, dossier_id: str, item_id: str, *,
+                          keyring_version: int | None = None,
+                          base_revision: int | None = None) -> None:
+        """Delete every revision and chunk of an item; NotFound if it does not exist. With
+        ``keyring_version``/``base_revision``: StaleKeyring, ItemGone, StaleRevision as
+        ``put_item``."""
 
     async def chunks(self, dossier_id: str, attachment_id: str) -> list[bytes]:
         """An attachment's chunks in order; NotFound if there are none."""
@@ -156,14 +221,19 @@ class MemoryStore:
         self._live(dossier_id)
         current = self._keyrings[dossier_id]
         if current.version != expected_version:
-            raise Conflict("the keyring changed meanwhile")
+            raise StaleKeyring()
         self._keyrings[dossier_id] = KeyringRecord(version=current.version + 1, blob=blob)
         return current.version + 1
 
-    async def put_item(self, item: ItemRecord, chunks: Sequence[ChunkRecord] = ()) -> None:
+    async def put_item(self, item: ItemRecord, chunks: Sequence[ChunkRecord] = (), *,
+                       keyring_version: int | None = None,
+                       base_revision: int | None = None) -> None:
         self._live(item.dossier_id)
         check_chunks(item, chunks)
         revs = self._items[item.dossier_id].get(item.item_id, [])
+        if keyring_version is not None:
+            check_keyring(self._keyrings[item.dossier_id].version, keyring_version)
+            check_base(item, revs[-1].revision if revs else None, base_revision)
         if any(r.revision == item.revision for r in revs):
             raise Conflict("that revision already exists")
         store = self._chunks[item.dossier_id]
@@ -200,8 +270,10 @@ class MemoryStore:
             raise NotFound("no such item")
         return list(revs)
 
-    async def rewrap(self, dossier_id: str, changes: Sequence[Rewrap]) -> None:
+    async def rewrap(self, dossier_id: str, changes: Sequence[Rewrap], *,
+                     keyring_version: int | None = None) -> None:
         self._live(dossier_id)
+        check_keyring(self._keyrings[dossier_id].version, keyring_version)
         items = copy.copy(self._items[dossier_id])
         for ch in changes:
             revs = list(items.get(ch.item_id, []))
@@ -215,10 +287,13 @@ class MemoryStore:
             items[ch.item_id] = revs
         self._items[dossier_id] = items
 
-    async def delete_item(self, dossier_id: str, item_id: str) -> None:
+    async def delete_item(self, dossier_id: str, item_id: str, *,
+                          keyring_version: int | None = None,
+                          base_revision: int | None = None) -> None:
         self._live(dossier_id)
-        if item_id not in self._items[dossier_id]:
-            raise NotFound("no such item")
+        check_keyring(self._keyrings[dossier_id].version, keyring_version)
+        revs = self._items[dossier_id].get(item_id)
+        check_delete(revs[-1].revision if revs else None, base_revision)
         del self._items[dossier_id][item_id]
         chunks = self._chunks[dossier_id]
         for attachment_id in [a for a, cs in chunks.items() if cs and cs[0].item_id == item_id]:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 from piccolo.engine.base import Engine
 from piccolo.engine.sqlite import TransactionType
 
-from vault.errors import AttachmentTaken, Conflict, DossierClosed, NotFound
+from vault.errors import AttachmentTaken, Conflict, DossierClosed, NotFound, StaleKeyring
 from vault.records import (
     ChunkRecord,
     DossierRecord,
@@ -66,7 +66,15 @@ from vault.storage.tables import (
     KeySlotRow,
     TombstoneRow,
 )
-from vault.store import ATTACHMENT_TAKEN, PAGE_MAX, DossierStore, check_chunks
+from vault.store import (
+    ATTACHMENT_TAKEN,
+    PAGE_MAX,
+    DossierStore,
+    check_base,
+    check_chunks,
+    check_delete,
+    check_keyring,
+)
 
 __all__ = ["PiccoloStore", "bind_tables"]
 
@@ -207,16 +215,28 @@ class PiccoloStore:
             where = (KeyringRow.dossier_id == dossier_id,
                      KeyringRow.version == expected_version)
             if not await KeyringRow.exists().where(*where):
-                raise Conflict("the keyring changed meanwhile")
+                raise StaleKeyring()
             await KeyringRow.update({
                 KeyringRow.version: expected_version + 1,
                 KeyringRow.blob: blob,
             }).where(*where)
         return expected_version + 1
 
+    async def _check_keyring(self, dossier_id: str, based_on: int | None) -> None:
+        """Inside a write transaction, after the dossier's lock: StaleKeyring unless the
+        keyring is still at ``based_on`` (no check when None). The keyring CAS takes the same
+        lock, so no keyring write can slip in between this check and the commit."""
+        if based_on is None:
+            return
+        rows = await KeyringRow.select(KeyringRow.version).where(
+            KeyringRow.dossier_id == dossier_id)
+        check_keyring(int(rows[0]["version"]) if rows else 0, based_on)
+
     # -- items and chunks ---------------------------------------------------------------------
 
-    async def put_item(self, item: ItemRecord, chunks: Sequence[ChunkRecord] = ()) -> None:
+    async def put_item(self, item: ItemRecord, chunks: Sequence[ChunkRecord] = (), *,
+                       keyring_version: int | None = None,
+                       base_revision: int | None = None) -> None:
         dossier_id = item.dossier_id
         fit(dossier_id, ID_LENGTH, "dossier id")
         fit(item.item_id, ID_LENGTH, "item id")
@@ -233,6 +253,9 @@ class PiccoloStore:
                     ItemRow.dossier_id == dossier_id, ItemRow.item_id == item.item_id,
                 )
                 revisions = {int(r["revision"]) for r in rows}
+                if keyring_version is not None:
+                    await self._check_keyring(dossier_id, keyring_version)
+                    check_base(item, max(revisions) if revisions else None, base_revision)
                 if item.revision in revisions:
                     raise Conflict("that revision already exists")
                 # Under the dossier's write lock: no concurrent put_item can slip in between.
@@ -311,11 +334,13 @@ class PiccoloStore:
             raise NotFound("no such item")
         return [item_of(r) for r in rows]
 
-    async def rewrap(self, dossier_id: str, changes: Sequence[Rewrap]) -> None:
+    async def rewrap(self, dossier_id: str, changes: Sequence[Rewrap], *,
+                     keyring_version: int | None = None) -> None:
         for ch in changes:
             fit(ch.key_ref, KEY_REF_LENGTH, "key ref")
         async with self._write():
             await self._live(dossier_id, lock=True)
+            await self._check_keyring(dossier_id, keyring_version)
             for ch in changes:
                 where = (
                     ItemRow.dossier_id == dossier_id,
@@ -331,12 +356,15 @@ class PiccoloStore:
                     values[ItemRow.ciphertext] = ch.ciphertext
                 await ItemRow.update(values).where(*where)
 
-    async def delete_item(self, dossier_id: str, item_id: str) -> None:
+    async def delete_item(self, dossier_id: str, item_id: str, *,
+                          keyring_version: int | None = None,
+                          base_revision: int | None = None) -> None:
         async with self._write():
             await self._live(dossier_id, lock=True)
+            await self._check_keyring(dossier_id, keyring_version)
             where = (ItemRow.dossier_id == dossier_id, ItemRow.item_id == item_id)
-            if not await ItemRow.exists().where(*where):
-                raise NotFound("no such item")
+            rows = await ItemRow.select(ItemRow.revision).where(*where)
+            check_delete(max((int(r["revision"]) for r in rows), default=None), base_revision)
             await ItemRow.delete().where(*where)
             await ChunkRow.delete().where(
                 ChunkRow.dossier_id == dossier_id, ChunkRow.item_id == item_id,

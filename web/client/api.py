@@ -18,6 +18,9 @@ DEFAULT_SERVER: Final = "http://127.0.0.1:8000"
 _VAULT_CODES: Final[dict[str, type[vault_errors.VaultError]]] = {
     "not_found": vault_errors.NotFound,
     "conflict": vault_errors.Conflict,
+    "stale_keyring": vault_errors.StaleKeyring,
+    "stale_revision": vault_errors.StaleRevision,
+    "item_gone": vault_errors.ItemGone,
     "dossier_closed": vault_errors.DossierClosed,
     "invalid_input": vault_errors.InvalidInput,
     "too_large": vault_errors.LimitExceeded,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vault.errors import NotAllowed
+from vault.errors import InvalidInput, NotAllowed
 from vault.records import (
     ChunkRecord,
     DossierRecord,
@@ -27,6 +27,13 @@ class Activation:
 
     nir: str
     code: str
+
+
+def _based_on(keyring_version: int | None) -> int:
+    """The patient's routes require the keyring version a write is based on (P16)."""
+    if keyring_version is None:
+        raise InvalidInput("a patient's write names the keyring version it is based on")
+    return keyring_version
 
 
 class HttpStore:
@@ -71,10 +78,18 @@ class HttpStore:
                                    schemas.VersionBody)
         return body.version
 
-    async def put_item(self, item: ItemRecord, chunks: Sequence[ChunkRecord] = ()) -> None:
-        await self.api.call("POST", f"/dossiers/{item.dossier_id}/items", schemas.PutItemBody(
-            item=schemas.ItemBody.of(item),
-            chunks=[schemas.ChunkBody(c.attachment_id, c.index, c.blob) for c in chunks]))
+    async def put_item(self, item: ItemRecord, chunks: Sequence[ChunkRecord] = (), *,
+                       keyring_version: int | None = None,
+                       base_revision: int | None = None) -> None:
+        """A patient's write: what it was based on goes with it (the server refuses a stale
+        one with 409, raised here as StaleKeyring, StaleRevision or ItemGone)."""
+        await self.api.call("POST", f"/dossiers/{item.dossier_id}/items",
+                            schemas.PatientItemBody(
+                                item=schemas.ItemBody.of(item),
+                                chunks=[schemas.ChunkBody(c.attachment_id, c.index, c.blob)
+                                        for c in chunks],
+                                keyring_version=_based_on(keyring_version),
+                                base_revision=base_revision))
 
     async def items(self, dossier_id: str, *, key_refs: Sequence[str] | None = None,
                     after: str | None = None, limit: int = PAGE_MAX) -> list[ItemRecord]:
@@ -93,14 +108,22 @@ class HttpStore:
                                   schemas.ItemPage)
         return [i.record(dossier_id) for i in page.items]
 
-    async def rewrap(self, dossier_id: str, changes: Sequence[Rewrap]) -> None:
+    async def rewrap(self, dossier_id: str, changes: Sequence[Rewrap], *,
+                     keyring_version: int | None = None) -> None:
         await self.api.call("POST", f"/dossiers/{dossier_id}/rewrap", schemas.RewrapsBody(
             changes=[schemas.RewrapBody(c.item_id, c.revision, c.key_ref, c.wrapped_key,
                                         c.ciphertext)
-                     for c in changes]))
+                     for c in changes],
+            keyring_version=_based_on(keyring_version)))
 
-    async def delete_item(self, dossier_id: str, item_id: str) -> None:
-        await self.api.call("DELETE", f"/dossiers/{dossier_id}/items/{item_id}")
+    async def delete_item(self, dossier_id: str, item_id: str, *,
+                          keyring_version: int | None = None,
+                          base_revision: int | None = None) -> None:
+        if base_revision is None:
+            raise InvalidInput("a deletion names the revision it is based on")
+        await self.api.call("DELETE", f"/dossiers/{dossier_id}/items/{item_id}",
+                            params={"keyring_version": _based_on(keyring_version),
+                                    "base_revision": base_revision})
 
     async def chunks(self, dossier_id: str, attachment_id: str) -> list[bytes]:
         body = await self.api.get(f"/dossiers/{dossier_id}/attachments/{attachment_id}",

@@ -110,6 +110,8 @@ Chunks = Annotated[list[ChunkBody], msgspec.Meta(max_length=512)]
 
 
 class PutItemBody(Base):
+    """An item revision and its chunks (the records a professional's write carries too)."""
+
     item: ItemBody
     chunks: Chunks = msgspec.field(default_factory=list)
 
@@ -117,6 +119,16 @@ class PutItemBody(Base):
         return self.item.record(dossier_id), [
             ChunkRecord(dossier_id, self.item.item_id, c.attachment_id, c.index, c.blob)
             for c in self.chunks]
+
+
+class PatientItemBody(PutItemBody, kw_only=True):
+    """A patient's item write: what it was based on is required (P16, ``docs/writes.md``):
+    the keyring version, and the revision it follows (null for a new item). A write based on
+    anything older is refused with 409 ``stale_keyring``, ``stale_revision`` or
+    ``item_gone``."""
+
+    keyring_version: Version
+    base_revision: Revision | None
 
 
 class ItemPage(Base):
@@ -138,6 +150,7 @@ class RewrapBody(Base):
 
 class RewrapsBody(Base):
     changes: Annotated[list[RewrapBody], msgspec.Meta(min_length=1, max_length=10_000)]
+    keyring_version: Version  # the keyring the rewraps were computed from (P16)
 
 
 class ChunksBody(Base):

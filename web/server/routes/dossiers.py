@@ -14,11 +14,14 @@ from web.server.container import Services
 from web.server.guards import requires_patient
 from web.server.openapi import errors
 from web.server.params import IdParam
-from web.server.services import messages
+from web.server.services import journal, messages
 from web.server.services.activation import below_kdf_floor
 from web.server.services.errors import NotFoundError
 
 SlotParam = Annotated[str, Parameter(pattern="^(passphrase|recovery)$")]
+# What a patient's deletion was based on (P16): both required, in the query.
+VersionParam = Annotated[int, Parameter(ge=1, le=2**63 - 1)]
+RevisionParam = Annotated[int, Parameter(ge=1, le=1_000_000)]
 PATIENT = [requires_patient]
 
 
@@ -42,6 +45,7 @@ async def write_slots(services: Services, dossier_id: IdParam, data: schemas.Slo
     if any(below_kdf_floor(s) for s in slots):
         raise NotAllowed("key-derivation parameters may not go below the floor")
     await services.store.put_slots(dossier_id, slots)
+    await journal.keys_changed(services.consent, dossier_id, [s.name for s in slots])
     services.notifier.patient(dossier_id, messages.keys_changed([s.name for s in slots]))
 
 
@@ -62,10 +66,14 @@ async def write_keyring(services: Services, dossier_id: IdParam,
 
 @post("/{dossier_id:str}/items", status_code=201, guards=PATIENT,
       responses=errors(401, 403, 404, 409, 410, 413),
-      summary="Store a new item revision (and its attachment chunks) atomically")
-async def write_item(services: Services, dossier_id: IdParam, data: schemas.PutItemBody) -> None:
+      summary="Store a new item revision (and its attachment chunks) atomically, if it is "
+              "based on the current keyring and the item's latest revision (else 409)")
+async def write_item(services: Services, dossier_id: IdParam,
+                     data: schemas.PatientItemBody) -> None:
     item, chunks = data.records(dossier_id)
-    await services.store.put_item(item, chunks)
+    await services.store.put_item(item, chunks, keyring_version=data.keyring_version,
+                                  base_revision=data.base_revision)
+    await journal.item_put(services.consent, item)
 
 
 @get("/{dossier_id:str}/items", guards=PATIENT, responses=errors(401, 403, 404, 410),
@@ -89,16 +97,24 @@ async def list_revisions(services: Services, dossier_id: IdParam,
 
 
 @delete("/{dossier_id:str}/items/{item_id:str}", status_code=204, guards=PATIENT,
-        responses=errors(401, 403, 404, 410), summary="Delete an item, its revisions, chunks")
-async def delete_item(services: Services, dossier_id: IdParam, item_id: IdParam) -> None:
-    await services.store.delete_item(dossier_id, item_id)
+        responses=errors(401, 403, 404, 409, 410),
+        summary="Delete an item, its revisions, chunks, if the deletion is based on the "
+                "current keyring and the item's latest revision (else 409)")
+async def delete_item(services: Services, dossier_id: IdParam, item_id: IdParam,
+                      keyring_version: VersionParam, base_revision: RevisionParam) -> None:
+    await journal.check_delete(services.consent, dossier_id, item_id)
+    await services.store.delete_item(dossier_id, item_id, keyring_version=keyring_version,
+                                     base_revision=base_revision)
+    await journal.item_deleted(services.consent, dossier_id, item_id)
 
 
 @post("/{dossier_id:str}/rewrap", status_code=204, guards=PATIENT,
-      responses=errors(401, 403, 404, 410, 413),
-      summary="Swap item-key wraps (masking, unmasking), all or nothing")
+      responses=errors(401, 403, 404, 409, 410, 413),
+      summary="Swap item-key wraps (masking, unmasking), all or nothing, if computed from "
+              "the current keyring (else 409)")
 async def rewrap(services: Services, dossier_id: IdParam, data: schemas.RewrapsBody) -> None:
-    await services.store.rewrap(dossier_id, [c.record() for c in data.changes])
+    await services.store.rewrap(dossier_id, [c.record() for c in data.changes],
+                                keyring_version=data.keyring_version)
 
 
 @get("/{dossier_id:str}/attachments/{attachment_id:str}", guards=PATIENT,

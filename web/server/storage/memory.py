@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from vault.errors import Conflict
 from web.server.storage.ports import (
+    Along,
     AuditEntry,
     Beneficiary,
     Professional,
@@ -260,7 +261,10 @@ class MemoryServiceDb:
         chain = self._audit.get(dossier_id)
         return (len(chain) - 1, chain[-1][1]) if chain else None
 
-    async def append_audit(self, dossier_id: str, entry: AuditEntry) -> int:
+    async def append_audit(self, dossier_id: str, entry: AuditEntry, *,
+                           along: Along | None = None) -> int:
+        if along is not None:
+            await along()  # raises: nothing is appended
         # No await between reading the head and appending: one event loop, no interleaving.
         chain = self._audit.setdefault(dossier_id, [])
         blob, hash_ = entry((len(chain) - 1, chain[-1][1]) if chain else None)

@@ -14,7 +14,7 @@ tests) and ``piccolo`` (SQLite or PostgreSQL). The contract they share is pinned
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeAlias
 
@@ -221,6 +221,9 @@ AuditHead: TypeAlias = tuple[int, bytes]
 AuditEntry: TypeAlias = Callable[[AuditHead | None], tuple[bytes, bytes]]
 """Given the head (None for an empty history), the next event (encoded, with seq = head's
 seq + 1, or 0) and the chain hash after it. Pure and quick: it runs under the dossier's lock."""
+Along: TypeAlias = Callable[[], Awaitable[None]]
+"""Writes that must commit with an event or not at all (a professional's item, a deposit):
+run by :meth:`AuditLog.append_audit` in the event's own transaction."""
 
 
 class AuditLog(Protocol):
@@ -229,13 +232,19 @@ class AuditLog(Protocol):
     async def audit_head(self, dossier_id: str) -> AuditHead | None:
         """(last seq, chain hash after it), or None for an empty history."""
 
-    async def append_audit(self, dossier_id: str, entry: AuditEntry) -> int:
+    async def append_audit(self, dossier_id: str, entry: AuditEntry, *,
+                           along: Along | None = None) -> int:
         """Append one event after the current head and return its seq. Appends to one
         dossier are serialized (across processes: a transaction-scoped lock on the dossier's
         history, taken before the head is read), so ``entry`` always sees the latest head and
         every call appends exactly one event: there is no "another writer won" outcome to
         retry. If the lock or the insert cannot be had in time, raises
-        :class:`vault.errors.StorageUnavailable` and nothing was appended."""
+        :class:`vault.errors.StorageUnavailable` and nothing was appended.
+
+        ``along`` (a write the event records) runs first, under the same lock and in the
+        same transaction on piccolo: both commit, or neither (an error from ``along`` or
+        from the append rolls both back and propagates). The in-memory fake runs it first
+        and appends only if it returned."""
 
     async def put_audit(self, dossier_id: str, seq: int, blob: bytes, hash_: bytes) -> bool:
         """Append event ``seq`` as given; False only if that seq is already taken. Low level

@@ -144,9 +144,12 @@ class SealedDossierStore:
 
     # -- items and chunks -----------------------------------------------------------------
 
-    async def put_item(self, item: ItemRecord, chunks: Sequence[ChunkRecord] = ()) -> None:
+    async def put_item(self, item: ItemRecord, chunks: Sequence[ChunkRecord] = (), *,
+                       keyring_version: int | None = None,
+                       base_revision: int | None = None) -> None:
         await self._key(item.dossier_id)
-        await self._inner.put_item(item, chunks)
+        await self._inner.put_item(item, chunks, keyring_version=keyring_version,
+                                   base_revision=base_revision)
 
     async def items(self, dossier_id: str, *, key_refs: Sequence[str] | None = None,
                     after: str | None = None, limit: int = PAGE_MAX) -> list[ItemRecord]:
@@ -157,13 +160,17 @@ class SealedDossierStore:
         await self._key(dossier_id)
         return await self._inner.revisions(dossier_id, item_id)
 
-    async def rewrap(self, dossier_id: str, changes: Sequence[Rewrap]) -> None:
+    async def rewrap(self, dossier_id: str, changes: Sequence[Rewrap], *,
+                     keyring_version: int | None = None) -> None:
         await self._key(dossier_id)
-        await self._inner.rewrap(dossier_id, changes)
+        await self._inner.rewrap(dossier_id, changes, keyring_version=keyring_version)
 
-    async def delete_item(self, dossier_id: str, item_id: str) -> None:
+    async def delete_item(self, dossier_id: str, item_id: str, *,
+                          keyring_version: int | None = None,
+                          base_revision: int | None = None) -> None:
         await self._key(dossier_id)
-        await self._inner.delete_item(dossier_id, item_id)
+        await self._inner.delete_item(dossier_id, item_id, keyring_version=keyring_version,
+                                      base_revision=base_revision)
 
     async def chunks(self, dossier_id: str, attachment_id: str) -> list[bytes]:
         await self._key(dossier_id)

@@ -33,6 +33,7 @@ from vault.errors import DecryptionFailed, DossierClosed
 from web.server import atrest
 from web.server.keystore import DossierKeys
 from web.server.storage.ports import (
+    Along,
     AuditEntry,
     AuditHead,
     EmergencyStore,
@@ -110,13 +111,14 @@ class SealedServiceDb(_Sealer):
 
     # -- history --------------------------------------------------------------------------
 
-    async def append_audit(self, dossier_id: str, entry: AuditEntry) -> int:
+    async def append_audit(self, dossier_id: str, entry: AuditEntry, *,
+                           along: Along | None = None) -> int:
         key = await self._key(dossier_id)  # before the lock: the sealing itself is quick
 
         def sealed(head: AuditHead | None) -> tuple[bytes, bytes]:
             blob, hash_ = entry(head)
             return self._seal(key, dossier_id, "audit", "", blob), hash_
-        return await self._db.append_audit(dossier_id, sealed)
+        return await self._db.append_audit(dossier_id, sealed, along=along)
 
     async def put_audit(self, dossier_id: str, seq: int, blob: bytes, hash_: bytes) -> bool:
         key = await self._key(dossier_id)

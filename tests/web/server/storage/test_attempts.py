@@ -53,14 +53,14 @@ async def test_concurrent_wrong_activation_codes(harness: Harness,
     create = NewDossier(dossier=body.dossier.record(),
                         slots=tuple(s.record() for s in body.slots), keyring=body.keyring)
     checked = 0
-    real = activation_module.codes_match
+    real = activation_module.match_code
 
-    def counting(*args: Any, **kwargs: Any) -> bool:
+    def counting(*args: Any, **kwargs: Any) -> Any:
         nonlocal checked
         checked += 1
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(activation_module, "codes_match", counting)
+    monkeypatch.setattr(activation_module, "match_code", counting)
     results = await asyncio.gather(
         *(harness.services.activation.activate(person.nir, wrong, create)
           for _ in range(GUESSES)), return_exceptions=True)

@@ -10,7 +10,7 @@ from typing import Final
 from vault.errors import Conflict, StorageUnavailable
 from vault.storage.engine import BUSY_TIMEOUT_MS, guard_storage, is_unique_violation
 from web.server.storage.piccolo import _attempts, _rows
-from web.server.storage.ports import AuditEntry, AuditHead, StoredDeposit, StoredGrant
+from web.server.storage.ports import Along, AuditEntry, AuditHead, StoredDeposit, StoredGrant
 from web.server.storage.tables import AuditRow, BlockRow, DepositRow, GrantRow
 
 
@@ -83,9 +83,12 @@ class PiccoloAuditLog:
     waiting at most ``BUSY_TIMEOUT_MS`` too (``lock_timeout``). Then it reads the head,
     builds the event, inserts it and commits. A lock not had in time is
     :class:`StorageUnavailable`. In front of the database lock, this process's appends to
-    one dossier queue (FIFO) on an ``asyncio.Lock``, waited for at most the same timeout."""
+    one dossier queue (FIFO) on an ``asyncio.Lock``, waited for at most the same timeout.
+    ``along`` runs after the lock, inside the transaction (the queue is taken before the
+    database lock, never after: a write joined to an event waits its turn like any other)."""
 
-    async def append_audit(self, dossier_id: str, entry: AuditEntry) -> int:
+    async def append_audit(self, dossier_id: str, entry: AuditEntry, *,
+                           along: Along | None = None) -> int:
         queue = _queue(dossier_id)  # held here: the weak map keeps it while anyone waits
         try:
             async with asyncio.timeout(BUSY_TIMEOUT_MS / 1000):
@@ -93,14 +96,18 @@ class PiccoloAuditLog:
         except TimeoutError:
             raise StorageUnavailable("the history is busy; try again shortly") from None
         try:
-            return await self._append(dossier_id, entry)
+            return await self._append(dossier_id, entry, along)
         finally:
             queue.release()
 
-    async def _append(self, dossier_id: str, entry: AuditEntry) -> int:
+    async def _append(self, dossier_id: str, entry: AuditEntry, along: Along | None) -> int:
         async with _attempts.locked_write(AuditRow):
             if AuditRow._meta.db.engine_type == "postgres":
                 await _pg_lock(dossier_id)
+            if along is not None:
+                # Its transactions nest in this one (piccolo joins the current transaction):
+                # the write and its event commit together or not at all.
+                await along()
             head = await self._head(dossier_id)
             seq = 0 if head is None else head[0] + 1
             blob, hash_ = entry(head)
