@@ -1,9 +1,10 @@
 /** The export archive (vault/archive.py), opened offline with the passphrase or recovery code. */
 
-import { DecryptionFailed, FormatError, fromUtf8, readU32, utf8 } from "./bytes.js";
-import { associatedData, lib, open } from "./crypto.js";
-import { decodeItem, type Item } from "./item.js";
-import { decode as mpDecode, Fields } from "./msgpack.js";
+import { concat, DecryptionFailed, FormatError, fromUtf8, type Random, readU32, u32,
+  utf8 } from "./bytes.js";
+import { associatedData, KEY_BYTES, lib, open, seal, systemRandom } from "./crypto.js";
+import { decodeItem, encodeItem, type Item } from "./item.js";
+import { decode as mpDecode, encode as mpEncode, Fields, type Value } from "./msgpack.js";
 import { isSection, type Section } from "./sections.js";
 import { type KeySlot, openSlot, SLOT_PASSPHRASE, SLOT_RECOVERY, type SlotName } from "./slots.js";
 
@@ -134,4 +135,49 @@ function frames(blob: Uint8Array, offset: number, key: Uint8Array, h: Header): A
       attachment: att instanceof Uint8Array ? att : null,
     });
   }
+}
+
+export interface ArchiveSlot {
+  name: SlotName;
+  salt: Uint8Array;
+  opslimit: number;
+  memlimit: number;
+  wrapped: Uint8Array;
+}
+
+function b64text(data: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < data.length; i += 0x8000) s += String.fromCharCode(...data.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+/** Write an archive (vault/archive.py ``write``): the header's JSON in msgspec's key order,
+ * then one secretstream frame per item revision and a final frame with the count. */
+export function writeArchive(dossierId: string, master: Uint8Array, slots: ArchiveSlot[],
+  entries: ArchiveEntry[], exportedAt: number, maskedSections: Iterable<Section>,
+  rng: Random = systemRandom): Uint8Array {
+  const s = lib();
+  const key = rng(KEY_BYTES);
+  const head = utf8(JSON.stringify({
+    dossier_id: dossierId, exported_at: exportedAt,
+    slots: slots.map((x) => ({ name: x.name, salt: b64text(x.salt), opslimit: x.opslimit,
+      memlimit: x.memlimit, wrapped: b64text(x.wrapped) })),
+    archive_key: b64text(seal(master, key, associatedData("archive-key", dossierId, exportedAt), rng)),
+  }));
+  const out: Uint8Array[] = [MAGIC, new Uint8Array([VERSION]), u32(head.length), head];
+  const { state, header } = s.crypto_secretstream_xchacha20poly1305_init_push(key);
+  out.push(header);
+  const frames: Uint8Array[] = entries.map((e) => mpEncode(new Map<string, Value>([
+    ["item_id", e.item.itemId], ["revision", e.item.revision], ["masked", e.item.masked],
+    ["plaintext", encodeItem(e.item)], ["attachment", e.attachment]])));
+  frames.push(mpEncode(new Map<string, Value>([["count", entries.length],
+    ["masked_sections", [...maskedSections].sort()]])));
+  frames.forEach((frame, i) => {
+    const ct = s.crypto_secretstream_xchacha20poly1305_push(state, frame,
+      associatedData("archive-frame", dossierId, i),
+      i === frames.length - 1 ? s.crypto_secretstream_xchacha20poly1305_TAG_FINAL
+        : s.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+    out.push(u32(ct.length), ct);
+  });
+  return concat(...out);
 }

@@ -1,10 +1,12 @@
 /** Grants (consent/grant.py, consent/_grant_core.py): versions 1 and 2 (re-sealed), the
  * patient's signature, and the sealed keys opened by the recipient. */
 
-import { concat, equal, FormatError, fromHex, toHex, utf8 } from "./bytes.js";
-import { flagsOf, Reader, sectionsOf } from "./codec.js";
-import { blake2b, KEY_BYTES, openSealed, verify } from "./crypto.js";
-import { decode as mpDecode, Fields } from "./msgpack.js";
+import { concat, equal, FormatError, fromHex, type Random, toHex, u16, u32, u64,
+  utf8 } from "./bytes.js";
+import { flagsOf, Reader, sectionsMask, sectionsOf } from "./codec.js";
+import { blake2b, KEY_BYTES, openSealed, sealTo, sign, systemRandom, verify } from "./crypto.js";
+import { current, grantKeys, type Keyring } from "./keyring.js";
+import { decode as mpDecode, encode as mpEncode, Fields, type MsgMap, type Value } from "./msgpack.js";
 import { EMERGENCY_SUMMARY, isSection, type Section } from "./sections.js";
 
 const CONTEXT = utf8("CARNET-GRANT");
@@ -151,4 +153,72 @@ export function openGrantKeys(g: SignedGrant, recipientBoxSecret: Uint8Array): G
       (core.version === 2 && [...current.values()].sort().join() !== core.currentRefs.join()))
     throw new InvalidGrant();
   return { keys, current };
+}
+
+export interface GrantTerms {
+  grantId: string;
+  dossierId: string;
+  recipientId: string;
+  recipientSignPublic: Uint8Array;
+  recipientBoxPublic: Uint8Array;
+  sections: Set<Section>;
+  write: boolean;
+  emergency: boolean;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+function coreBytes(t: GrantTerms, keyRefs: string[], hash: Uint8Array, version: 1 | 2,
+  generation: number, currentRefs: string[]): Uint8Array {
+  const rid = utf8(t.recipientId);
+  const parts = [fromHex(t.grantId), fromHex(t.dossierId), new Uint8Array([rid.length]), rid,
+    t.recipientSignPublic, t.recipientBoxPublic, u16(sectionsMask(t.sections)),
+    new Uint8Array([(t.write ? 1 : 0) | (t.emergency ? 2 : 0)]), u64(t.issuedAt), u64(t.expiresAt),
+    u16(keyRefs.length), ...keyRefs.map(fromHex), hash];
+  if (version === 2) parts.push(u32(generation), u16(currentRefs.length), ...currentRefs.map(fromHex));
+  return concat(...parts);
+}
+
+/** Seal every version of each chosen section's key a grant may carry (never the mask key,
+ * never a retired version) to the recipient and sign the grant with the patient's key
+ * (consent.grant.issue; ``version`` 2 with a ``generation`` is a re-seal). */
+export function issueGrant(ring: Keyring, t: GrantTerms, o: { version?: 1 | 2; generation?: number;
+  rng?: Random } = {}): { grant: SignedGrant; bytes: Uint8Array } {
+  const version = o.version ?? 1;
+  const generation = o.generation ?? 0;
+  if (!t.sections.size || t.expiresAt <= t.issuedAt) throw new FormatError("a grant names sections and expires after it starts");
+  if (t.emergency && ![...t.sections].every((s) => EMERGENCY_SUMMARY.includes(s))) {
+    throw new FormatError("an emergency grant covers only the emergency summary");
+  }
+  const keys: MsgMap = new Map();
+  const cur: MsgMap = new Map();
+  const refs: string[] = [];
+  for (const s of [...t.sections].sort()) {
+    const ks = grantKeys(ring, s);
+    for (const [ref, key] of ks) {
+      if (ref === ring.maskRef || equal(key, ring.maskKey)) throw new FormatError("unsafe grant");
+      refs.push(ref);
+    }
+    keys.set(s, new Map<string, Value>([...ks]));
+    cur.set(s, current(ring, s).ref);
+  }
+  refs.sort();
+  const currentRefs = version === 2 ? [...cur.values()].map(String).sort() : [];
+  const payload = concat(new Uint8Array([0x01]), mpEncode(new Map<string, Value>([
+    ["grant_id", fromHex(t.grantId)], ["keys", keys], ["current", cur]])));
+  const sealed = sealTo(t.recipientBoxPublic, payload, o.rng ?? systemRandom);
+  if (sealed.length > MAX_SEALED) throw new FormatError("too many keys for one grant");
+  const hash = sealedKeysHash(sealed);
+  const bytes = coreBytes(t, refs, hash, version, generation, currentRefs);
+  const core: GrantCore = { ...t, version, keyRefs: refs, sealedKeysHash: hash, generation,
+    currentRefs, bytes };
+  const signature = sign(ring.signSeed, signedMessage(core));
+  const grant = { core, sealed, signature };
+  return { grant, bytes: concat(new Uint8Array([version]), bytes, u32(sealed.length), sealed, signature) };
+}
+
+/** The same grant sealed again with the keys the keyring gives now (after a rotation). */
+export function resealGrant(ring: Keyring, core: GrantCore, rng: Random = systemRandom):
+  { grant: SignedGrant; bytes: Uint8Array } {
+  return issueGrant(ring, core, { version: 2, generation: core.generation + 1, rng });
 }

@@ -77,6 +77,46 @@ export function boxPublicKey(ring: Keyring): Uint8Array {
   return boxPublic(ring.boxSecret);
 }
 
+/** A new current key for ``section`` (old versions stay to open older items); with
+ * ``retire`` every older version is retired (masking). Clears a pending rotation. */
+export function rotate(ring: Keyring, section: Section, rng: Random = systemRandom,
+  retire = false): Keyring {
+  const old = ring.sections.get(section);
+  if (!old) throw new FormatError("keyring is incomplete");
+  const ref = newRef(rng);
+  const sections = new Map(ring.sections);
+  sections.set(section, { current: ref, keys: new Map([...old.keys, [ref, rng(KEY_BYTES)]]),
+    retired: retire ? new Set([...old.retired, ...old.keys.keys()]) : new Set(old.retired) });
+  const pending = new Set(ring.rotatePending);
+  pending.delete(section);
+  return { ...ring, sections, rotatePending: pending };
+}
+
+/** The items masked one by one (the keyring's ``masked_items``, absent while empty). */
+export function maskedItems(ring: Keyring): Set<string> {
+  const raw = ring.extra.get("masked_items");
+  return new Set(Array.isArray(raw) ? raw.filter((x): x is string => typeof x === "string") : []);
+}
+
+export function withItemsMasked(ring: Keyring, ids: Iterable<string>, masked: boolean): Keyring {
+  const set = maskedItems(ring);
+  for (const id of ids) {
+    if (masked) set.add(id);
+    else set.delete(id);
+  }
+  const extra = new Map(ring.extra);
+  if (set.size) extra.set("masked_items", [...set].sort());
+  else extra.delete("masked_items");
+  return { ...ring, extra };
+}
+
+export function withMasked(ring: Keyring, section: Section, masked: boolean): Keyring {
+  const set = new Set(ring.maskedSections);
+  if (masked) set.add(section);
+  else set.delete(section);
+  return { ...ring, maskedSections: set };
+}
+
 const sorted = (values: Iterable<string>): string[] => [...values].sort();
 
 export function encode(ring: Keyring): Uint8Array {

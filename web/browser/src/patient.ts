@@ -1,43 +1,36 @@
-/** The patient's session in the browser: log in without sending the passphrase (P15), unwrap
- * the keyring, read and write items, as web/client/patient.py and vault.Dossier do. Keys stay
- * in this object (memory) and are dropped by ``lock``. */
+/** The patient's session in the browser: activate, log in without sending the passphrase
+ * (P15), recover, change the passphrase, add items, as web/client/patient.py and
+ * vault.Dossier do. Keys stay in memory (``core.ts``) and are dropped by ``lock``. */
 
 import { Api, ApiError, b64, type Json, unb64 } from "./api.js";
+import { sealAttachment } from "./attachment.js";
 import { type Random, toHex } from "./bytes.js";
-import { systemRandom } from "./crypto.js";
-import { decodeItem, encodeItem, type Item, type ItemContent, type ItemRecord, openItemWithKey,
-  sealItem, unwrapItemKey } from "./item.js";
-import { current, type Keyring, lookup, openKeyring } from "./keyring.js";
+import { ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, itemBody, type NewFile, slotBody,
+  slotOf } from "./core.js";
+import { KEY_BYTES, MEMLIMIT_FLOOR, OPSLIMIT_FLOOR, sign, systemRandom } from "./crypto.js";
+import { type AttachmentRef, decodeItem, encodeItem, type Item, type ItemContent,
+  sealItem } from "./item.js";
+import { boxPublicKey, type Keyring, maskedItems, newKeyring, sealKeyring,
+  signPublic } from "./keyring.js";
+import { ConsentSession } from "./consenting.js";
+import { UnreadableItem } from "./core.js";
+import { type ArchiveEntry, writeArchive } from "./archive.js";
+import { generate as newRecoveryCode } from "./recovery.js";
+import { encodeTombstone, tombstoneMessage } from "./tombstone.js";
 import { loginMessage } from "./request.js";
-import { sign } from "./crypto.js";
-import { type KeySlot, openSlotWith, SLOT_PASSPHRASE, type SlotName, stretchSecret } from "./slots.js";
-import { parseSection, type Section } from "./sections.js";
+import { parseSection, SECTIONS } from "./sections.js";
+import { makeSlot, openSlotWith, SLOT_PASSPHRASE, SLOT_RECOVERY, type SlotName,
+  stretchSecret } from "./slots.js";
 
-export class UnreadableItem {
-  constructor(readonly itemId: string, readonly revision: number) {}
+export { itemBody, type NewFile, recordOf, UnreadableItem } from "./core.js";
+
+
+export interface Activated {
+  session: PatientSession;
+  recoveryCode: string; // show once; the server never sees it
 }
 
-function slotOf(body: Json): KeySlot {
-  return { name: body["name"] as SlotName, salt: unb64(body["salt"]),
-    opslimit: Number(body["opslimit"]), memlimit: Number(body["memlimit"]),
-    wrapped: unb64(body["wrapped"]), loginPublic: unb64(body["login_public"]) };
-}
-
-export function recordOf(dossierId: string, b: Json): ItemRecord {
-  return { dossierId, itemId: String(b["item_id"]), revision: Number(b["revision"]),
-    keyRef: String(b["key_ref"]), wrappedKey: unb64(b["wrapped_key"]),
-    ciphertext: unb64(b["ciphertext"]), createdAt: Number(b["created_at"]) };
-}
-
-export function itemBody(r: ItemRecord): Json {
-  return { item_id: r.itemId, revision: r.revision, key_ref: r.keyRef,
-    wrapped_key: b64(r.wrappedKey), ciphertext: b64(r.ciphertext), created_at: r.createdAt };
-}
-
-export class PatientSession {
-  private constructor(readonly api: Api, readonly dossierId: string, private master: Uint8Array | null,
-    private ring: Keyring, private ringVersion: number, private readonly rng: Random) {}
-
+export class PatientSession extends ConsentSession {
   /** Argon2id on this device, then the login challenge signed with the derived key. */
   static async login(api: Api, nir: string, secret: string, o: { slot?: SlotName; rng?: Random } = {}):
     Promise<PatientSession> {
@@ -59,91 +52,137 @@ export class PatientSession {
     const s = new PatientSession(api, dossierId, master, undefined as unknown as Keyring, 0,
       o.rng ?? systemRandom);
     await s.refresh();
+    await s.syncGrants(Math.floor(Date.now() / 1000)); // a grant that ended since (P5)
     return s;
   }
 
-  private get key(): Uint8Array {
-    if (!this.master) throw new ApiError(0, "locked", "the dossier is locked");
-    return this.master;
+  /** Make the dossier's keys on this device and send them wrapped, with the activation code
+   * (vault.Dossier.create + web.client.patient.activate). Two Argon2id runs. */
+  static async activate(api: Api, nir: string, code: string, passphrase: string, now: number,
+    o: { rng?: Random } = {}): Promise<Activated> {
+    const rng = o.rng ?? systemRandom;
+    const dossierId = toHex(rng(16));
+    const master = rng(KEY_BYTES);
+    const ring = newKeyring(rng);
+    const recoveryCode = newRecoveryCode(rng);
+    const params = () => ({ salt: rng(16), opslimit: OPSLIMIT_FLOOR, memlimit: MEMLIMIT_FLOOR });
+    const slots = [makeSlot(SLOT_PASSPHRASE, passphrase, master, dossierId, params(), rng),
+      makeSlot(SLOT_RECOVERY, recoveryCode, master, dossierId, params(), rng)];
+    const session = await api.json("POST", "/activation/complete", {
+      nir, code, create: {
+        dossier: { dossier_id: dossierId, created_at: now, sign_public: b64(signPublic(ring)),
+          box_public: b64(boxPublicKey(ring)) },
+        slots: slots.map(slotBody),
+        keyring: b64(sealKeyring(ring, master, dossierId, 1, rng)),
+      },
+    });
+    api.session = String(session["session"]);
+    return { session: new PatientSession(api, dossierId, master, ring, 1, rng), recoveryCode };
   }
 
-  get keyring(): Keyring {
-    return this.ring;
-  }
-
-  get keyringVersion(): number {
-    return this.ringVersion;
-  }
-
-  async refresh(): Promise<void> {
-    const k = await this.api.json("GET", `/dossiers/${this.dossierId}/keyring`);
-    this.ringVersion = Number(k["version"]);
-    this.ring = openKeyring(unb64(k["blob"]), this.key, this.dossierId, this.ringVersion);
-  }
-
-  async records(): Promise<ItemRecord[]> {
-    const out: ItemRecord[] = [];
-    let after: string | null = null;
-    for (;;) {
-      const params: Record<string, string | number> = { limit: 1000 };
-      if (after) params["after"] = after;
-      const page = await this.api.json("GET", `/dossiers/${this.dossierId}/items`, undefined, { params });
-      const items = page["items"] as Json[];
-      out.push(...items.map((b) => recordOf(this.dossierId, b)));
-      after = typeof page["next_after"] === "string" ? page["next_after"] : null;
-      if (!after) return out;
-    }
-  }
-
-  /** One record opened with this keyring; every failure is reported, never thrown. */
-  open(r: ItemRecord): Item | UnreadableItem {
-    try {
-      const w = lookup(this.ring, r.keyRef);
-      const masked = w.section === null;
-      // A masked item's section is inside its plaintext: try each section's AD.
-      const sections: Section[] = w.section ? [w.section] : [...this.ring.sections.keys()];
-      for (const s of sections) {
-        try {
-          return openItemWithKey(r, unwrapItemKey(r, w, s), s, masked);
-        } catch { /* next section */ }
-      }
-    } catch { /* unknown key */ }
-    return new UnreadableItem(r.itemId, r.revision);
-  }
-
-  async list(): Promise<(Item | UnreadableItem)[]> {
-    return (await this.records()).map((r) => this.open(r));
-  }
-
-  /** Add an item as the patient (masked if its section is masked), based on this keyring. */
-  async add(c: Omit<ItemContent, "author" | "createdAt" | "attachment">, now: number): Promise<Item> {
+  /** Add an item as the patient, with an optional file (masked if its section is). */
+  async add(c: Omit<ItemContent, "author" | "createdAt" | "attachment">, now: number,
+    file?: NewFile): Promise<Item> {
     const section = parseSection(c.section);
     const itemId = toHex(this.rng(16));
+    let attachment: AttachmentRef | null = null;
+    let chunks: Json[] = [];
+    if (file) {
+      if (!ATTACHMENT_TYPES.includes(file.mediaType)) throw new ApiError(400, "invalid_input", "unsupported file type");
+      if (file.data.length > ATTACHMENT_MAX_BYTES) throw new ApiError(413, "too_large", "the file is larger than 25 MiB");
+      const attachmentId = toHex(this.rng(16));
+      const sealed = sealAttachment(file.data, { dossierId: this.dossierId, attachmentId,
+        name: file.name, mediaType: file.mediaType }, this.rng);
+      attachment = sealed.ref;
+      chunks = sealed.chunks.map((blob, index) => ({ attachment_id: attachmentId, index, blob: b64(blob) }));
+    }
     const content: ItemContent = { ...c, section, author: { kind: "patient", id: null, name: null },
-      createdAt: now, attachment: null };
+      createdAt: now, attachment };
     const plaintext = encodeItem(content);
-    const wrapping = this.ring.maskedSections.has(section)
-      ? { ref: this.ring.maskRef, key: this.ring.maskKey, section: null } : current(this.ring, section);
-    const record = sealItem(plaintext, { dossierId: this.dossierId, itemId, revision: 1,
-      createdAt: now, wrapping, section }, this.rng);
-    await this.api.call("POST", `/dossiers/${this.dossierId}/items`, { item: itemBody(record),
-      chunks: [], keyring_version: this.ringVersion, base_revision: null });
-    return decodeItem(plaintext, itemId, 1, wrapping.section === null);
+    await this.syncGrants(now); // before every write: no ex-grantee's key (P5)
+    return this.retrying(async () => {
+      const wrapping = await this.writeKey(section, maskedItems(this.ring).has(itemId));
+      const record = sealItem(plaintext, { dossierId: this.dossierId, itemId, revision: 1,
+        createdAt: now, wrapping, section }, this.rng);
+      await this.api.call("POST", `/dossiers/${this.dossierId}/items`, { item: itemBody(record),
+        chunks, keyring_version: this.ringVersion, base_revision: null });
+      return decodeItem(plaintext, itemId, 1, wrapping.section === null);
+    });
   }
 
-  /** Drop the keys from memory and end the session on the server. */
-  async lock(): Promise<void> {
-    this.master?.fill(0);
-    this.master = null;
-    this.ring.signSeed.fill(0);
-    this.ring.boxSecret.fill(0);
-    this.ring.maskKey.fill(0);
-    for (const s of this.ring.sections.values()) for (const k of s.keys.values()) k.fill(0);
-    if (this.api.session) {
-      try {
-        await this.api.call("POST", "/auth/logout");
-      } finally {
-        this.api.session = null;
+  /** Rewrap the master key under a new secret for one slot (fresh salt, parameters never
+   * lowered): a new passphrase, or a new recovery code (returned, to show once). */
+  private async replaceSlot(name: SlotName, secret: string): Promise<void> {
+    const old = slotOf(await this.api.json("GET", `/dossiers/${this.dossierId}/slots/${name}`));
+    const params = { salt: this.rng(16), opslimit: Math.max(old.opslimit, OPSLIMIT_FLOOR),
+      memlimit: Math.max(old.memlimit, MEMLIMIT_FLOOR) };
+    const slot = makeSlot(name, secret, this.key, this.dossierId, params, this.rng);
+    await this.api.call("PUT", `/dossiers/${this.dossierId}/slots`, { slots: [slotBody(slot)] });
+  }
+
+  async changePassphrase(passphrase: string): Promise<void> {
+    await this.replaceSlot(SLOT_PASSPHRASE, passphrase);
+  }
+
+  async newRecoveryCode(): Promise<string> {
+    const code = newRecoveryCode(this.rng);
+    await this.replaceSlot(SLOT_RECOVERY, code);
+    return code;
+  }
+
+  /** Lost passphrase: open with the recovery code, then set a new passphrase. */
+  static async recover(api: Api, nir: string, code: string, passphrase: string,
+    o: { rng?: Random } = {}): Promise<PatientSession> {
+    const s = await PatientSession.login(api, nir, code, { slot: SLOT_RECOVERY, ...o });
+    await s.changePassphrase(passphrase);
+    return s;
+  }
+
+  /** An archive of every item and revision, openable offline with the passphrase or the
+   * recovery code, even after the dossier is closed (a revision that does not open is left
+   * out, as the Python client does). */
+  async exportArchive(now: number): Promise<Uint8Array> {
+    const entries: ArchiveEntry[] = [];
+    for (const r of await this.records()) {
+      for (const rev of await this.revisions(r.itemId)) {
+        const item = this.open(rev);
+        if (item instanceof UnreadableItem) continue;
+        entries.push({ item, attachment: item.attachment ? await this.attachment(item) : null });
+      }
+    }
+    const slots = [];
+    for (const name of [SLOT_PASSPHRASE, SLOT_RECOVERY] as const) {
+      slots.push(slotOf(await this.api.json("GET", `/dossiers/${this.dossierId}/slots/${name}`)));
+    }
+    return writeArchive(this.dossierId, this.key, slots, entries, now, this.ring.maskedSections,
+      this.rng);
+  }
+
+  /** Close the dossier for ever: the server shreds its keys and keeps a tombstone signed
+   * here. Export first if a copy is wanted. The session is locked afterwards. */
+  async close(now: number): Promise<void> {
+    const signature = sign(this.ring.signSeed, tombstoneMessage(this.dossierId, now));
+    const blob = encodeTombstone({ dossierId: this.dossierId, closedAt: now,
+      signPublic: signPublic(this.ring), signature });
+    await this.api.call("POST", `/dossiers/${this.dossierId}/close`, { blob: b64(blob) });
+    await this.lock().catch(() => undefined);
+  }
+
+  /** Whose dossier it is (web/client/identity.py): an ``identity`` item in every section,
+   * so whatever a reader is given says it; a section already saying it is left alone. */
+  async setIdentity(name: string, birthDate: string, now: number): Promise<void> {
+    const clean = name.split(/\s+/).filter(Boolean).join(" ");
+    if (!clean || clean.length > 120 || !/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) {
+      throw new ApiError(400, "invalid_input", "the name must be 1 to 120 characters and the birth date a date");
+    }
+    const have = new Set((await this.list()).filter((i): i is Item => !(i instanceof UnreadableItem)
+      && i.type === "identity" && i.author.kind === "patient" && i.body["name"] === clean
+      && i.body["birth_date"] === birthDate).map((i) => i.section));
+    const today = new Date(now * 1000).toISOString().slice(0, 10);
+    for (const section of SECTIONS) {
+      if (!have.has(section)) {
+        await this.add({ section, type: "identity", title: "Identity", date: today,
+          body: { name: clean, birth_date: birthDate } }, now);
       }
     }
   }

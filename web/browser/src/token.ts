@@ -1,9 +1,11 @@
 /** The consent token (consent/token.py), 124 bytes signed by the patient: decoding, the
  * signature, time and recipient checks, in the order of docs/formats.md "Reading". */
 
-import { concat, equal, FormatError, readU16, readU32, toHex, utf8 } from "./bytes.js";
-import { flagsOf, sectionsOf } from "./codec.js";
-import { fingerprint, verify } from "./crypto.js";
+import { concat, equal, FormatError, fromHex, readU16, readU32, toHex, u16, u32,
+  utf8 } from "./bytes.js";
+import { flagsOf, sectionsMask, sectionsOf } from "./codec.js";
+import { fingerprint, sign, signingKeypair, verify } from "./crypto.js";
+import { buildLink, fromDigits, parseLink } from "./link.js";
 import type { Section } from "./sections.js";
 
 export const TOKEN_BYTES = 124;
@@ -67,4 +69,30 @@ export function checkTime(t: Token, now: number, skew = SKEW_SECONDS): void {
 export function checkRecipient(t: Token, recipientSignPublic: Uint8Array): void {
   if (!equal(fingerprint(recipientSignPublic), t.recipientFpr))
     throw new TokenError("wrong_recipient", "this consent was issued to someone else");
+}
+
+/** The token's bytes, signed by the patient's key (consent/token.py ``sign``). */
+export function signToken(seed: Uint8Array, c: { sections: Set<Section>; write: boolean;
+  emergency: boolean; grantId: string; recipientSignPublic: Uint8Array; issuedAt: number;
+  expiresAt: number }): Uint8Array {
+  if (!c.sections.size || c.expiresAt <= c.issuedAt) throw new FormatError("a token names sections and expires after it starts");
+  const body = concat(new Uint8Array([0x01]), u16(sectionsMask(c.sections)),
+    new Uint8Array([(c.write ? 1 : 0) | (c.emergency ? 2 : 0)]), fromHex(c.grantId),
+    fingerprint(signingKeypair(seed).publicKey), fingerprint(c.recipientSignPublic),
+    u32(c.issuedAt), u32(c.expiresAt));
+  return concat(body, sign(seed, concat(CONTEXT, body)));
+}
+
+/** The token as the link its QR code carries, on the deployment at ``origin``. */
+export function tokenLink(data: Uint8Array, origin: string): string {
+  return buildLink(origin, "C", data);
+}
+
+/** The token bytes from a scanned or pasted link (any origin); TokenError otherwise. */
+export function tokenFromLink(text: string): Uint8Array {
+  const found = parseLink(text);
+  if (!found || found.kind !== "C") throw new TokenError("not_a_carnet_token", "this is not a Carnet consent");
+  const data = fromDigits(found.digits);
+  if (!data || data.length !== TOKEN_BYTES) throw new TokenError("invalid_token", "this consent token is not valid");
+  return data;
 }

@@ -56,3 +56,23 @@ test("grant v2 (re-sealed): generation, current refs and signed message as in th
   verifyGrant(v1, h(g2["patient_sign_public"]));
   assert.equal(v1.core.grantId, g.core.grantId);
 });
+
+test("directory countersignature: the message rebuilt from its fields, the authority's signature", async () => {
+  const { entryMessage, verifyEntry, UntrustedEntry } = await import("../src/directory.js");
+  const { signingKeypair } = await import("../src/crypto.js");
+  const { Reader } = await import("../src/codec.js");
+  const { fromUtf8 } = await import("../src/bytes.js");
+  const d = c["directory"];
+  const r = new Reader(h(d.message), "entry");
+  r.take(16 + 1);
+  const text = () => fromUtf8(r.take(r.u16()));
+  const [psId, name, profession, specialty, city, roles] = [text(), text(), text(), text(), text(), text()];
+  const entry = { psId, name, profession, specialty, city, roles: roles ? roles.split(",") : [],
+    signPublic: r.take(32), boxPublic: r.take(32) };
+  r.end();
+  assert.equal(toHex(entryMessage(entry)), d.message);
+  const authority = signingKeypair(h(d.authority_seed)).publicKey;
+  verifyEntry(entry, h(d.signature), authority);
+  assert.throws(() => verifyEntry({ ...entry, city: "Ailleurs" }, h(d.signature), authority), UntrustedEntry);
+  assert.throws(() => verifyEntry({ ...entry, boxPublic: new Uint8Array(32) }, h(d.signature), authority), UntrustedEntry);
+});

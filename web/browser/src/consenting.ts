@@ -1,0 +1,112 @@
+/** Consent in the patient's browser (web/client/consent.py, web/client/rotation.py): issue a
+ * grant to a professional checked against the countersigned directory, list and revoke
+ * grants, and keep keys right after a grant ends (P5): rotate what an ex-grantee holds and
+ * re-seal the new keys to the grantees that remain. Stateless and idempotent. */
+
+import { b64, type Json, unb64 } from "./api.js";
+import { concat, equal, toHex } from "./bytes.js";
+import { sealTo } from "./crypto.js";
+import { grantKeys } from "./keyring.js";
+import { encode as mpEncode, type MsgMap, type Value } from "./msgpack.js";
+import { EMERGENCY_SUMMARY } from "./sections.js";
+import { type Entry } from "./directory.js";
+import { decodeGrant, type GrantCore, issueGrant, resealGrant } from "./grant.js";
+import { MaskingSession } from "./masking.js";
+import type { Section } from "./sections.js";
+import { signToken } from "./token.js";
+
+export interface GrantInfo {
+  grantId: string;
+  recipientId: string;
+  write: boolean;
+  issuedAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+  core: GrantCore;
+}
+
+export interface IssuedGrant {
+  grantId: string;
+  token: Uint8Array; // the consent token; shown as a QR link, never stored
+}
+
+export class ConsentSession extends MaskingSession {
+  async grants(): Promise<GrantInfo[]> {
+    const body = await this.api.json("GET", `/dossiers/${this.dossierId}/grants`);
+    return (body["grants"] as Json[]).map((g) => ({
+      grantId: String(g["grant_id"]), recipientId: String(g["recipient_id"]),
+      write: Boolean(g["write"]), issuedAt: Number(g["issued_at"]), expiresAt: Number(g["expires_at"]),
+      revokedAt: g["revoked_at"] === null ? null : Number(g["revoked_at"]),
+      core: decodeGrant(unb64(g["grant"])).core,
+    }));
+  }
+
+  /** Rotate the sections whose current key an ended grant carries, finish interrupted
+   * maskings, re-seal to every active grant missing a current key. */
+  async syncGrants(now: number): Promise<{ rotated: Section[]; resealed: string[] }> {
+    const infos = await this.grants();
+    const ended = (g: GrantInfo): boolean => g.revokedAt !== null || g.expiresAt <= now;
+    const rotate = new Set<Section>();
+    for (const g of infos.filter(ended)) {
+      for (const s of g.core.sections) {
+        if (g.core.keyRefs.includes(this.ring.sections.get(s)?.current ?? "")) rotate.add(s);
+      }
+    }
+    await this.rotateNow(rotate);
+    await this.finishRotations();
+    const resealed: string[] = [];
+    for (const g of infos) {
+      if (ended(g)) continue;
+      const stale = [...g.core.sections].some((s) =>
+        !g.core.keyRefs.includes(this.ring.sections.get(s)?.current ?? ""));
+      if (!stale) continue;
+      const { bytes } = resealGrant(this.ring, g.core, this.rng);
+      await this.api.json("POST", `/dossiers/${this.dossierId}/grants`, { grant: b64(bytes) });
+      resealed.push(g.grantId);
+    }
+    return { rotated: [...rotate], resealed };
+  }
+
+  /** Seal the sections' keys to a professional whose entry the caller checked against the
+   * pinned directory authority, store the grant, return the consent token. */
+  async issue(entry: Entry, sections: Set<Section>, write: boolean, seconds: number,
+    now: number): Promise<IssuedGrant> {
+    await this.finishRotations();
+    const grantId = toHex(this.rng(16));
+    const terms = { grantId, dossierId: this.dossierId, recipientId: entry.psId,
+      recipientSignPublic: entry.signPublic, recipientBoxPublic: entry.boxPublic, sections,
+      write, emergency: false, issuedAt: now, expiresAt: now + seconds };
+    const { bytes } = issueGrant(this.ring, terms, { rng: this.rng });
+    await this.api.json("POST", `/dossiers/${this.dossierId}/grants`, { grant: b64(bytes) });
+    return { grantId, token: signToken(this.ring.signSeed, terms) };
+  }
+
+  /** Revoke on the server, then at once rotate and re-seal (P5). */
+  async revoke(grantId: string, now: number): Promise<void> {
+    await this.api.call("POST", `/dossiers/${this.dossierId}/grants/${grantId}/revoke`);
+    await this.syncGrants(now);
+  }
+
+  /** Break-glass allowed: every version of the emergency summary's keys (never the mask
+   * key) sealed to the emergency service's key (consent/card.py ``seal_for_service``). */
+  async allowBreakGlass(): Promise<void> {
+    const service = unb64((await this.api.json("GET", "/emergency/service-key"))["box_public"]);
+    const keys: MsgMap = new Map();
+    const refs: string[] = [];
+    for (const s of [...EMERGENCY_SUMMARY].sort()) {
+      const ks = grantKeys(this.ring, s);
+      for (const [ref, key] of ks) {
+        if (ref === this.ring.maskRef || equal(key, this.ring.maskKey)) throw new Error("unsafe package");
+        refs.push(ref);
+      }
+      keys.set(s, new Map<string, Value>([...ks]));
+    }
+    const pkg = sealTo(service, concat(new Uint8Array([0x01]), mpEncode(keys)), this.rng);
+    await this.api.call("PUT", `/dossiers/${this.dossierId}/break-glass`,
+      { package: b64(pkg), key_refs: refs.sort() });
+  }
+
+  async refuseBreakGlass(): Promise<void> {
+    await this.api.call("DELETE", `/dossiers/${this.dossierId}/break-glass`);
+  }
+}
