@@ -34,6 +34,11 @@ KINDS: Final = frozenset({
     "grant_issued", "token_scanned", "section_read", "item_written", "item_deposited",
     "grant_revoked", "professional_blocked", "mask_changed", "emergency_access", "login",
     "export", "closure", "card_issued", "card_used",
+    # Issue 10: break-glass on/off, a refused token, and the patient's own actions (the
+    # server records what it sees by kind and opaque ids; the client declares the rest).
+    "break_glass_changed", "token_refused", "item_added", "item_edited", "item_deleted",
+    "keys_changed", "deposit_filed", "import", "item_masked", "item_unmasked",
+    "section_masked", "section_unmasked", "recovery_used",
 })
 
 ACTOR_MAX: Final = 128

@@ -62,12 +62,12 @@ from consent.request import message_with_hash
 from vault.crypto import verify_signature
 
 __all__ = [
-    "ACTOR_MAX", "CHAIN_PERSON", "DETAIL_KEY_MAX", "DETAIL_MAX_ENTRIES", "DETAIL_TEXT_MAX",
-    "GENESIS", "HASH_BYTES", "HEAD_CONTEXT", "HEAD_SIZE", "KINDS", "PUBLIC_KEY_BYTES",
-    "SIGNATURE_BYTES", "SIGNED_KINDS", "SIGNING_ACTORS", "VERSION", "ChainBroken", "ChainHead",
-    "Event", "SignedHead", "append", "chain_hash", "decode_event", "encode_event",
-    "is_signing_actor", "sign_head", "signing_actors", "verify_actors", "verify_chain",
-    "verify_head", "verify_history", "verify_request",
+    "ACTOR_MAX", "CHAIN_PERSON", "DECLARED_KINDS", "DETAIL_KEY_MAX", "DETAIL_MAX_ENTRIES",
+    "DETAIL_TEXT_MAX", "GENESIS", "HASH_BYTES", "HEAD_CONTEXT", "HEAD_SIZE", "KINDS",
+    "PATIENT_KINDS", "PUBLIC_KEY_BYTES", "SIGNATURE_BYTES", "SIGNED_KINDS", "SIGNING_ACTORS",
+    "VERSION", "ChainBroken", "ChainHead", "Event", "SignedHead", "append", "chain_hash",
+    "decode_event", "encode_event", "is_signing_actor", "sign_head", "signing_actors",
+    "verify_actors", "verify_chain", "verify_head", "verify_history", "verify_request",
 ]
 
 # --- signed requests ------------------------------------------------------------------------
@@ -160,7 +160,20 @@ def verify_chain(events: Sequence[Event], signed_head: SignedHead, server_public
 SIGNING_ACTORS: Final = ("ps:", "contact:")
 # Kinds that only such a signed request produces: claimed by anyone else, they are forged.
 SIGNED_KINDS: Final = frozenset({"token_scanned", "section_read", "item_written",
-                                 "item_deposited", "emergency_access"})
+                                 "item_deposited", "emergency_access", "token_refused"})
+# What the patient does, recorded with actor "patient": the server records what it sees
+# (grants, items put or deleted by id, key slots, deposits filed, break-glass, cards) by kind
+# and opaque ids only; the patient's client declares what the server cannot see
+# (``DECLARED_KINDS``), any detail sealed to the patient (``consent.note``).
+PATIENT_KINDS: Final = frozenset({
+    "grant_issued", "grant_revoked", "professional_blocked", "mask_changed", "login",
+    "export", "closure", "card_issued", "break_glass_changed", "item_added", "item_edited",
+    "item_deleted", "keys_changed", "deposit_filed", "import", "item_masked",
+    "item_unmasked", "section_masked", "section_unmasked", "recovery_used",
+})
+# The closed list a patient's client may declare (``POST /dossiers/{id}/history/events``).
+DECLARED_KINDS: Final = frozenset({"export", "import", "item_masked", "item_unmasked",
+                                   "section_masked", "section_unmasked", "recovery_used"})
 
 
 def is_signing_actor(actor: str) -> bool:

@@ -5,15 +5,17 @@ split: the card's QR carries one share, the server keeps the other and releases 
 the right passcode (a lifetime attempt counter and an expiry), so a stolen card cannot be
 brute-forced offline, and the server alone opens nothing.
 
-    card text = "HTTPS://CRNT.FR/E/" | base45(0x01 | card id (16) | card share (32))
+    card link = ORIGIN | "/E#" | decimal(0x01 | card id (16) | card share (32))
+    card text = "HTTPS://CRNT.FR/E/" | base45(the same 49 bytes)      (legacy, still read)
     K         = card share XOR server share
     package   = envelope(K, 0x01 | MessagePack {section: {ref: key}},
                          AD("card", dossier id, card id))
 
 Break-glass: the same keys map sealed to the emergency service's X25519 key with
 ``vault.crypto.seal_to`` (a sealed box, ephemeral key from the caller's ``rng``; packages
-sealed earlier with libsodium's own ``crypto_box_seal`` open the same way). The card text is
-``consent._qrtext``'s.
+sealed earlier with libsodium's own ``crypto_box_seal`` open the same way). The card's texts
+are ``consent._qrtext``'s: the share is after ``#`` in the link, so a phone that opens the
+link sends it to no server.
 """
 
 from __future__ import annotations
@@ -52,7 +54,11 @@ class NewCard:
 
     @property
     def text(self) -> str:
+        """The legacy text (vectors); a card is printed with ``link``."""
         return card_text(self.card_id, self.card_share)
+
+    def link(self, origin: str) -> str:
+        return card_link(self.card_id, self.card_share, origin)
 
 
 def summary_keys(ring: Keyring, sections: Iterable[Section] = EMERGENCY_SUMMARY) -> SectionKeys:
@@ -118,11 +124,19 @@ def open_card_package(package: bytes, card_share: bytes, server_share: bytes,
 
 
 def card_text(card_id: bytes, card_share: bytes) -> str:
+    """The legacy text (still read by ``parse_card``)."""
     return _TEXT.encode(card_id + card_share)
 
 
+def card_link(card_id: bytes, card_share: bytes, origin: str) -> str:
+    """The card's link on the deployment at ``origin`` (what its QR code carries)."""
+    if len(card_id) != 16 or len(card_share) != KEY_BYTES:
+        raise ValueError("a card needs a 16-byte id and a 32-byte share")
+    return _TEXT.link(card_id + card_share, origin)
+
+
 def parse_card(text: str) -> tuple[bytes, bytes]:
-    """(card id, card share) from a card's text; NotACard for anything else."""
+    """(card id, card share) from a card's link or legacy text; NotACard for anything else."""
     body = _TEXT.decode(text)
     if len(body) != CARD_BYTES - 1:
         raise NotACard()

@@ -2,9 +2,10 @@
 can name them as emergency contact (a standing grant on the emergency summary). It carries the
 contact's public keys, checked in person: the server is not trusted for them.
 
-    text = "HTTPS://CRNT.FR/K/" | base45(0x01 | dossier id (16) | Ed25519 pk (32) | X25519 pk (32))
+    link = ORIGIN | "/K#" | decimal(0x01 | dossier id (16) | Ed25519 pk (32) | X25519 pk (32))
+    text = "HTTPS://CRNT.FR/K/" | base45(the same 81 bytes)      (legacy, still read)
 
-The text is ``consent._qrtext``'s; the recipient id a grant to the contact carries is
+The texts are ``consent._qrtext``'s; the recipient id a grant to the contact carries is
 ``consent.recipient``'s.
 """
 
@@ -34,8 +35,21 @@ class Contact:
         return contact_id(self.dossier_id)
 
 
+def _body(c: Contact) -> bytes:
+    body = bytes.fromhex(c.dossier_id) + c.sign_public + c.box_public
+    if len(body) != SIZE - 1:
+        raise ValueError("a contact needs a 16-byte dossier id and two 32-byte keys")
+    return body
+
+
 def encode(c: Contact) -> str:
-    return _TEXT.encode(bytes.fromhex(c.dossier_id) + c.sign_public + c.box_public)
+    """The legacy text (still read by ``decode``)."""
+    return _TEXT.encode(_body(c))
+
+
+def link(c: Contact, origin: str) -> str:
+    """The contact's code as a link on the deployment at ``origin`` (what its QR carries)."""
+    return _TEXT.link(_body(c), origin)
 
 
 def decode(text: str) -> Contact:

@@ -1,9 +1,10 @@
 """A professional's identity QR: idNat_PS + the fingerprint of their signing key, shown at the
 desk so the patient's client grants to exactly the key in front of them.
 
-    text = "HTTPS://CRNT.FR/P/" | base45(0x01 | u8 len | idNat_PS (ASCII digits) | fpr (16))
+    link = ORIGIN | "/P#" | decimal(0x01 | u8 len | idNat_PS (ASCII digits) | fpr (16))
+    text = "HTTPS://CRNT.FR/P/" | base45(the same bytes)        (legacy, still read)
 
-The text is ``consent._qrtext``'s.
+The texts are ``consent._qrtext``'s.
 """
 
 from __future__ import annotations
@@ -20,10 +21,20 @@ _PS_ID: Final = re.compile(r"^(8\d{11}|0\d{9})$")
 _TEXT: Final = QrText(PREFIX, VERSION, foreign=NotAnIdentity, garbled=NotAnIdentity)
 
 
-def encode(ps_id: str, fingerprint: bytes) -> str:
+def _body(ps_id: str, fingerprint: bytes) -> bytes:
     if not _PS_ID.match(ps_id) or len(fingerprint) != 16:
         raise ValueError("an identity needs an idNat_PS and a 16-byte fingerprint")
-    return _TEXT.encode(bytes([len(ps_id)]) + ps_id.encode("ascii") + fingerprint)
+    return bytes([len(ps_id)]) + ps_id.encode("ascii") + fingerprint
+
+
+def encode(ps_id: str, fingerprint: bytes) -> str:
+    """The legacy text (still read by ``decode``)."""
+    return _TEXT.encode(_body(ps_id, fingerprint))
+
+
+def link(ps_id: str, fingerprint: bytes, origin: str) -> str:
+    """The identity's link on the deployment at ``origin`` (what its QR code carries)."""
+    return _TEXT.link(_body(ps_id, fingerprint), origin)
 
 
 def decode(text: str) -> tuple[str, bytes]:

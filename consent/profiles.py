@@ -32,6 +32,16 @@ def _key(profession: str) -> str:
     return "-".join(text.lower().replace("é", "e").split())
 
 
+PROFESSIONS: Final = tuple(sorted(DEFAULT_SECTIONS))
+
+
+def profession_key(profession: str) -> str | None:
+    """The name in :data:`PROFESSIONS` of a profession as people write it ("Médecin" ->
+    "medecin"), or None for a profession this matrix does not know."""
+    key = _key(profession)
+    return key if key in DEFAULT_SECTIONS else None
+
+
 def default_sections(profession: str) -> frozenset[Section]:
     """The sections a grant to this profession opens unless the patient says otherwise; for an
     unknown profession, only allergies and current treatments (the safety minimum)."""

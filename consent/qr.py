@@ -1,9 +1,12 @@
 """Draw a consent token's QR code and read QR codes back from a photo or a scan.
 
-Drawing uses ``qrcode`` at error correction M with the smallest version that fits; a token's
-text (``consent.token.to_text``) is all QR-alphanumeric characters and lands at version 8
-(49 x 49 modules). Reading uses zxing-cpp on an image opened with Pillow (PNG, JPEG or GIF).
-No I/O beyond the bytes passed in.
+Drawing uses ``qrcode`` at error correction M with the smallest version that fits, and its
+optimal split in segments: a link (``consent.link``) is its upper-cased origin in
+alphanumeric mode, ``#`` in byte mode and the digits in numeric mode. A consent token's link
+lands at version 8 (49 x 49 modules) for an origin of up to 32 characters, 9 up to 72, 10 up to
+the longest origin ``consent.link`` accepts; nothing above ``MAX_VERSION`` (10) is drawn.
+Reading uses zxing-cpp on an image opened with Pillow (PNG, JPEG or GIF). No I/O beyond the
+bytes passed in.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from PIL import Image
 from consent.errors import InvalidToken, NotAToken, QrUnreadable
 from consent.token import from_text
 
-MAX_VERSION: Final = 8
+TARGET_VERSION: Final = 8  # DESIGN: a consent token at version 8 or below, level M
+MAX_VERSION: Final = 10  # never more (a phone must read it off a card or a screen)
 ERROR_CORRECTION: Final = qrcode.constants.ERROR_CORRECT_M
 BORDER: Final = 4  # quiet zone in modules, the minimum the QR standard asks for
 
@@ -63,6 +67,20 @@ def qr_version(text: str) -> int:
     Raises ValueError if the text does not fit version 40.
     """
     return int(_build(text).version)
+
+
+def modules(text: str) -> list[list[bool]]:
+    """The QR code's modules, rows top to bottom, True for dark, quiet zone included
+    (``BORDER`` modules each side), for drawing it oneself (a card's PDF). Raises ValueError
+    if the text needs a version above ``MAX_VERSION``."""
+    qr = _made(text, 1)
+    size = len(qr.modules)
+    blank = [False] * (size + 2 * BORDER)
+    rows = [list(blank) for _ in range(BORDER)]
+    rows += [[False] * BORDER + [bool(m) for m in row] + [False] * BORDER
+             for row in qr.modules]
+    rows += [list(blank) for _ in range(BORDER)]
+    return rows
 
 
 def render_png(text: str, *, box_size: int = 6) -> bytes:

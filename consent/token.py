@@ -6,10 +6,11 @@ Pure: no clock, no I/O, no randomness (the grant id and the times are passed in)
     token = 0x01 | sections (u16) | flags (u8) | grant id (16) | patient fpr (16)
             | recipient fpr (16) | issued_at (u32) | expires_at (u32) | signature (64)
     signature = Ed25519(patient key, "CARNET-CONSENT" | the 60 bytes before it)
-    text  = "HTTPS://CRNT.FR/C/" | base45(token)
+    link  = ORIGIN | "/C#" | decimal(token)           (what is made: ``to_link``)
+    text  = "HTTPS://CRNT.FR/C/" | base45(token)      (legacy, still read: ``to_text``)
 
 The sections mask and the flags are ``consent._codec``'s (the same table as the grant's), the
-text is ``consent._qrtext``'s.
+texts are ``consent._qrtext``'s (the link ``consent.link``'s).
 
 The token carries no key and no medical data: it names a grant stored (sealed to the
 recipient) on the server, and lets the recipient's client check that the patient signed it.
@@ -49,11 +50,10 @@ TOKEN_BYTES: Final = SIGNED_BYTES + SIGNATURE_BYTES  # 124
 
 DEFAULT_SKEW: Final = 120
 
-# Only QR alphanumeric characters (0-9 A-Z space $ % * + - . / :), so that the whole text
-# is encoded in alphanumeric mode (5.5 bits a character instead of 8).
+# The legacy text's prefix (a host the project does not control: read, never made again).
 URL_PREFIX: Final = "HTTPS://CRNT.FR/C/"
-# A token's text is len(URL_PREFIX) + 186 characters; anything much longer is refused before
-# decoding.
+# A token's payload is 186 base45 characters or 299 digits; anything much longer is refused
+# before decoding.
 MAX_TEXT_CHARS: Final = 1024
 _TEXT: Final = QrText(URL_PREFIX, VERSION, foreign=NotAToken, garbled=InvalidToken,
                       max_chars=MAX_TEXT_CHARS)
@@ -206,18 +206,29 @@ def _invalid_token(_: str) -> InvalidToken:
     return InvalidToken()  # one opaque message, whatever was wrong
 
 
+def to_link(data: bytes, origin: str) -> str:
+    """The token as a link on the deployment at ``origin`` (``consent.link``): what its QR
+    code carries and what the patient shows. At most version 8 at error correction M for an
+    origin of up to 32 characters, 10 for the longest one (``consent.qr``). Raises
+    InvalidInput (a ValueError) for an origin ``consent.link.normalize_origin`` refuses."""
+    return _TEXT.link_raw(data, origin)
+
+
 def to_text(data: bytes) -> str:
-    """The token as QR text: ``URL_PREFIX`` + base45 (QR alphanumeric characters only)."""
+    """The legacy text ``URL_PREFIX`` + base45 (still read by ``from_text``; make links with
+    ``to_link``)."""
     return _TEXT.encode_raw(data)
 
 
 def from_text(text: str) -> bytes:
-    """The token bytes from a scanned or pasted text.
+    """The token bytes from a scanned or pasted text: a link (``to_link``, any origin) or the
+    legacy text (``to_text``).
 
-    Surrounding white space is ignored and the prefix is accepted in any case (a scanner may
-    lowercase the scheme and host); the base45 part must be exact. Raises NotAToken for text
-    that is not a Carnet token (another URL, ``HC1:`` EU certificates, ``shlink:/`` SMART
-    Health Links, empty text), InvalidToken if it has the prefix but the rest is not base45.
+    Surrounding white space is ignored and the origin or prefix is accepted in any case (a
+    scanner may lowercase the scheme and host); the digits or base45 part must be exact.
+    Raises NotAToken for text that is not a Carnet token (another URL or kind of link,
+    ``HC1:`` EU certificates, ``shlink:/`` SMART Health Links, empty text), InvalidToken if
+    it is a token's link or prefix but the rest is not a token's digits or base45.
     Does not check the token's structure: pass the result to ``decode``.
     """
     return _TEXT.decode_raw(text)

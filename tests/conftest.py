@@ -33,6 +33,12 @@ import pytest
 from vault.storage import PiccoloStore, engine_from_url, migrate
 from vault.store import DossierStore, MemoryStore
 
+# The CLI speaks French by default (web.i18n); the suite asserts its English messages unless a
+# test asks for French (--lang fr, or CARNET_LANG=fr in the environment it gives). LANGUAGE
+# passes the CARNET_* filters of the subprocess helpers; CARNET_LANG covers in-process runs.
+os.environ["LANGUAGE"] = "en"
+os.environ["CARNET_LANG"] = "en"
+
 # -- storage helpers ------------------------------------------------------------------------
 
 POSTGRES_ADMIN_URL_ENV = "CARNET_TEST_POSTGRES_URL"

@@ -336,7 +336,9 @@ def test_event_validation() -> None:
         with pytest.raises(MalformedAudit):
             replace(good, **bad)  # type: ignore[arg-type]
     assert {"grant_issued", "section_read", "card_used", "closure"} <= KINDS
-    assert len(KINDS) == 14
+    assert len(KINDS) == 27
+    assert a.DECLARED_KINDS <= a.PATIENT_KINDS <= KINDS
+    assert a.SIGNED_KINDS <= KINDS and not a.SIGNED_KINDS & a.PATIENT_KINDS
 
 
 def test_error_tree() -> None:

@@ -24,6 +24,11 @@ PATIENT = nacl.signing.SigningKey(bytes(range(32)))
 PATIENT_FPR = fingerprint(PATIENT.verify_key.encode())
 T0 = 1_750_000_000
 QR_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "qr"
+ORIGIN = "https://carnet.example.fr"  # 25 characters, a typical deployment's
+
+
+def link(data: bytes, origin: str = ORIGIN) -> str:
+    return tk.to_link(data, origin)
 
 
 def make_token(sections: frozenset[Section] = frozenset({Section.ALLERGIES}), *,
@@ -47,14 +52,28 @@ def png_of(image: Image.Image, fmt: str = "PNG", **options: object) -> bytes:
 
 def test_every_mask_and_flag_fits_version_8() -> None:
     all_sections = list(Section)
-    versions = set()
+    versions, legacy = set(), set()
     for mask in range(1, 1 << len(all_sections)):
         sections = frozenset(s for i, s in enumerate(all_sections) if mask >> i & 1)
         for write, emergency in itertools.product((False, True), repeat=2):
-            text = tk.to_text(make_token(sections, write=write, emergency=emergency,
-                                         grant_id=mask.to_bytes(16, "big")))
-            versions.add(qr.qr_version(text))
-    assert max(versions) <= qr.MAX_VERSION == 8, versions
+            data = make_token(sections, write=write, emergency=emergency,
+                              grant_id=mask.to_bytes(16, "big"))
+            versions.add(qr.qr_version(link(data)))
+            legacy.add(qr.qr_version(tk.to_text(data)))
+    assert versions == legacy == {8}, (versions, legacy)
+    assert qr.TARGET_VERSION == 8 and qr.MAX_VERSION == 10
+
+
+@pytest.mark.parametrize(("origin", "version"), [
+    ("http://127.0.0.1:8000", 8), ("https://carnet.sante.gouv.fr", 8),
+    ("https://" + "a" * 24, 8), ("https://" + "a" * 25, 9), ("https://" + "a" * 64, 9),
+    ("https://" + "a" * 65, 10), ("https://" + "a" * 92, 10)])
+def test_consent_link_version_by_origin_length(origin: str, version: int) -> None:
+    """Measured: up to 32 characters of origin, version 8; up to 72, 9; the longest origin
+    consent.link accepts (100), 10."""
+    text = link(make_token(frozenset(Section), write=True), origin)
+    assert qr.qr_version(text) == version
+    assert qr.read_token(qr.render_png(text, box_size=2)) == tk.from_text(text)
 
 
 @settings(max_examples=60, deadline=None)
@@ -66,7 +85,7 @@ def test_every_mask_and_flag_fits_version_8() -> None:
 def test_random_tokens_render_at_version_8_or_less(
         sections: frozenset[Section], write: bool, emergency: bool, grant_id: bytes,
         recipient_fpr: bytes, issued_at: int, lifetime: int) -> None:
-    text = tk.to_text(make_token(sections, write=write, emergency=emergency,
+    text = link(make_token(sections, write=write, emergency=emergency,
                                  grant_id=grant_id, recipient_fpr=recipient_fpr,
                                  issued_at=issued_at, expires_at=issued_at + lifetime))
     version = qr.qr_version(text)
@@ -77,7 +96,7 @@ def test_random_tokens_render_at_version_8_or_less(
 
 
 def test_too_large_text_is_refused() -> None:
-    text = "HTTPS://CRNT.FR/C/" + "A" * 300  # alphanumeric, needs version 10
+    text = "HTTPS://CRNT.FR/C/" + "A" * 400  # alphanumeric, needs version 12
     assert qr.qr_version(text) > qr.MAX_VERSION
     with pytest.raises(ValueError, match="version"):
         qr.render_png(text)
@@ -91,7 +110,7 @@ def test_too_large_text_is_refused() -> None:
 
 def test_png_round_trip() -> None:
     data = make_token(frozenset(Section), write=True)
-    text = tk.to_text(data)
+    text = link(data)
     png = qr.render_png(text)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     with Image.open(io.BytesIO(png)) as image:
@@ -101,16 +120,34 @@ def test_png_round_trip() -> None:
     tk.decode(qr.read_token(png)).verify(PATIENT.verify_key.encode())
 
 
+def test_legacy_text_still_reads() -> None:
+    data = make_token(frozenset(Section), write=True)
+    png = qr.render_png(tk.to_text(data))
+    assert qr.read_image(png) == [tk.to_text(data)]
+    assert qr.read_token(png) == data
+
+
+def test_modules_match_the_rendered_png() -> None:
+    text = link(make_token())
+    rows = qr.modules(text)
+    side = 17 + 4 * qr.qr_version(text) + 2 * qr.BORDER
+    assert len(rows) == side and all(len(r) == side for r in rows)
+    with Image.open(io.BytesIO(qr.render_png(text, box_size=1))) as png:
+        dark = [[png.convert("L").getpixel((x, y)) == 0 for x in range(side)]
+                for y in range(side)]
+    assert dark == rows
+
+
 @pytest.mark.parametrize("box_size", [2, 4, 10])
 def test_png_round_trip_box_sizes(box_size: int) -> None:
     data = make_token(grant_id=bytes([box_size]) * 16)
-    assert qr.read_token(qr.render_png(tk.to_text(data), box_size=box_size)) == data
+    assert qr.read_token(qr.render_png(link(data), box_size=box_size)) == data
 
 
 def test_round_trip_through_a_lossy_photo() -> None:
     """JPEG, grey background, rotated and scaled: still one token."""
     data = make_token(frozenset({Section.BLOOD_GROUP}), emergency=True)
-    with Image.open(io.BytesIO(qr.render_png(tk.to_text(data), box_size=5))) as png:
+    with Image.open(io.BytesIO(qr.render_png(link(data), box_size=5))) as png:
         code = png.convert("L").rotate(17, expand=True, fillcolor=255)
     canvas = Image.new("L", (900, 700), 180)
     canvas.paste(code.resize((code.width * 3 // 4, code.height * 3 // 4)), (150, 60))
@@ -121,7 +158,7 @@ def test_round_trip_through_a_lossy_photo() -> None:
 
 
 def test_svg_is_valid_xml() -> None:
-    text = tk.to_text(make_token())
+    text = link(make_token())
     svg = qr.render_svg(text)
     root = ET.fromstring(svg)  # noqa: S314 (our own output)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
@@ -139,7 +176,7 @@ def test_render_png_box_size_checked(box_size: int) -> None:
 
 def test_unreadable_images() -> None:
     blank = Image.new("L", (200, 200), 255)
-    truncated = qr.render_png(tk.to_text(make_token()))[:300]
+    truncated = qr.render_png(link(make_token()))[:300]
     bmp = png_of(Image.new("RGB", (10, 10)), "BMP")
     for data in (b"", b"not an image", truncated, bmp, png_of(blank),
                  png_of(blank, "JPEG"), b"GIF89a" + b"\x00" * 20):
@@ -173,7 +210,7 @@ def test_other_qr_codes_are_not_tokens() -> None:
 def test_token_found_among_several_codes() -> None:
     data = make_token()
     other = Image.open(io.BytesIO(qr.render_png("HTTPS://EXAMPLE.ORG/", box_size=4)))
-    mine = Image.open(io.BytesIO(qr.render_png(tk.to_text(data), box_size=4)))
+    mine = Image.open(io.BytesIO(qr.render_png(link(data), box_size=4)))
     canvas = Image.new("L", (other.width + mine.width + 40, max(other.height, mine.height)),
                        255)
     canvas.paste(other.convert("L"), (0, 0))

@@ -1,4 +1,4 @@
-"""Known-answer vectors for the consent formats (docs/formats.md), in four files:
+"""Known-answer vectors for the consent formats (docs/formats.md), in five files:
 
 - ``consent.json`` (``build``): tokens and their text, grants, audit events and heads,
   directory countersignatures, identity, contact and card codes;
@@ -6,7 +6,9 @@
   request, with the headers that carry it and the audit event that records it;
 - ``deposit.json`` (``build_deposit``): an item sealed to a patient and signed by the depositor;
 - ``card.json`` (``build_card``): an emergency card from explicit keys (text, shares, package)
-  and the break-glass package sealed to the emergency service.
+  and the break-glass package sealed to the emergency service;
+- ``links.json`` (``build_links``): the QR links (``consent.link``) of ``consent.json``'s
+  token, identity, contact and card on two origins, the decimal codec and origin rules.
 
 Ed25519 is deterministic and every other random input comes from fixed seeds (the sealed
 boxes' ephemeral keys too, through ``vault.crypto.seal_to``), so each ``build`` reproduces its
@@ -23,7 +25,18 @@ from typing import Any
 
 import nacl.signing
 
-from consent import audit, card, contact, deposit, directory, grant, identity, request, token
+from consent import (
+    audit,
+    card,
+    contact,
+    deposit,
+    directory,
+    grant,
+    identity,
+    link,
+    request,
+    token,
+)
 from tests.support import DeterministicRandom
 from vault import items
 from vault.crypto import associated_data, fingerprint
@@ -36,6 +49,8 @@ PATH = VECTORS / "consent.json"
 REQUESTS_PATH = VECTORS / "requests.json"
 DEPOSIT_PATH = VECTORS / "deposit.json"
 CARD_PATH = VECTORS / "card.json"
+LINKS_PATH = VECTORS / "links.json"
+LINK_ORIGINS = ("https://carnet.example.fr", "http://127.0.0.1:8000")
 DOSSIER = "0123456789abcdef0123456789abcdef"
 PS_ID = "810001234567"
 CHALLENGE = "eyJsIjoiODEwMDAxMjM0NTY3IiwibiI6IjAwMDAifQ.aGVsbG8.c2lnbmF0dXJlLW9mLXRoZS1zZXJ2ZXI"
@@ -175,8 +190,48 @@ def build_card() -> dict[str, Any]:
     }
 
 
+def build_links() -> dict[str, Any]:
+    import consent.qr  # the measured versions (qrcode's choice at error correction M)
+
+    v = build()
+    tok = bytes.fromhex(v["token"]["bytes"])
+    ps_id, fpr = identity.decode(v["identity"])
+    who = contact.decode(v["contact"])
+    card_id, share = card.parse_card(v["card"]["text"])
+    codes: list[dict[str, Any]] = []
+    for origin in LINK_ORIGINS:
+        made = {"C": (token.to_link(tok, origin), v["token"]["text"], tok),
+                "P": (identity.link(ps_id, fpr, origin), v["identity"],
+                      bytes([identity.VERSION, len(ps_id)]) + ps_id.encode() + fpr),
+                "K": (contact.link(who, origin), v["contact"],
+                      bytes([contact.VERSION]) + bytes.fromhex(who.dossier_id)
+                      + who.sign_public + who.box_public),
+                "E": (card.card_link(card_id, share, origin), v["card"]["text"],
+                      bytes([card.VERSION]) + card_id + share)}
+        codes += [{"origin": origin, "kind": kind, "payload": payload.hex(), "link": text,
+                   "legacy_text": legacy, "qr_version_m": consent.qr.qr_version(text)}
+                  for kind, (text, legacy, payload) in made.items()]
+    digits = [{"payload": p.hex(), "digits": link.to_digits(p)}
+              for p in (b"\x00", b"\xff", b"\x01\x00", b"\xff" * 3, bytes(range(1, 11)))]
+    origins = {text: _normalized(text) for text in (
+        "https://Carnet.Example.FR", "https://carnet.example.fr/", "http://127.0.0.1:8000",
+        "https://carnet.example.fr:8443", "https://carnet.example.fr/app",
+        "https://user@carnet.example.fr", "ftp://carnet.example.fr", "https://[::1]:8000",
+        "https://carnet.example.fr/?x=1", "https://carnet_example.fr")}
+    return {"_doc": "docs/formats.md (QR links); payload hex = the bytes after '#', decoded",
+            "codes": codes, "digits": digits, "origins": origins}
+
+
+def _normalized(text: str) -> str | None:
+    try:
+        return link.normalize_origin(text)
+    except ValueError:
+        return None
+
+
 FILES: dict[Path, Any] = {PATH: build, REQUESTS_PATH: build_requests,
-                          DEPOSIT_PATH: build_deposit, CARD_PATH: build_card}
+                          DEPOSIT_PATH: build_deposit, CARD_PATH: build_card,
+                          LINKS_PATH: build_links}
 
 
 def dumps(data: dict[str, Any]) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Server, Smtp
+from tests.e2e.conftest import Server, Smtp, body_of
 from tests.e2e.db import query
 from tests.e2e.test_consent import _pro, _world, now
 from web import schemas
@@ -29,6 +29,7 @@ from web.client.emergency import (
     refuse_break_glass,
     service_key,
 )
+from web.client.links import public_origin
 from web.nir import nir_key
 
 
@@ -64,7 +65,10 @@ async def _story(server: Server, smtp: Smtp) -> None:
                                                    who="SAMU 69")}
         assert seen == {blood.item_id, allergy.item_id}
         assert masked.item_id not in seen and history_item.item_id not in seen
-        smtp.wait_for(email, "résumé d'urgence avec votre carte")
+        used_mail = smtp.wait_for(email, "a ouvert votre résumé d'urgence")
+        assert f"(n° {card2.card_id[:8]})" in body_of(used_mail)  # the e-mail names the card
+        locked_mail = smtp.wait_for(email, "est bloquée")  # the first card locked: e-mailed
+        assert f"(n° {card.card_id[:8]})" in body_of(locked_mail)
 
         # After its expiry even the right passcode fails.
         pg = server.engine == "postgres"
@@ -127,7 +131,7 @@ def test_emergency_card_by_cli(server: Server, tmp_path: Path) -> None:
                         f"{nir},Blanc,Zoé,1970-05-01,1 rue Basse,\n"
                         f"{nir2},Blanc,Yann,1970-05-01,1 rue Basse,\n")
     server.operator("load-registry", str(csv_path))
-    ph_env = {"CARNET_PASSPHRASE": "pharmacist"}
+    ph_env = {"CARNET_PASSPHRASE": "pharmacist desk passphrase"}
     ps_id = f"8600000{n:05d}"
     server.cli_json("pro", "register", "--id", ps_id, "--name", "Pharmacie", "--profession",
                     "pharmacien", home="ph-card", env=ph_env)
@@ -183,7 +187,8 @@ async def _contact_story(server: Server) -> None:
     contact_api = Api(server.direct_url)
     contact, _ = await activate(contact_api, contact_nir, code.code, "contact passphrase",
                                 clock=now)
-    issued = await issue_contact_grant(w.dossier, w.patient_api, contact_code(contact),
+    contact_text = contact_code(contact, await public_origin(contact_api))
+    issued = await issue_contact_grant(w.dossier, w.patient_api, contact_text,
                                        seconds=365 * 86400, now=now())
     got = await contact_scan(contact, contact_api, issued.text, now=now())
     assert {i.item_id for i in got.items} == {blood.item_id}  # the summary only

@@ -344,7 +344,9 @@ def test_patient_history_command_refuses_forged_events(server: Server, tmp_path:
          str(server.homes / "jeanne"), "patient", "history"], cwd=REPO, capture_output=True,
         text=True, timeout=120, check=True, stdin=subprocess.DEVNULL,
         env={**{k: v for k, v in os.environ.items() if not k.startswith("CARNET_")}, **pat})
-    assert "card_used" in text.stdout and f"(by: {WHO})" in text.stdout
+    # In sentences (web.client.history_text), with the name the opener gave, unsealed here.
+    assert f"a ouvert votre résumé d'urgence. Nom donné : « {WHO} »." in text.stdout \
+        or f"opened your emergency summary. Name given: “{WHO}”." in text.stdout, text.stdout
     assert "every professional's entry signed by them" in text.stdout
     assert WHO.encode() not in database_dump(server)
 

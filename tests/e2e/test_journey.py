@@ -167,7 +167,7 @@ def test_activation_at_pharmacy_and_recovery(server: Server, tmp_path: Path) -> 
     people = registry(server)
     load_registry(server, people)
     chloe = people["pharmacy"]
-    pro_env = {"CARNET_PASSPHRASE": "pharmacist secret"}
+    pro_env = {"CARNET_PASSPHRASE": "pharmacist secret passphrase"}
     ps_id = "810000000007"
     registered = server.cli_json("pro", "register", "--id", ps_id, "--name", "Pharmacie Lilas",
                                  "--profession", "pharmacien", "--city", "Lyon",

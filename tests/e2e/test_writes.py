@@ -371,9 +371,14 @@ async def _block_story(server: Server, cast: Cast) -> None:
     # The history: grant, scan, block (with the revocation), deposit, unblock; every
     # professional entry carries its own request signature, checked by verify_chain.
     events, _, _ = await verified_history(d, w.patient_api, server_public=None, last_seen=None)
-    kinds = [e.kind for e in events]
+    # (the patient's own items aside): the refused scans and writes are there too, and the
+    # deposit filed.
+    kinds = [e.kind for e in events if e.kind != "item_added"]
     assert kinds == ["grant_issued", "token_scanned", "grant_revoked", "professional_blocked",
-                     "item_deposited", "professional_blocked"]
+                     "token_refused", "token_refused", "item_deposited", "deposit_filed",
+                     "professional_blocked", "token_refused"]
+    assert [e.detail["result"] for e in events if e.kind == "token_refused"] == [
+        "blocked", "blocked", "revoked"]
     blocked, unblocked = [e for e in events if e.kind == "professional_blocked"]
     assert blocked.actor == "patient" and blocked.detail["professional"] == w.doctor.ps_id
     assert blocked.detail["blocked"] == 1 and blocked.detail["grants_revoked"] == 1

@@ -5,23 +5,82 @@ and the option sets several commands share."""
 from __future__ import annotations
 
 import argparse
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from importlib import metadata
 from typing import Any, NoReturn
 
 from web.cli._context import PROG, CliError, Ctx
 from web.client import home as local_home
 from web.client.api import DEFAULT_SERVER
+from web.i18n import LANGS, Lang, tr, translate
 
 Handler = Callable[[Ctx], Awaitable[None]]
 DEV_VAR_HELP = "$CARNET_DEV_VAR_DIR/"  # the server's data dir, in development only
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, but errors become :class:`CliError` (one line, exit 2, no usage dump)."""
+    """argparse, but errors become :class:`CliError` (one line, exit 2, no usage dump), and
+    help, usage and argparse's own phrases are shown in ``lang`` (:func:`set_lang`)."""
+
+    lang: Lang = "en"
 
     def error(self, message: str) -> NoReturn:
-        raise CliError(f"{message} (see: {self.prog} --help)")
+        raise CliError(tr("{message} (see: {prog} --help)", message=message, prog=self.prog))
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        return _Formatter(prog=self.prog, lang=self.lang)
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Help texts, section headings and the usage prefix through the catalog."""
+
+    def __init__(self, prog: str, *, lang: Lang) -> None:
+        super().__init__(prog)
+        self._lang: Lang = lang
+
+    def _t(self, text: str) -> str:
+        return translate(text, self._lang)
+
+    def add_usage(self, usage: str | None, actions: Iterable[argparse.Action],
+                  groups: Iterable[argparse._MutuallyExclusiveGroup],
+                  prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups,
+                          self._t("usage: ") if prefix is None else prefix)
+
+    def start_section(self, heading: str | None) -> None:
+        super().start_section(self._t(heading) if heading else heading)
+
+    def add_text(self, text: str | None) -> None:
+        if text and text is not argparse.SUPPRESS:
+            text = self._t(text)
+        super().add_text(text)
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        return self._t(action.help) if action.help else action.help
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:  # a text laid out in lines (a list, examples): kept as it is
+            return "\n".join(indent + line for line in text.splitlines())
+        return super()._fill_text(text, width, indent)
+
+
+def set_lang(parser: argparse.ArgumentParser, lang: Lang) -> None:
+    """Show ``parser`` and every parser under it in ``lang``."""
+    if isinstance(parser, Parser):
+        parser.lang = lang
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                set_lang(sub, lang)
+
+
+def version() -> str:
+    """The installed package's version (the source tree's when not installed)."""
+    try:
+        return metadata.version("carnet")
+    except metadata.PackageNotFoundError:
+        return "0.1.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +110,9 @@ def common(sub: bool) -> Parser:
     p.add_argument("--passphrase-file", default=d(None), metavar="F",
                    help="read the passphrase from F ('-' for stdin); else $CARNET_PASSPHRASE,"
                         " else a prompt at a terminal")
+    p.add_argument("--lang", choices=LANGS, default=d(None),
+                   help="language of messages and help: fr (default) or en (else "
+                        "$CARNET_LANG, else $LANG)")
     return p
 
 
@@ -71,6 +133,7 @@ def command_tree() -> tuple[Parser, Commands]:
     """The top parser and its command groups, still without leaves."""
     parser = Parser(prog=PROG, parents=[common(sub=False)],
                     description="Carnet, the encrypted shared medical record, from a terminal.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {version()}")
     top = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def group(name: str, help_text: str, *, operator: bool = False) -> Any:
@@ -103,9 +166,12 @@ def leaf(subs: Any, name: str, handler: Handler, help_text: str,
 
 
 def item_options(p: argparse.ArgumentParser, *, attach: bool) -> None:
-    """--body / --body-file (an item's details); with ``attach`` also --attach and
-    --media-type."""
+    """--field NAME=VALUE (repeatable) / --body / --body-file (an item's details); with
+    ``attach`` also --attach and --media-type."""
     g = p.add_mutually_exclusive_group()
+    g.add_argument("--field", action="append", metavar="NAME=VALUE",
+                   help="one detail of the item, e.g. --field reaction=urticaire (repeat it "
+                        "for each detail)")
     g.add_argument("--body", metavar="JSON", help="the item's details, a JSON object")
     g.add_argument("--body-file", metavar="F", help="a file holding the JSON object")
     if attach:

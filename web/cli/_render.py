@@ -1,5 +1,6 @@
-"""How results look: items as tables or lines, one item in full, the JSON form of items and
-professionals, the recovery-code warning. Nothing here decides anything."""
+"""How results look: items as tables or lines, one item in full, a reader's view of a dossier
+(``web.client.reading``), the JSON form of items and professionals, the recovery-code
+warning. Nothing here decides anything."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from rich.text import Text
 from vault import Item
 from web import schemas
 from web.client.codes import fingerprint_hex
+from web.client.reading import SECTION_LABELS, ItemView, ReadingView
+from web.i18n import tr
 
 TABLE_MIN_WIDTH: Final = 110
 
@@ -25,6 +28,8 @@ def when(timestamp: int) -> str:
 
 
 def author_of(item: Item) -> str:
+    """The author as the PATIENT reads their own dossier ("you"); anyone else's view names
+    authors through ``web.client.reading.author_label``."""
     if item.own:
         return "you"
     return item.author.name or item.author.id or item.author.kind
@@ -120,4 +125,65 @@ def recovery_warning(code: str) -> Callable[[Console], None]:
         console.print("Print it or write it down and keep it somewhere safe: it is the only "
                       "way back into your dossier if you forget your passphrase. Carnet "
                       "cannot recover it for you.", markup=False)
+    return show
+
+
+_ACCESS: Final = {"professional": "Consent", "contact": "Emergency contact access",
+                  "card": "Emergency card", "break_glass": "Break-glass access (logged; the "
+                  "patient is notified)"}
+
+
+def _view_head(console: Console, view: ReadingView) -> None:
+    who = view.patient
+    console.print(Text(f"Dossier of {who.name}, born {who.birth_date}" if who
+                       else "Dossier of a patient who has not entered their name", style="bold"))
+    access = [", ".join(s.label for s in view.sections) or "nothing",
+              "may add items" if view.write else "read only"]
+    if view.expires_at is not None:
+        access.append(f"until {when(view.expires_at)}")
+    console.print(Text(f"{_ACCESS[view.kind]}: " + "; ".join(access)))
+    for n in view.notices:
+        console.print(Text(f"! {n.text}", style="yellow"))
+
+
+def print_item_view(console: Console, v: ItemView, *, indent: str = "  ") -> None:
+    """One item of a reader's view: title, type, date, author, then its details."""
+    i = v.item
+    head = Text(f"{indent}{i.title}", style="bold")
+    head.append(f"  · {i.item_type.replace('_', ' ')} · {i.date} · by {v.author}")
+    console.print(head)
+    inner = indent + "    "
+    for d in v.details:
+        console.print(Text(f"{inner}{d.label}: {d.value}"))
+    if i.attachment is not None:
+        a = i.attachment
+        console.print(Text(f"{inner}Attachment: {a.name} ({a.media_type}, {a.size} bytes)"))
+    console.print(Text(inner + tr("id {item_id}", item_id=i.item_id), style="dim"))
+
+
+def print_view(console: Console, view: ReadingView) -> None:
+    """Whose dossier, what was opened and how, the notices, then each section's items (or
+    what its emptiness means)."""
+    _view_head(console, view)
+    for section in view.sections:
+        console.print()
+        console.print(Text(section.label.upper(), style="bold"))
+        if section.empty is not None:
+            console.print(Text(f"  {section.empty}", style="italic"))
+        for v in section.items:
+            print_item_view(console, v)
+
+
+def view_of(view: ReadingView) -> Callable[[Console], None]:
+    """A renderer for :func:`print_view` (for ``Output.emit``)."""
+    return lambda console: print_view(console, view)
+
+
+def item_in_view(view: ReadingView, v: ItemView) -> Callable[[Console], None]:
+    """One item of a reader's view, with whose dossier it is and the notices."""
+    def show(console: Console) -> None:
+        _view_head(console, view)
+        console.print()
+        console.print(Text(SECTION_LABELS[v.item.section].upper(), style="bold"))
+        print_item_view(console, v)
     return show

@@ -4,32 +4,66 @@ and revokes grants, and reads the verified history; the professional scans a tok
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from consent import qr
 from vault import Section
 from web.cli._args import Commands, authority_option, leaf
-from web.cli._codes import identity_in_image, token_text
+from web.cli._codes import identity_in_image
 from web.cli._context import CliError, Ctx, check_ps_id, clock, refuse_existing
-from web.cli._render import item_json, items_of, when
-from web.cli._sessions import patient_session, pinned_authority, pro_session
-from web.client import pins
+from web.cli._render import when
+from web.cli._sessions import patient_session, pinned_authority
+from web.client import history_text, pins
 from web.client.consent import (
     DURATIONS,
-    issue_grant,
+    PROFESSIONS,
+    GrantPlan,
+    issue_planned,
     list_grants,
+    plan_grant,
+    profession_key,
     revoke_grant,
-    scan,
-    verified_history,
 )
-from web.client.history import shown_detail
+from web.client.history import history, item_titles, shown_detail
 from web.client.views import grant_views
+from web.i18n import tr
+
+
+def _profession(text: str) -> str:
+    """--profession as typed ("Médecin") to its closed-list name; argparse then refuses
+    anything else, listing the choices."""
+    return profession_key(text) or text.strip().lower()
+
+
+def describe_plan(plan: GrantPlan) -> str:
+    """The grant in words: who (name, profession, city, idNat_PS), what, how long."""
+    r = plan.recipient
+    who = ", ".join(x for x in (r.name, r.profession, r.specialty) if x)
+    write = "yes: they may add items to these sections" if plan.write else "no (read only)"
+    return (f"  to        {who} ({r.ps_id})\n"
+            f"  city      {r.city or 'not given in the directory'}\n"
+            f"  sections  {', '.join(sorted(x.value for x in plan.sections))}\n"
+            f"  write     {write}\n"
+            f"  until     {when(plan.expires_at)}")
+
+
+def confirm(question: str) -> bool:
+    """Ask at the terminal; only an explicit yes is a yes (end of input is a no)."""
+    sys.stderr.write(f"{question} [y/N] ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline()
+    return answer.strip().lower() in ("y", "yes", "o", "oui")
 
 
 async def patient_grant(ctx: Ctx) -> None:
-    """Let a named professional read (or write) chosen sections for a while. Shows the
-    consent token as text and, with --qr, writes it as a PNG or SVG QR code. JSON:
-    {grant_id, token, expires_at, qr_version, qr_file}."""
+    """Let a named professional read (or write) chosen sections for a while. Shows who
+    (name, profession, city from the countersigned directory), which sections, write
+    permission and the expiry before issuing, asks to confirm at a terminal (--yes skips
+    the question; without a terminal there is none), and shows them again with the consent
+    token (and, with --qr, a PNG or SVG QR code). JSON: {grant_id, token, expires_at,
+    qr_version, qr_file, recipient: {ps_id, name, profession, specialty, city}, sections,
+    write, issued_at}."""
     a = ctx.args
     expected: bytes | None = None
     if a.to_qr:
@@ -42,19 +76,27 @@ async def patient_grant(ctx: Ctx) -> None:
     if qr_path is not None and qr_path.suffix.lower() not in (".png", ".svg"):
         raise CliError("--qr must name a .png or .svg file")
     async with patient_session(ctx) as s:
-        issued = await issue_grant(s.dossier, s.api, ps_id, sections, seconds=seconds,
-                                   authority_public=await pinned_authority(ctx, s.api),
-                                   write=a.write, now=clock(),
-                                   expected_fingerprint=expected)
+        plan = await plan_grant(s.dossier, s.api, ps_id, sections, seconds=seconds,
+                                authority_public=await pinned_authority(ctx, s.api),
+                                write=a.write, now=clock(), expected_fingerprint=expected,
+                                profession=a.profession)
+        summary = "You are about to grant:\n" + describe_plan(plan)
+        if ctx.interactive and not a.yes:  # asked even with --json: stdout stays JSON
+            sys.stderr.write(summary + "\n")
+            if not confirm("Issue this grant?"):
+                raise CliError("nothing was issued: you did not confirm")
+        else:
+            ctx.out.note(summary)
+        issued = await issue_planned(s.dossier, s.api, plan)
     text = issued.text
     version = qr.qr_version(text)
     if qr_path is not None:
         data = qr.render_svg(text) if qr_path.suffix.lower() == ".svg" else qr.render_png(text)
         qr_path.write_bytes(data)
-    expires_at = clock() + seconds
-    ctx.out.emit({"grant_id": issued.grant_id, "token": text, "expires_at": expires_at,
-                  "qr_version": version, "qr_file": str(qr_path) if qr_path else None},
-                 f"grant {issued.grant_id} for {ps_id} until {when(expires_at)}\n"
+    ctx.out.emit({"grant_id": issued.grant_id, "token": text, "expires_at": plan.expires_at,
+                  "qr_version": version, "qr_file": str(qr_path) if qr_path else None,
+                  **plan.summary},
+                 f"grant {issued.grant_id} issued:\n{describe_plan(plan)}\n"
                  f"consent token (show it as a QR; useless to anyone but {ps_id}):\n{text}"
                  + (f"\nQR code written to {qr_path}" if qr_path else ""))
 
@@ -79,7 +121,7 @@ async def patient_revoke(ctx: Ctx) -> None:
     grant_id = ctx.args.grant_id.strip().lower()
     async with patient_session(ctx) as s:
         await revoke_grant(s.dossier, s.api, grant_id)
-    ctx.out.emit({"revoked": grant_id}, f"revoked {grant_id}")
+    ctx.out.emit({"revoked": grant_id}, tr("revoked {grant_id}", grant_id=grant_id))
 
 
 def _said(detail: dict[str, Any]) -> str:
@@ -100,31 +142,20 @@ async def patient_history(ctx: Ctx) -> None:
     except pins.DamagedPin as exc:
         raise CliError(str(exc)) from None
     async with patient_session(ctx) as s:
-        events, head, key = await verified_history(
-            s.dossier, s.api, server_public=pinned_key, last_seen=last_seen,
-            authority_public=await pinned_authority(ctx, s.api))
+        found = await history(s.dossier, s.api, server_public=pinned_key, last_seen=last_seen,
+                              authority_public=await pinned_authority(ctx, s.api))
+        events, head, key = found.events, found.head, found.server_public
         details = [shown_detail(s.dossier, e) for e in events]
+        titles = await item_titles(s.dossier)
     pins.save_audit(ctx.home, key, head)
     rows: list[dict[str, Any]] = [
         {"seq": e.seq, "at": e.at, "kind": e.kind, "actor": e.actor, "detail": detail,
          "signed_by_actor": e.signed_request} for e, detail in zip(events, details, strict=True)]
     ctx.out.emit({"events": rows, "head_seq": head.seq, "verified": True}, "\n".join(
-        f"{r['seq']:>4}  {when(r['at'])}  {r['kind']:<16} {r['actor']}{_said(r['detail'])}"
-        for r in rows)
+        history_text.lines(events, details, people=found.people, titles=titles,
+                           lang=ctx.out.lang))
         + "\nhistory verified: intact, consistent with what this device saw before, every "
           "professional's entry signed by them")
-
-
-async def pro_scan(ctx: Ctx) -> None:
-    """Read a consent token (QR image or text), check the patient's signature, and show
-    what it opens. JSON: {dossier_id, sections, write, expires_at, items}."""
-    a = ctx.args
-    text = token_text(image=a.image, text_file=a.text_file, text=a.text)
-    async with pro_session(ctx) as s:
-        got = await scan(s.api, s.identity, text, now=clock())
-    ctx.out.emit({"dossier_id": got.dossier_id, "sections": sorted(x.value for x in got.sections),
-                  "write": got.write, "expires_at": got.expires_at,
-                  "items": [item_json(i) for i in got.items]}, items_of(got.items))
 
 
 def register(cmds: Commands) -> None:
@@ -140,6 +171,10 @@ def register(cmds: Commands) -> None:
                         "see docs/consent.md)")
     p.add_argument("--duration", choices=sorted(DURATIONS), default="consultation")
     p.add_argument("--write", action="store_true", help="the professional may add items")
+    p.add_argument("--profession", type=_profession, choices=PROFESSIONS,
+                   help="the profession you expect (the countersigned directory must agree)")
+    p.add_argument("--yes", action="store_true",
+                   help="issue without asking to confirm (the summary is still shown)")
     p.add_argument("--qr", metavar="FILE", help="write the QR code (.png or .svg)")
     authority_option(p)
     p.add_argument("--force", action="store_true", help="overwrite FILE")
@@ -147,8 +182,4 @@ def register(cmds: Commands) -> None:
     p = leaf(subs, "revoke", patient_revoke, "revoke a grant", [nir])
     p.add_argument("grant_id", metavar="GRANT_ID")
     leaf(subs, "history", patient_history, "every access and change, verified", [nir])
-    p = leaf(cmds.pro, "scan", pro_scan, "open what a patient's consent token grants you")
-    g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--image", metavar="FILE", help="a photo or scan of the QR code")
-    g.add_argument("--text", metavar="TOKEN", help="the token's text form")
-    g.add_argument("--text-file", metavar="FILE", help="a file holding the token's text")
+    # `carnet pro scan` and `pro show`: web/cli/pro.py

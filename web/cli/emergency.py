@@ -1,4 +1,5 @@
-"""Emergencies: the patient's emergency card (PNG + passcode) and emergency contacts,
+"""Emergencies: the patient's emergency cards (PDF or PNG, the passcode on a separate slip;
+``carnet patient cards`` lists them) and emergency contacts,
 break-glass on or off; ``carnet emergency open`` (anyone with a card and its passcode) and
 ``carnet emergency break-glass`` (a professional with the emergency role, with the emergency
 service's key that ``carnet emergency init-service`` creates in that service's own home: the
@@ -6,45 +7,99 @@ server holds only its public key, ``CARNET_EMERGENCY_PUBLIC``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import nacl.public
 
 from consent import qr
 from web.cli._args import Commands, leaf
 from web.cli._codes import card_text, first_text_in_image, token_text
-from web.cli._context import Ctx, clock, refuse_existing
-from web.cli._render import item_json, items_of, when
+from web.cli._context import CliError, Ctx, clock, refuse_existing
+from web.cli._render import view_of, when
 from web.cli._sessions import (
     create_key_profile,
     emergency_service_secret,
     patient_session,
+    pinned_authority,
     pro_session,
 )
+from web.client import cardprint
 from web.client.account import revoke_card
 from web.client.consent import DURATIONS, contact_code, contact_scan, issue_contact_grant
 from web.client.emergency import (
     allow_break_glass,
     break_glass,
-    card_png,
     issue_card,
+    list_cards,
     open_card,
     refuse_break_glass,
 )
 from web.client.emergency import service_key as emergency_service_key
+from web.client.links import public_origin
+from web.client.reading import view_json
+from web.client.views import reader_view
 from web.nir import parse_nir
 
 
+def _print_format(path: Path, option: str) -> cardprint.Format:
+    suffix = path.suffix.lower()
+    if suffix not in (".pdf", ".png"):
+        raise CliError(f"{option} must name a .pdf or .png file")
+    return "pdf" if suffix == ".pdf" else "png"
+
+
+def _print_targets(ctx: Ctx) -> tuple[Path, cardprint.Format, Path, cardprint.Format]:
+    """The card's file and format, the slip's (by default OUT-code.SUFFIX), checked."""
+    a = ctx.args
+    out = Path(a.out)
+    slip = Path(a.slip) if a.slip else out.with_name(f"{out.stem}-code{out.suffix}")
+    fmt, slip_fmt = _print_format(out, "--out"), _print_format(slip, "--slip")
+    if slip.resolve() == out.resolve():
+        raise CliError("--slip must be another file than --out: the passcode is kept apart "
+                       "from the card")
+    return (refuse_existing(str(out), a.force), fmt, refuse_existing(str(slip), a.force),
+            slip_fmt)
+
+
 async def patient_card(ctx: Ctx) -> None:
-    """Make an emergency card: writes the card (QR) as a PNG and prints its passcode ONCE, to
-    be kept apart from the card. JSON: {card_id, passcode, expires_at, file}."""
-    out = refuse_existing(ctx.args.out, ctx.args.force)
+    """Make an emergency card: writes the card (QR link, your name, "appelez le 15") as a
+    card-sized PDF or 300 dpi PNG (by --out's suffix) and its passcode on a separate slip
+    (--slip, default OUT-code.pdf/png) for your emergency contact; the passcode is also
+    printed ONCE. JSON: {card_id, passcode, expires_at, file, slip_file, name}."""
+    a = ctx.args
+    out, fmt, slip, slip_fmt = _print_targets(ctx)
     async with patient_session(ctx) as s:
-        made = await issue_card(s.dossier, s.api, days=ctx.args.days)
-    out.write_bytes(card_png(made.text, made.expires_at))
+        holder = await cardprint.card_holder(s.dossier, a.name)
+        made = await issue_card(s.dossier, s.api, days=a.days)
+    out.write_bytes(cardprint.card_file(made, holder, fmt))
+    slip.write_bytes(cardprint.slip_file(made, holder, slip_fmt))
     ctx.out.emit({"card_id": made.card_id, "passcode": made.passcode,
-                  "expires_at": made.expires_at, "file": str(out)},
+                  "expires_at": made.expires_at, "file": str(out), "slip_file": str(slip),
+                  "name": holder.name or None},
                  f"emergency card {made.card_id} written to {out} (until "
-                 f"{when(made.expires_at)})\npasscode: {made.passcode}\nKeep the passcode apart "
-                 "from the card (e.g. with your emergency contact): five wrong tries lock it.")
+                 f"{when(made.expires_at)})\npasscode slip written to {slip}: give it to your "
+                 f"emergency contact, not with the card\npasscode: {made.passcode}\nFive wrong "
+                 "tries lock the card; `carnet patient cards` lists your cards."
+                 + ("" if holder.name else "\nno name in your dossier: write yours on the card, "
+                    "or set it with patient identity (or --name) and make a new card"))
+
+
+async def patient_cards(ctx: Ctx) -> None:
+    """Your emergency cards, newest first, with their state (the id is what `patient
+    revoke-card` takes). JSON: {cards: [{card_id, created_at, expires_at, state,
+    attempts}]}."""
+    async with patient_session(ctx) as s:
+        found = await list_cards(s.dossier, s.api)
+    now = clock()
+    rows: list[dict[str, Any]] = [
+        {"card_id": c.card_id, "created_at": c.created_at, "expires_at": c.expires_at,
+         "state": "revoked" if c.revoked else "expired" if c.expires_at <= now else "active",
+         "attempts": c.attempts} for c in found]
+    ctx.out.emit({"cards": rows}, "\n".join(
+        f"{r['card_id']}  {r['state']:<8} made {when(r['created_at'])}, until "
+        f"{when(r['expires_at'])}, {r['attempts']} wrong passcode(s)" for r in rows)
+        or "no cards")
 
 
 async def patient_revoke_card(ctx: Ctx) -> None:
@@ -75,7 +130,7 @@ async def patient_contact_code(ctx: Ctx) -> None:
     emergency contact. JSON: {code, qr_file}."""
     qr_path = refuse_existing(ctx.args.qr, ctx.args.force) if ctx.args.qr else None
     async with patient_session(ctx) as s:
-        code = contact_code(s.dossier)
+        code = contact_code(s.dossier, await public_origin(s.api))
     if qr_path is not None:
         qr_path.write_bytes(qr.render_png(code))
     ctx.out.emit({"code": code, "qr_file": str(qr_path) if qr_path else None},
@@ -100,25 +155,30 @@ async def patient_add_contact(ctx: Ctx) -> None:
 
 
 async def patient_read_contact(ctx: Ctx) -> None:
-    """As an emergency contact: open the summary a patient granted you (token text or QR).
-    JSON: {dossier_id, items}."""
+    """As an emergency contact: open the summary a patient granted you (token text or QR),
+    shown as web.client.reading builds it. JSON: web.client.reading.view_json."""
     text = token_text(image=ctx.args.image, text=ctx.args.text)
     async with patient_session(ctx) as s:
         got = await contact_scan(s.dossier, s.api, text, now=clock())
-    ctx.out.emit({"dossier_id": got.dossier_id, "items": [item_json(i) for i in got.items]},
-                 items_of(got.items))
+        view = await reader_view(s.api, got.items, kind="contact", carried=got.sections,
+                                 dossier_id=got.dossier_id, expires_at=got.expires_at,
+                                 unreadable=got.unreadable,
+                                 authority_public=await pinned_authority(ctx, s.api))
+    ctx.out.emit(view_json(view), view_of(view))
 
 
 async def emergency_open(ctx: Ctx) -> None:
     """Open an emergency card (QR image or text) with its passcode (--passcode-file or
-    $CARNET_CARD_PASSCODE). JSON: {items}."""
+    $CARNET_CARD_PASSCODE). JSON: web.client.reading.view_json."""
     a = ctx.args
     text = card_text(image=a.image, text=a.text)
     passcode = ctx.secret(a.passcode_file, "CARNET_CARD_PASSCODE", "card passcode",
                           "--passcode-file", confirm=False)
     async with ctx.api(ctx.server()) as api:
         found = await open_card(api, text, passcode, who=a.who or "")
-    ctx.out.emit({"items": [item_json(i) for i in found]}, items_of(found))
+        view = await reader_view(api, found, kind="card",
+                                 authority_public=await pinned_authority(ctx, api))
+    ctx.out.emit(view_json(view), view_of(view))
 
 
 async def emergency_init_service(ctx: Ctx) -> None:
@@ -139,21 +199,30 @@ async def emergency_init_service(ctx: Ctx) -> None:
 async def emergency_break_glass(ctx: Ctx) -> None:
     """Break the glass as a professional with the emergency role (identity in the home; the
     service key in --service-key-file, else the home's ``emergency.carnet``, else
-    $CARNET_DEV_KEYS_DIR/emergency.key in development). JSON: {items}."""
+    $CARNET_DEV_KEYS_DIR/emergency.key in development). JSON: web.client.reading.view_json."""
     a = ctx.args
     nir = parse_nir(a.nir)
     secret = emergency_service_secret(ctx)
     async with pro_session(ctx) as s:
         found = await break_glass(s.api, s.identity, secret, nir, a.reason, now=clock())
-    ctx.out.emit({"items": [item_json(i) for i in found]}, items_of(found))
+        view = await reader_view(s.api, found, kind="break_glass",
+                                 authority_public=await pinned_authority(ctx, s.api))
+    ctx.out.emit(view_json(view), view_of(view))
 
 
 def register(cmds: Commands) -> None:
     subs, nir = cmds.patient, cmds.nir
-    p = leaf(subs, "card", patient_card, "make an emergency card (PNG) and its passcode", [nir])
-    p.add_argument("--out", required=True, metavar="FILE.png")
+    p = leaf(subs, "card", patient_card, "make an emergency card (PDF or PNG) and its "
+             "passcode slip", [nir])
+    p.add_argument("--out", required=True, metavar="FILE.pdf|FILE.png",
+                   help="the card (card-sized PDF, or PNG at 300 dpi)")
+    p.add_argument("--slip", metavar="FILE.pdf|FILE.png",
+                   help="the passcode slip for your emergency contact (default: OUT-code)")
+    p.add_argument("--name", metavar="NAME", help="the name on the card (default: the "
+                   "identity in your dossier)")
     p.add_argument("--days", type=int, default=365)
     p.add_argument("--force", action="store_true", help="overwrite FILE")
+    leaf(subs, "cards", patient_cards, "list your emergency cards (for revoke-card)", [nir])
     p = leaf(subs, "contact-code", patient_contact_code, "your emergency-contact code", [nir])
     p.add_argument("--qr", metavar="FILE.png")
     p.add_argument("--force", action="store_true", help="overwrite FILE")

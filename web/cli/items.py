@@ -4,6 +4,7 @@ and unmask them, export the encrypted archive and import one."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from typing import Any
 
 from rich.console import Console
@@ -20,27 +21,43 @@ from web.cli._context import (
     read_secret_file,
     refuse_existing,
 )
+from web.cli._fhir import is_archive, run_import
 from web.cli._render import item_json, print_item, print_items
 from web.cli._sessions import patient_session
 from web.client import archive
 from web.client import home as local_home
+from web.client.history import declare
+from web.client.identity import is_identity
+from web.client.item_rules import DATELESS, EXAMPLES, FUTURE_ALLOWED, ITEM_TYPES, dated
+from web.client.patient import add_item, edit_item
+from web.client.views import masking_warning
+from web.i18n import Lang, Lazy, label, tr, translate
 
 
 def _written(item: Item, verb: str) -> tuple[dict[str, Any], str]:
-    return ({"item_id": item.item_id, "revision": item.revision, "masked": item.masked},
-            f"{verb} {item.item_id} (revision {item.revision}"
-            f"{', masked' if item.masked else ''})")
+    data = {"item_id": item.item_id, "revision": item.revision, "masked": item.masked}
+    if verb == "added":
+        return data, (tr("added {item_id} (revision {revision}, masked)", item_id=item.item_id,
+                         revision=item.revision) if item.masked
+                      else tr("added {item_id} (revision {revision})", item_id=item.item_id,
+                              revision=item.revision))
+    return data, (tr("edited {item_id} (revision {revision}, masked)", item_id=item.item_id,
+                     revision=item.revision) if item.masked
+                  else tr("edited {item_id} (revision {revision})", item_id=item.item_id,
+                          revision=item.revision))
 
 
 async def patient_add(ctx: Ctx) -> None:
-    """Add an item. JSON: {item_id, revision, masked} (no content)."""
+    """Add an item (--date optional for a blood group, a contact...: today). JSON:
+    {item_id, revision, masked} (no content)."""
     a = ctx.args
-    date = check_date(a.date)
+    today = dt.date.today()
+    date = dated(a.type, check_date(a.date) if a.date is not None else None, today=today)
     body = read_body(a)
     attachment = read_attachment(a.attach, a.media_type) if a.attach else None
     async with patient_session(ctx) as s:
-        item = await s.dossier.add(a.section, a.type, a.title, date, body,
-                                   attachment=attachment)
+        item = await add_item(s.dossier, a.section, a.type, a.title, date, body,
+                              today=today, attachment=attachment)
     ctx.out.emit(*_written(item, "added"))
 
 
@@ -60,8 +77,8 @@ def _edits(a: argparse.Namespace) -> dict[str, Any]:
     elif a.remove_attachment:
         changes["attachment"] = None
     if not changes:
-        raise CliError("nothing to change: give --title, --date, --type, --body, "
-                       "--body-file, --attach or --remove-attachment")
+        raise CliError(tr("nothing to change: give --title, --date, --type, --field, --body, "
+                          "--body-file, --attach or --remove-attachment"))
     return changes
 
 
@@ -70,7 +87,7 @@ async def patient_edit(ctx: Ctx) -> None:
     masked}."""
     changes = _edits(ctx.args)
     async with patient_session(ctx) as s:
-        item = await s.dossier.edit(ctx.args.item_id, **changes)
+        item = await edit_item(s.dossier, ctx.args.item_id, today=dt.date.today(), **changes)
     ctx.out.emit(*_written(item, "edited"))
 
 
@@ -78,15 +95,16 @@ async def patient_delete(ctx: Ctx) -> None:
     """Delete an item and its history. JSON: {deleted}."""
     async with patient_session(ctx) as s:
         await s.dossier.delete(ctx.args.item_id)
-    ctx.out.emit({"deleted": ctx.args.item_id}, f"deleted {ctx.args.item_id}")
+    ctx.out.emit({"deleted": ctx.args.item_id}, tr("deleted {item_id}",
+                                                    item_id=ctx.args.item_id))
 
 
 async def patient_list(ctx: Ctx) -> None:
     """Latest revisions, newest date first. JSON: {dossier_id, items: [item]} (see
     :func:`web.cli._render.item_json`)."""
     section = Section.parse(ctx.args.section) if ctx.args.section else None
-    async with patient_session(ctx) as s:
-        found = await s.dossier.list(section)
+    async with patient_session(ctx) as s:  # identity copies: `patient identity`
+        found = [i for i in await s.dossier.list(section) if not is_identity(i)]
 
     def show(console: Console) -> None:
         if not found:
@@ -133,17 +151,28 @@ async def _masking(ctx: Ctx, masked: bool) -> None:
     a = ctx.args
     verb = "masked" if masked else "unmasked"
     async with patient_session(ctx) as s:
+        warning = (await masking_warning(s.dossier, item_id=a.item_id, section=a.section)
+                   if masked else None)  # the emergency summary: web.client.reading
         if a.section:
             section = Section.parse(a.section)
             fn = s.dossier.mask_section if masked else s.dossier.unmask_section
             count = await fn(section)
+            await declare(s.dossier, s.api, "section_masked" if masked else "section_unmasked",
+                          what=section.value, count=count)
             result: tuple[dict[str, Any], str] = (
                 {"section": section.value, verb: True, "items": count},
                 f"section {section.value} {verb} ({count} items"
                 + (", and every item added to it later)" if masked else ")"))
         else:
             await (s.dossier.mask if masked else s.dossier.unmask)(a.item_id)
-            result = ({"item_id": a.item_id, verb: True}, f"{a.item_id} {verb}")
+            await declare(s.dossier, s.api, "item_masked" if masked else "item_unmasked",
+                          what=(await s.dossier.get(a.item_id)).title)
+            result = ({"item_id": a.item_id, verb: True},
+                      tr("{item_id} masked", item_id=a.item_id) if masked
+                      else tr("{item_id} unmasked", item_id=a.item_id))
+    if warning:
+        ctx.out.note(warning)
+        result[0]["warning"] = warning
     ctx.out.emit(*result)
 
 
@@ -166,6 +195,7 @@ async def patient_export(ctx: Ctx) -> None:
         with ctx.out.progress() as bar:
             task = bar.add_task("exporting (decrypting and re-encrypting)", total=1)
             data = await s.dossier.export_archive()
+            await declare(s.dossier, s.api, "export")
             bar.advance(task)
     local_home.write_private(target, data)
     ctx.out.emit({"file": str(target), "bytes": len(data)},
@@ -192,20 +222,26 @@ def _open_archive(ctx: Ctx, blob: bytes) -> ArchiveContents:
 
 async def patient_import(ctx: Ctx) -> None:
     """Open FILE (current passphrase, --archive-passphrase-file or --recovery-code-file)
-    and re-encrypt its items into this dossier. JSON: {items, revisions, from_dossier}."""
+    and re-encrypt its items into this dossier; what this dossier still holds (same item
+    and revision) is skipped. JSON: {items, revisions, skipped_items, skipped_revisions,
+    from_dossier}. A FILE that is not a Carnet archive is imported as FHIR (web.cli._fhir)."""
+    if not is_archive(ctx.args.file):
+        await run_import(ctx, [ctx.args.file])
+        return
     contents = _open_archive(ctx, read_bytes(ctx.args.file))
-    groups = archive.groups(contents)
-    count = 0
     async with patient_session(ctx) as s:
         with ctx.out.progress() as bar:
-            task = bar.add_task("importing", total=len(groups))
-            for group in groups:
-                count += await s.dossier.import_archive(group)
-                bar.advance(task)
-    items = sum(1 for g in groups if g.entries)
-    ctx.out.emit({"items": items, "revisions": count, "from_dossier": contents.dossier_id},
-                 f"imported {items} items ({count} revisions) into dossier "
-                 f"{s.dossier.dossier_id}")
+            task = bar.add_task("importing", total=len(archive.groups(contents)))
+            done = await archive.import_into(s.dossier, contents,
+                                             on_item=lambda: bar.advance(task))
+            await declare(s.dossier, s.api, "import", count=done.items)
+    skipped = (f"; skipped {done.skipped_items} items ({done.skipped_revisions} revisions) "
+               "already in this dossier" if done.skipped_revisions else "")
+    ctx.out.emit({"items": done.items, "revisions": done.revisions,
+                  "skipped_items": done.skipped_items,
+                  "skipped_revisions": done.skipped_revisions,
+                  "from_dossier": done.from_dossier},
+                 f"imported {done.items} items ({done.revisions} revisions){skipped}")
 
 
 def _mask_target(p: argparse.ArgumentParser) -> None:
@@ -217,10 +253,12 @@ def _mask_target(p: argparse.ArgumentParser) -> None:
 def register(cmds: Commands) -> None:
     subs, nir = cmds.patient, cmds.nir
     p = leaf(subs, "add", patient_add, "add an item", [nir])
-    p.add_argument("section", metavar="SECTION")
-    p.add_argument("type", metavar="TYPE")
-    p.add_argument("title", metavar="TITLE")
-    p.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    p.epilog = Lazy(add_guide)
+    p.add_argument("section", metavar="SECTION", help="where it goes (list below)")
+    p.add_argument("type", metavar="TYPE", help="what it is (list below)")
+    p.add_argument("title", metavar="TITLE", help="a short title, in your words")
+    p.add_argument("--date", metavar="YYYY-MM-DD",
+                   help="when it happened (optional where a date means nothing: today)")
     item_options(p, attach=True)
     p = leaf(subs, "edit", patient_edit, "write a new revision of one of your items", [nir])
     p.add_argument("item_id", metavar="ITEM_ID")
@@ -251,3 +289,21 @@ def register(cmds: Commands) -> None:
                    help="open the archive with this recovery code instead of the passphrase")
     g.add_argument("--archive-passphrase-file", metavar="F",
                    help="open the archive with this (older) passphrase")
+
+
+def add_guide(lang: Lang) -> str:
+    """``patient add --help``'s list of sections and their types, and examples."""
+    def t(text: str) -> str:
+        return translate(text, lang)
+    lines = [t("Sections (SECTION) and the types (TYPE) each takes, typed as shown:")]
+    for section, types in ITEM_TYPES.items():
+        colon = " : " if lang == "fr" else ": "
+        lines.append(f"  {section.value:<20} {label(section.value, lang)}{colon}"
+                     + ", ".join(sorted(types)))
+    lines += ["", t("--date may be left out for: {types} (today is used); only an "
+                    "appointment may be dated in the future ({future}).").format(
+                        types=", ".join(sorted(DATELESS)), future=", ".join(FUTURE_ALLOWED)),
+              t("Details: --field name=value, repeated (or --body with a JSON object)."),
+              "", t("Examples:")]
+    lines += [f"  carnet patient add {example}" for example in EXAMPLES.values()]
+    return "\n".join(lines)

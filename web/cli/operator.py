@@ -18,6 +18,7 @@ from web.cli._render import pro_json, professionals_table
 from web.cli._sessions import authority_key, create_key_profile, operator_api
 from web.client import operator
 from web.client.directory import approve
+from web.i18n import tr
 from web.nir import parse_nir
 
 ROLES: Final = ("pharmacist", "emergency", "activation_agent")
@@ -58,20 +59,30 @@ async def op_load_registry(ctx: Ctx) -> None:
         console.print(f"loaded {report.loaded}, updated {report.updated}, rejected "
                       f"{len(rejected)}", markup=False)
         for r in rejected:
-            console.print(Text(f"  line {r['line']}: {r['reason']}"))
+            console.print(Text("  " + tr("line {line}: {reason}", line=r["line"],
+                                          reason=r["reason"])))
     ctx.out.emit({"loaded": report.loaded, "updated": report.updated, "rejected": rejected},
                  show)
 
 
 async def op_send_codes(ctx: Ctx) -> None:
-    """Send codes to beneficiaries without a dossier (all, or the --nir ones). JSON:
-    {sent, skipped}."""
+    """Send codes to beneficiaries without a dossier (all, or the --nir ones). A code sent
+    earlier and still valid is kept (nothing sent) unless --resend: then it is replaced and
+    stops working. JSON: {sent, skipped, kept, replaced}."""
     nirs = [parse_nir(n) for n in ctx.args.nir] if ctx.args.nir else None
     async with operator_api(ctx) as api:
-        result = await operator.send_codes(api, ctx.args.channel, nirs)
-    ctx.out.emit({"sent": result.sent, "skipped": result.skipped},
-                 f"codes sent by {ctx.args.channel}: {result.sent}; skipped (already "
-                 f"activated, or no address for this channel): {result.skipped}")
+        result = await operator.send_codes(api, ctx.args.channel, nirs, resend=ctx.args.resend)
+    lines = [f"codes sent by {ctx.args.channel}: {result.sent}"]
+    if result.replaced:
+        lines.append(f"  of which {result.replaced} replaced a code still valid: that earlier "
+                     "code no longer works")
+    if result.kept:
+        lines.append(f"kept (a code sent earlier is still valid; --resend replaces it): "
+                     f"{result.kept}")
+    lines.append(f"skipped (already activated, or no address for this channel): "
+                 f"{result.skipped}")
+    ctx.out.emit({"sent": result.sent, "skipped": result.skipped, "kept": result.kept,
+                  "replaced": result.replaced}, "\n".join(lines))
 
 
 async def op_professionals(ctx: Ctx) -> None:
@@ -118,6 +129,8 @@ def register(cmds: Commands) -> None:
              "without a dossier", [token])
     p.add_argument("--channel", choices=("email", "post"), required=True)
     p.add_argument("--nir", action="append", help="only this NIR (repeatable)")
+    p.add_argument("--resend", action="store_true", help="replace codes sent earlier that are "
+                   "still valid (they stop working); without it they are kept")
     p = leaf(subs, "professionals", op_professionals, "list professionals", [token])
     p.add_argument("--status", choices=("pending", "approved", "blocked"))
     p = leaf(subs, "approve", op_approve, "approve a registered professional", [token])

@@ -10,16 +10,28 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 
 from rich.console import Console
 
+from web.cli._alerts import prescription_gate
 from web.cli._args import Commands, authority_option, item_options, leaf
 from web.cli._codes import token_text
 from web.cli._context import Ctx, check_date, check_ps_id, clock, read_body
 from web.cli._render import author_json, when
 from web.cli._sessions import patient_session, pinned_authority, pro_session
+from web.client.item_rules import check_item_date, dated
 from web.client.writes import block, blocks, deposit, file_deposits, unblock, write_item
+from web.i18n import tr
 from web.nir import parse_nir
+
+
+def _item_date(a: argparse.Namespace) -> str:
+    """--date (optional where a date means nothing), refused in the future for a past event."""
+    today = dt.date.today()
+    date = dated(a.type, check_date(a.date) if a.date is not None else None, today=today)
+    check_item_date(a.section, a.type, date, today=today)
+    return date
 
 
 async def pro_add(ctx: Ctx) -> None:
@@ -27,9 +39,11 @@ async def pro_add(ctx: Ctx) -> None:
     JSON: {dossier_id, item_id, revision, section} (no content)."""
     a = ctx.args
     text = token_text(image=a.image, text_file=a.token_file, text=a.token)
-    date = check_date(a.date)
+    date = _item_date(a)
     body = read_body(a)
     async with pro_session(ctx) as s:
+        if a.prescription:  # P11: checked before saving (web.cli._alerts, H8)
+            body = await prescription_gate(ctx, s, text, a.title, body)
         opened, item = await write_item(s.api, s.identity, text, a.section, a.type, a.title,
                                         date, body, name=s.profile.name, now=clock())
     ctx.out.emit({"dossier_id": opened.dossier.dossier_id, "item_id": item.item_id,
@@ -43,13 +57,15 @@ async def pro_deposit(ctx: Ctx) -> None:
     JSON: {deposit_id, dossier_id}."""
     a = ctx.args
     nir = parse_nir(a.nir)
-    date = check_date(a.date)
+    date = _item_date(a)
     body = read_body(a)
     async with pro_session(ctx) as s:
         done = await deposit(s.api, s.identity, nir, a.section, a.type, a.title, date, body,
                              name=s.profile.name, now=clock())
     ctx.out.emit({"deposit_id": done.deposit_id, "dossier_id": done.dossier_id},
-                 f"deposited {done.deposit_id}: the patient files it into their dossier")
+                 f"deposited {done.deposit_id}: if this NIR has a dossier, the patient files "
+                 "it there (Carnet never says who has one: send results by your usual channel "
+                 "too)")
 
 
 async def patient_deposits(ctx: Ctx) -> None:
@@ -93,7 +109,7 @@ async def patient_unblock(ctx: Ctx) -> None:
     ps_id = check_ps_id(ctx.args.ps_id)
     async with patient_session(ctx) as s:
         await unblock(s.dossier, s.api, ps_id)
-    ctx.out.emit({"ps_id": ps_id, "unblocked": True}, f"unblocked {ps_id}")
+    ctx.out.emit({"ps_id": ps_id, "unblocked": True}, tr("unblocked {ps_id}", ps_id=ps_id))
 
 
 async def patient_blocks(ctx: Ctx) -> None:
@@ -102,14 +118,15 @@ async def patient_blocks(ctx: Ctx) -> None:
         found = await blocks(s.dossier, s.api)
     ctx.out.emit({"blocks": [{"ps_id": b.ps_id, "at": b.at} for b in found]},
                  "\n".join(f"{b.ps_id}  blocked {when(b.at)}" for b in found)
-                 or "nobody is blocked")
+                 or tr("nobody is blocked"))
 
 
 def _item_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("section", metavar="SECTION")
     p.add_argument("type", metavar="TYPE")
     p.add_argument("title", metavar="TITLE")
-    p.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--date", metavar="YYYY-MM-DD",
+                   help="when it happened (optional where a date means nothing: today)")
     item_options(p, attach=False)
 
 
@@ -121,6 +138,10 @@ def register(cmds: Commands) -> None:
     g.add_argument("--token-file", metavar="FILE", help="a file holding the token's text")
     g.add_argument("--image", metavar="QR", help="a photo or scan of the QR code")
     _item_args(p)
+    p.add_argument("--prescription", action="store_true", help="check interactions and "
+                   "allergies before saving (the drug's code: --field rxnorm=CODE)")
+    p.add_argument("--force", action="store_true", help="with --prescription: save despite "
+                   "the alerts, recording them as acknowledged")
     p = leaf(cmds.pro, "deposit", pro_deposit, "deposit an item for a patient (by NIR), "
              "sealed to them: you read nothing")
     p.add_argument("--nir", required=True)

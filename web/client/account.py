@@ -1,6 +1,6 @@
 """Small journeys about one's own account and assets, each one request: a patient asks for
-an activation code, a professional reads their directory status, a patient revokes one of
-their emergency cards."""
+an activation code, a pharmacist prints one for the patient in front of them, a professional
+reads their directory status, a patient revokes one of their emergency cards."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from vault.errors import NotFound
 from web import schemas
 from web.client.api import Api, ApiError
 
-__all__ = ["NOT_APPROVED", "UNREACHABLE", "directory_status", "request_code", "revoke_card"]
+__all__ = ["NOT_APPROVED", "UNREACHABLE", "CodePending", "directory_status", "pharmacy_code",
+           "request_code", "revoke_card"]
 
 UNREACHABLE = "unreachable"
 NOT_APPROVED = "not approved (pending or blocked)"
@@ -22,6 +23,33 @@ async def request_code(api: Api, nir: str, birth_date: str) -> str:
                           schemas.ActivationRequest(nir=nir, birth_date=birth_date),
                           schemas.AcceptedBody, auth=False)
     return body.detail
+
+
+class CodePending(ValueError):
+    """The patient's code sent earlier is still valid: it was kept, nothing was issued
+    (``detail`` says how and when it was sent); ask again with ``resend`` to replace it."""
+
+    code = "code_pending"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+async def pharmacy_code(api: Api, nir: str, birth_date: str, *,
+                        resend: bool = False) -> schemas.PharmacyCodeBody:
+    """As a signed-in pharmacist: a code for the patient present. :class:`CodePending` if
+    their code sent earlier is still valid, unless ``resend``: then the new code replaces it
+    (``replaced`` says which) and the earlier one stops working."""
+    try:
+        return await api.send("POST", "/activation/pharmacy",
+                              schemas.PharmacyActivationRequest(nir=nir, birth_date=birth_date,
+                                                                resend=resend),
+                              schemas.PharmacyCodeBody)
+    except ApiError as exc:
+        if exc.code == "code_pending":
+            raise CodePending(exc.detail) from None
+        raise
 
 
 async def directory_status(api: Api, ps_id: str) -> tuple[str, list[str]]:

@@ -11,7 +11,7 @@ from consent import identity as identity_format
 from consent import qr
 from consent import token as token_format
 from consent.card import parse_card
-from consent.errors import ConsentError
+from consent.errors import ConsentError, NotAToken
 from vault.crypto import fingerprint
 from web.client.professional import ProfessionalIdentity
 
@@ -27,9 +27,19 @@ __all__ = [
 
 
 def token_in_image(png: bytes) -> str:
-    """The text form of the first Carnet consent token in the image (QrUnreadable,
-    NotAToken or InvalidToken otherwise)."""
-    return token_format.to_text(qr.read_token(png))
+    """The text of the first Carnet consent token in the image, as scanned (a link or a
+    legacy text; QrUnreadable, NotAToken or InvalidToken otherwise)."""
+    garbled: ConsentError | None = None
+    for text in qr.read_image(png):
+        try:
+            token_format.from_text(text)
+        except NotAToken:
+            continue
+        except ConsentError as exc:  # InvalidToken: keep looking for a good one
+            garbled = exc
+            continue
+        return text.strip()
+    raise garbled or NotAToken()
 
 
 def check_token(text: str) -> str:
@@ -49,11 +59,12 @@ def identity_in(texts: list[str]) -> tuple[str, bytes] | None:
     return None
 
 
-def identity_text(identity: ProfessionalIdentity) -> tuple[str, bytes]:
-    """This professional's identity code (idNat_PS + key fingerprint, for a QR) and the
+def identity_text(identity: ProfessionalIdentity, origin: str) -> tuple[str, bytes]:
+    """This professional's identity code (idNat_PS + key fingerprint) as a link on the
+    deployment at ``origin`` (``web.client.links.public_origin``), for a QR, and the
     fingerprint."""
     fpr = fingerprint(identity.signing_key.verify_key.encode())
-    return identity_format.encode(identity.ps_id, fpr), fpr
+    return identity_format.link(identity.ps_id, fpr, origin), fpr
 
 
 def check_card(text: str) -> str:

@@ -18,7 +18,7 @@ from consent import contact as contact_format
 from consent import grant, policy, token
 from consent import request as signed_request
 from consent.errors import IdentityMismatch, InvalidToken
-from consent.profiles import DURATIONS, default_sections
+from consent.profiles import DURATIONS, PROFESSIONS, default_sections, profession_key
 from consent.recipient import Recipient
 from vault import (
     EMERGENCY_SUMMARY,
@@ -38,11 +38,15 @@ from web import schemas
 from web.client.api import Api
 from web.client.directory import trusted_entry
 from web.client.history import verified_history
+from web.client.links import public_origin
 from web.client.rotation import sync_grants
 
 __all__ = [
     "DURATIONS",
+    "PROFESSIONS",
     "AsContact",
+    "GrantPlan",
+    "GrantRefused",
     "Issued",
     "Presented",
     "Presenter",
@@ -53,8 +57,11 @@ __all__ = [
     "decrypt_items",
     "issue_contact_grant",
     "issue_grant",
+    "issue_planned",
     "list_grants",
+    "plan_grant",
     "present",
+    "profession_key",
     "request_signer",
     "revoke_grant",
     "scan",
@@ -102,42 +109,123 @@ class AsContact:
         return self.dossier.ring.box_secret
 
 
+class GrantRefused(ValueError):
+    """The patient's client will not issue this grant (``code`` says why; the message is
+    for the patient): the professional is blocked, is not of the profession the patient
+    named, or the directory's profession gives no default sections."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class GrantPlan:
+    """A grant as it will be issued, checked and shown to the patient before they confirm:
+    the professional as the countersigned directory gives them, the sections, write
+    permission and the validity."""
+
+    recipient: schemas.ProfessionalBody
+    sections: frozenset[Section]
+    write: bool
+    issued_at: int
+    expires_at: int
+
+    @property
+    def summary(self) -> dict[str, object]:
+        """What the patient is shown (and ``--json`` carries): who, what, how long."""
+        r = self.recipient
+        return {"recipient": {"ps_id": r.ps_id, "name": r.name, "profession": r.profession,
+                              "specialty": r.specialty, "city": r.city},
+                "sections": sorted(x.value for x in self.sections), "write": self.write,
+                "issued_at": self.issued_at, "expires_at": self.expires_at}
+
+
 @dataclass(frozen=True, slots=True)
 class Issued:
     grant_id: str
     token: bytes
+    plan: GrantPlan | None = None
+    origin: str = ""  # the deployment's (web.client.links.public_origin), set by the issuers
 
     @property
     def text(self) -> str:
-        return token.to_text(self.token)
+        """The token's link (what its QR carries); the legacy text if built without origin."""
+        return token.to_link(self.token, self.origin) if self.origin else token.to_text(
+            self.token)
+
+
+async def plan_grant(dossier: Dossier, api: Api, ps_id: str,
+                     sections: Iterable[Section | str] | None, *, seconds: int,
+                     authority_public: bytes, write: bool = False, now: int,
+                     expected_fingerprint: bytes | None = None,
+                     profession: str | None = None) -> GrantPlan:
+    """Everything a grant will say, checked before the patient is asked to confirm: the
+    professional's entry must carry the pinned authority's countersignature (and, given an
+    identity QR's fingerprint, be that key); the patient must not have blocked them; a
+    ``profession`` the patient names must be the directory's (which is authoritative); and
+    without explicit ``sections`` the directory's profession must be one whose defaults are
+    known, so that nobody silently gets another profession's defaults (:class:`GrantRefused`)."""
+    entry = await trusted_entry(api, ps_id, authority_public)
+    if (expected_fingerprint is not None
+            and fingerprint(entry.sign_public) != expected_fingerprint):
+        raise IdentityMismatch()  # the identity QR shown at the desk is the truth
+    blocked = await api.get(f"/dossiers/{dossier.dossier_id}/blocks", schemas.BlockList)
+    if any(b.ps_id == ps_id for b in blocked.blocks):
+        raise GrantRefused("professional_blocked",
+                           f"you blocked {entry.name} ({ps_id}): a grant to them is refused; "
+                           f"lift the block first (carnet patient unblock {ps_id})")
+    known = profession_key(entry.profession)
+    if profession is not None and profession_key(profession) != known:
+        raise GrantRefused("profession_mismatch",
+                           f"{entry.name} ({ps_id}) is '{entry.profession}' in the countersigned "
+                           f"directory, not '{profession}': check the idNat_PS; nothing was "
+                           "issued")
+    if sections is None and known is None:
+        raise GrantRefused("profession_unknown",
+                           f"the directory gives {entry.name} ({ps_id}) the profession "
+                           f"'{entry.profession}', which has no default sections: choose them "
+                           "with --section")
+    chosen = (default_sections(entry.profession) if sections is None
+              else frozenset(Section.parse(s) for s in sections))
+    return GrantPlan(recipient=entry, sections=chosen, write=write, issued_at=now,
+                     expires_at=now + seconds)
+
+
+async def issue_planned(dossier: Dossier, api: Api, plan: GrantPlan, *,
+                        rng: Random = system_random) -> Issued:
+    """Seal the plan's sections' keys to the professional, sign and store the grant, and
+    return the consent token (to show as a QR). Items an interrupted masking left under a
+    retired key version are rewrapped first, so that the grant (which never carries those)
+    opens them."""
+    await dossier.finish_rotations()
+    entry, ring, grant_id = plan.recipient, dossier.ring, rng(16)
+    seconds = plan.expires_at - plan.issued_at
+    signed = grant.issue(ring=ring, dossier_id=dossier.dossier_id, recipient_id=entry.ps_id,
+                         recipient_sign_public=entry.sign_public,
+                         recipient_box_public=entry.box_public, sections=plan.sections,
+                         write=plan.write, issued_at=plan.issued_at,
+                         expires_at=plan.expires_at, grant_id=grant_id, rng=rng)
+    await api.send("POST", f"/dossiers/{dossier.dossier_id}/grants",
+                   schemas.GrantUpload(grant=signed.encode()), schemas.GrantInfo)
+    issued = _issued(ring, grant_id, plan.sections, write=plan.write, emergency=False,
+                     recipient_sign_public=entry.sign_public, now=plan.issued_at,
+                     seconds=seconds)
+    return Issued(grant_id=issued.grant_id, token=issued.token, plan=plan,
+                  origin=await public_origin(api))
 
 
 async def issue_grant(dossier: Dossier, api: Api, ps_id: str,
                       sections: Iterable[Section | str] | None, *, seconds: int,
                       authority_public: bytes, write: bool = False, now: int,
                       expected_fingerprint: bytes | None = None,
+                      profession: str | None = None,
                       rng: Random = system_random) -> Issued:
-    """Seal the sections' keys to the named professional (whose directory entry must carry
-    the pinned authority's countersignature), sign and store the grant, and return the
-    consent token (to show as a QR). Items an interrupted masking left under a retired key
-    version are rewrapped first, so that the grant (which never carries those) opens them."""
-    await dossier.finish_rotations()
-    entry = await trusted_entry(api, ps_id, authority_public)
-    if (expected_fingerprint is not None
-            and fingerprint(entry.sign_public) != expected_fingerprint):
-        raise IdentityMismatch()  # the identity QR shown at the desk is the truth
-    chosen = (default_sections(entry.profession) if sections is None
-              else frozenset(Section.parse(s) for s in sections))
-    ring = dossier.ring
-    grant_id = rng(16)
-    signed = grant.issue(ring=ring, dossier_id=dossier.dossier_id, recipient_id=ps_id,
-                         recipient_sign_public=entry.sign_public,
-                         recipient_box_public=entry.box_public, sections=chosen, write=write,
-                         issued_at=now, expires_at=now + seconds, grant_id=grant_id, rng=rng)
-    await api.send("POST", f"/dossiers/{dossier.dossier_id}/grants",
-                   schemas.GrantUpload(grant=signed.encode()), schemas.GrantInfo)
-    return _issued(ring, grant_id, chosen, write=write, emergency=False,
-                   recipient_sign_public=entry.sign_public, now=now, seconds=seconds)
+    """:func:`plan_grant` then :func:`issue_planned`, without asking anyone."""
+    plan = await plan_grant(dossier, api, ps_id, sections, seconds=seconds,
+                            authority_public=authority_public, write=write, now=now,
+                            expected_fingerprint=expected_fingerprint, profession=profession)
+    return await issue_planned(dossier, api, plan, rng=rng)
 
 
 def _issued(ring: Keyring, grant_id: bytes, sections: frozenset[Section], *, write: bool,
@@ -255,12 +343,13 @@ async def scan(api: Api, me: Presenter, text: str, *, now: int,
                    expires_at=p.expires_at, items=found, unreadable=tuple(unreadable))
 
 
-def contact_code(dossier: Dossier) -> str:
-    """This dossier holder's emergency-contact code (to show to the patient naming them)."""
+def contact_code(dossier: Dossier, origin: str) -> str:
+    """This dossier holder's emergency-contact code (to show to the patient naming them), as
+    a link on the deployment at ``origin`` (``web.client.links.public_origin``)."""
     ring = dossier.ring
-    return contact_format.encode(contact_format.Contact(
+    return contact_format.link(contact_format.Contact(
         dossier_id=dossier.dossier_id, sign_public=ring.signing_key.verify_key.encode(),
-        box_public=ring.box_key.public_key.encode()))
+        box_public=ring.box_key.public_key.encode()), origin)
 
 
 async def issue_contact_grant(dossier: Dossier, api: Api, code: str, *, seconds: int,
@@ -280,8 +369,10 @@ async def issue_contact_grant(dossier: Dossier, api: Api, code: str, *, seconds:
                          grant_id=grant_id, rng=rng)
     await api.send("POST", f"/dossiers/{dossier.dossier_id}/grants",
                    schemas.GrantUpload(grant=signed.encode()), schemas.GrantInfo)
-    return _issued(ring, grant_id, chosen, write=False, emergency=True,
-                   recipient_sign_public=contact.sign_public, now=now, seconds=seconds)
+    issued = _issued(ring, grant_id, chosen, write=False, emergency=True,
+                     recipient_sign_public=contact.sign_public, now=now, seconds=seconds)
+    return Issued(grant_id=issued.grant_id, token=issued.token,
+                  origin=await public_origin(api))
 
 
 async def contact_scan(own: Dossier, api: Api, text: str, *, now: int,

@@ -23,6 +23,7 @@ from vault.crypto import Random, system_random
 from web.client import home as local_home
 from web.client.api import Api
 from web.client.directory import approve
+from web.client.identity import set_identity
 from web.client.operator import load_batch
 from web.client.patient import activate, logout
 from web.client.professional import ProfessionalIdentity
@@ -198,6 +199,9 @@ async def _activate_patient(api_factory: Callable[[], Api], pharmacist: Professi
         dossier, recovery_code = await activate(api, patient.nir, code, patient.passphrase,
                                                 clock=clock)
         count = await _fill(dossier, patient)
+        await set_identity(dossier, f"{patient.first_name} {patient.last_name}",
+                           patient.birth_date,  # whose dossier readers see: web.client.identity
+                           today=dt.datetime.fromtimestamp(clock(), dt.UTC).date().isoformat())
         await logout(api)
         server = api.server
     local_home.save(patient.home, local_home.Profile(

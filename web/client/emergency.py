@@ -20,6 +20,7 @@ from vault.crypto import Random, system_random
 from web import schemas
 from web.client.api import Api
 from web.client.consent import decrypt_items, request_signer
+from web.client.links import public_origin
 from web.client.professional import ProfessionalIdentity
 
 
@@ -43,14 +44,37 @@ def new_passcode(digits: int = 8, rng: Random = system_random) -> str:
 
 async def issue_card(dossier: Dossier, api: Api, *, days: int = 365,
                      passcode: str | None = None, rng: Random = system_random) -> Card:
-    """A card for the emergency summary: its QR text holds one share of the key, the server
-    the other (released only after the passcode, which is printed apart from the card)."""
+    """A card for the emergency summary: its QR link holds one share of the key after ``#``
+    (a phone that opens it sends it to no server), the server the other (released only after
+    the passcode, which is printed on a separate slip: ``web.client.cardprint``). The link's
+    origin is the deployment's (``web.client.links.public_origin``)."""
     code = passcode or new_passcode(rng=rng)
+    origin = await public_origin(api)
     made = card_format.new_card(dossier.ring, dossier.dossier_id, rng)
     info = await api.send("POST", f"/dossiers/{dossier.dossier_id}/cards", schemas.CardUpload(
         card_id=made.card_id.hex(), server_share=made.server_share, passcode=code,
         package=made.package, key_refs=list(made.key_refs), days=days), schemas.CardInfo)
-    return Card(card_id=info.card_id, text=made.text, passcode=code, expires_at=info.expires_at)
+    return Card(card_id=info.card_id, text=made.link(origin), passcode=code,
+                expires_at=info.expires_at)
+
+
+@dataclass(frozen=True, slots=True)
+class CardState:
+    """One of the patient's cards as the server keeps it (never its share or passcode)."""
+
+    card_id: str
+    created_at: int
+    expires_at: int
+    revoked: bool
+    attempts: int  # wrong passcodes so far (the card locks at the server's limit)
+
+
+async def list_cards(dossier: Dossier, api: Api) -> list[CardState]:
+    """The dossier's emergency cards, newest first (for ``revoke_card``)."""
+    body = await api.get(f"/dossiers/{dossier.dossier_id}/cards", schemas.CardList)
+    found = [CardState(card_id=c.card_id, created_at=c.created_at, expires_at=c.expires_at,
+                       revoked=c.revoked, attempts=c.attempts) for c in body.cards]
+    return sorted(found, key=lambda c: (-c.created_at, c.card_id))
 
 
 WHO_MAX: Final = 100
@@ -117,29 +141,3 @@ async def break_glass(api: Api, identity: ProfessionalIdentity, service_secret: 
     dossier = body.dossier.record()
     return decrypt_items(dossier.dossier_id, body.items,
                          card_format.open_for_service(body.package, service_secret))
-
-
-def card_png(text: str, expires_at: int) -> bytes:
-    """A printable card: the QR code and a caption. The passcode is NOT on it."""
-    import datetime as dt
-    import io
-
-    from PIL import Image, ImageDraw
-
-    from consent import qr
-
-    code = Image.open(io.BytesIO(qr.render_png(text, box_size=5))).convert("RGB")
-    width = max(code.width + 40, 420)
-    card = Image.new("RGB", (width, code.height + 110), "white")
-    card.paste(code, ((width - code.width) // 2, 60))
-    draw = ImageDraw.Draw(card)
-    until = dt.datetime.fromtimestamp(expires_at, dt.UTC).date().isoformat()
-    draw.text((20, 12), "CARNET - CARTE D'URGENCE / EMERGENCY CARD", fill="black")
-    draw.text((20, 32), f"Valable jusqu'au {until} - code a demander au patient", fill="black")
-    draw.text((20, code.height + 70), "Scanner + code -> groupe sanguin, allergies, traitements,",
-              fill="black")
-    draw.text((20, code.height + 88), "directives anticipees, contacts (acces trace)",
-              fill="black")
-    out = io.BytesIO()
-    card.save(out, format="PNG")
-    return out.getvalue()

@@ -9,6 +9,12 @@ File format (version 1)::
     key     = derive(root, "carnet.home")
     envelope = vault.envelope.seal(key, MessagePack(Profile), AD("home", role))
 
+A second copy of a profile may sit beside it, ``<role>.recovery.carnet``, in the same format
+but opened with a recovery code (the code's 144-bit secret, :mod:`vault.recovery`, in place of
+the passphrase; purpose ``carnet.home.rcv``, AD ``("home-recovery", role)``): a
+professional's keys and a patient's NIR survive a forgotten passphrase, as the patient's
+dossier does with its own recovery slot.
+
 Files are written atomically (temporary file, fsync, rename) with mode 0600, in a directory
 created with mode 0700. A wrong passphrase is :class:`vault.UnlockFailed`; a damaged file is
 :class:`vault.FormatError`; a missing one is :class:`vault.NotFound`. Nothing here prints or
@@ -24,13 +30,13 @@ import json
 import os
 import struct
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Final, Literal
 
 import msgspec
 
-from vault import envelope
+from vault import envelope, recovery
 from vault.crypto import (
     MEMLIMIT_FLOOR,
     OPSLIMIT_FLOOR,
@@ -50,6 +56,7 @@ VERSION: Final = 0x01
 HEADER_MAX: Final = 4096
 DEFAULT_HOME: Final = "~/.carnet"
 _PURPOSE: Final = "carnet.home"
+_RECOVERY_PURPOSE: Final = "carnet.home.rcv"
 _LABELS: Final = {"patient": "patient", "pro": "professional",
                   "authority": "directory authority", "emergency": "emergency service"}
 
@@ -99,15 +106,31 @@ def _key(passphrase: str, params: KdfParams) -> bytes:
     return derive(stretch(normalize_passphrase(passphrase), params), _PURPOSE)
 
 
+def _code_key(code: str, params: KdfParams) -> bytes:
+    return derive(stretch(recovery.parse(code), params), _RECOVERY_PURPOSE)
+
+
 def seal(profile: Profile, passphrase: str, *, rng: Random = system_random,
          opslimit: int = OPSLIMIT_FLOOR, memlimit: int = MEMLIMIT_FLOOR) -> bytes:
     """The file bytes of ``profile`` under ``passphrase`` (fresh salt and nonce)."""
+    return _seal(profile, lambda params: _key(passphrase, params), "home", rng=rng,
+                 opslimit=opslimit, memlimit=memlimit)
+
+
+def seal_with_code(profile: Profile, code: str, *, rng: Random = system_random) -> bytes:
+    """The recovery copy's bytes: ``profile`` under the recovery ``code``."""
+    return _seal(profile, lambda params: _code_key(code, params), "home-recovery", rng=rng,
+                 opslimit=OPSLIMIT_FLOOR, memlimit=MEMLIMIT_FLOOR)
+
+
+def _seal(profile: Profile, key_of: Callable[[KdfParams], bytes], purpose: str, *,
+          rng: Random, opslimit: int, memlimit: int) -> bytes:
     params = KdfParams.new(rng, opslimit, memlimit)
     header = json.dumps({"salt": base64.b64encode(params.salt).decode("ascii"),
                          "opslimit": params.opslimit, "memlimit": params.memlimit},
                         separators=(",", ":")).encode("ascii")
-    body = envelope.seal(_key(passphrase, params), msgspec.msgpack.encode(profile),
-                         associated_data("home", profile.role), rng)
+    body = envelope.seal(key_of(params), msgspec.msgpack.encode(profile),
+                         associated_data(purpose, profile.role), rng)
     return bytes([VERSION]) + struct.pack(">I", len(header)) + header + body
 
 
@@ -139,6 +162,23 @@ def unseal(blob: bytes, role: Role, passphrase: str) -> Profile:
     except DecryptionFailed:
         raise UnlockFailed("this passphrase does not open the local "
                            f"{_LABELS[role]} profile") from None
+    return _profile(plaintext, role)
+
+
+def unseal_with_code(blob: bytes, role: Role, code: str) -> Profile:
+    """Open a recovery copy (:func:`seal_with_code`). InvalidInput for a mistyped code,
+    UnlockFailed for another one."""
+    params, body = _read_header(blob)
+    try:
+        plaintext = envelope.open_(_code_key(code, params), body,
+                                   associated_data("home-recovery", role))
+    except DecryptionFailed:
+        raise UnlockFailed("this recovery code does not open the local "
+                           f"{_LABELS[role]} profile") from None
+    return _profile(plaintext, role)
+
+
+def _profile(plaintext: bytes, role: Role) -> Profile:
     try:
         profile = msgspec.msgpack.decode(plaintext, type=Profile)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
@@ -203,10 +243,45 @@ def load(home: Path, role: Role, passphrase: str) -> Profile:
 
 
 def remove(home: Path, role: Role) -> bool:
-    """Delete the ``role`` profile of ``home``; False if there was none."""
+    """Delete the ``role`` profile of ``home`` (and its recovery copy); False if there was
+    none."""
+    with contextlib.suppress(FileNotFoundError):
+        recovery_path_of(home, role).unlink()
     try:
         path_of(home, role).unlink()
     except FileNotFoundError:
         return False
     _fsync_dir(home)
     return True
+
+
+# ------------------------------------------------------------------------------ recovery copy
+def recovery_path_of(home: Path, role: Role) -> Path:
+    """Where the recovery copy of the ``role`` profile lives in ``home``."""
+    return path_of(home, role).with_name(f"{role}.recovery.carnet")
+
+
+def has_recovery(home: Path, role: Role) -> bool:
+    return recovery_path_of(home, role).is_file()
+
+
+def new_recovery_code(rng: Random = system_random) -> str:
+    """A fresh recovery code (the dossier's format: 144 bits and a typing check)."""
+    return recovery.generate(rng)
+
+
+def save_recovery(home: Path, profile: Profile, code: str, *,
+                  rng: Random = system_random) -> Path:
+    """Seal ``profile`` under the recovery ``code`` beside the profile; returns the path."""
+    path = recovery_path_of(home, profile.role)
+    write_private(path, seal_with_code(profile, code, rng=rng))
+    return path
+
+
+def load_recovery(home: Path, role: Role, code: str) -> Profile:
+    """Open the recovery copy of the ``role`` profile; NotFound if there is none."""
+    try:
+        blob = recovery_path_of(home, role).read_bytes()
+    except FileNotFoundError:
+        raise NotFound(f"no recovery copy of the {_LABELS[role]} profile in {home}") from None
+    return unseal_with_code(blob, role, code)

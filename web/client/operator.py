@@ -86,12 +86,16 @@ async def load_registry(api: Api, batches: Iterable[tuple[int, str, int]], *,
 
 
 async def send_codes(api: Api, channel: Literal["email", "post"],
-                     nirs: Sequence[str] | None = None) -> schemas.SendCodesResult:
+                     nirs: Sequence[str] | None = None, *,
+                     resend: bool = False) -> schemas.SendCodesResult:
     """Send activation codes by ``channel`` (email or post) to every beneficiary without a
-    dossier, or only to ``nirs``."""
+    dossier, or only to ``nirs``. A beneficiary whose code is still valid keeps it (counted
+    in ``kept``) unless ``resend``: then a new code replaces it (``replaced``) and the earlier
+    one stops working."""
     return await api.send("POST", "/operator/codes",
                           schemas.SendCodesBody(channel=channel,
-                                                nirs=list(nirs) if nirs is not None else None),
+                                                nirs=list(nirs) if nirs is not None else None,
+                                                resend=resend),
                           schemas.SendCodesResult)
 
 

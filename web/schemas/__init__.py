@@ -31,7 +31,9 @@ from web.schemas.activation import (
     AcceptedBody,
     ActivateBody,
     ActivationRequest,
+    PharmacyActivationRequest,
     PharmacyCodeBody,
+    ReplacedCode,
 )
 from web.schemas.auth import (
     ChallengeBody,
@@ -42,6 +44,8 @@ from web.schemas.auth import (
     SessionBody,
 )
 from web.schemas.consent import (
+    AttachmentBody,
+    AttachmentRequest,
     GrantInfo,
     GrantList,
     GrantUpload,
@@ -59,6 +63,7 @@ from web.schemas.dossiers import (
     ItemPage,
     KdfBody,
     KeyringBody,
+    PatientItemBody,
     PutItemBody,
     PutKeyringBody,
     RewrapBody,
@@ -79,6 +84,7 @@ from web.schemas.emergency import (
     EmergencyBody,
     ServiceKeyBody,
 )
+from web.schemas.links import LinksBody
 from web.schemas.operator import (
     ApproveBody,
     AuthorityBody,
@@ -111,6 +117,8 @@ __all__ = [
     "ActivateBody",
     "ActivationRequest",
     "ApproveBody",
+    "AttachmentBody",
+    "AttachmentRequest",
     "AuthorityBody",
     "Base",
     "Blob",
@@ -149,11 +157,14 @@ __all__ = [
     "KdfBody",
     "Key32",
     "KeyringBody",
+    "LinksBody",
     "Login",
     "LoginRequest",
     "OptionalText",
     "ParamsBody",
     "ParamsRequest",
+    "PatientItemBody",
+    "PharmacyActivationRequest",
     "PharmacyCodeBody",
     "ProfessionalBody",
     "ProfessionalList",
@@ -166,6 +177,7 @@ __all__ = [
     "RegistryLoadBody",
     "RegistryLoadResult",
     "RejectedLine",
+    "ReplacedCode",
     "Revision",
     "RewrapBody",
     "RewrapsBody",

@@ -19,9 +19,19 @@ class AcceptedBody(Base):
     detail: str
 
 
+class PharmacyActivationRequest(ActivationRequest):
+    resend: bool = False  # replace a code still valid (it stops working)
+
+
+class ReplacedCode(Base):
+    channel: str  # post, email or pharmacy
+    sent_at: int
+
+
 class PharmacyCodeBody(Base):
     code: str
     expires_at: int
+    replaced: ReplacedCode | None = None  # the valid code this one replaced (now dead)
 
 
 class ActivateBody(Base):

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import msgspec
 
-from web.schemas._types import Base, Bytes, base64_doc
+from web.schemas._types import Base, Bytes, Id, base64_doc
 from web.schemas.dossiers import DossierBody, ItemBody
 
 GrantBlob = Annotated[bytes, msgspec.Meta(max_length=2 * 1024 * 1024),
@@ -39,6 +39,20 @@ class ScanBody(Base):
     dossier: DossierBody
     grant: Bytes
     items: list[ItemBody]
+
+
+class AttachmentRequest(Base):
+    """A professional (or contact) presents the token again for one attachment of an item
+    it opens (``POST /consent/attachment``)."""
+
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+    item_id: Id
+    attachment_id: Id
+
+
+class AttachmentBody(Base):
+    dossier_id: Id
+    chunks: list[Bytes]
 
 
 class HistoryBody(Base):

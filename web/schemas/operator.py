@@ -27,11 +27,14 @@ class RegistryLoadResult(Base):
 class SendCodesBody(Base):
     channel: Literal["email", "post"]
     nirs: Annotated[list[str], msgspec.Meta(max_length=100_000)] | None = None
+    resend: bool = False  # replace a code still valid (it stops working)
 
 
 class SendCodesResult(Base):
     sent: int
     skipped: int
+    kept: int = 0  # a code sent earlier is still valid: kept, nothing sent
+    replaced: int = 0  # of ``sent``, those that replaced a valid code (resend)
 
 
 class ProfessionalRegistration(Base):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar, MediaType, get
+from litestar import Litestar, get
 from litestar.openapi import OpenAPIConfig
 
 from web.server.container import Services, build_services
 from web.server.deps import DEPENDENCIES
 from web.server.errors import EXCEPTION_HANDLERS
+from web.server.faults import middleware as test_faults
 from web.server.openapi import errors
 from web.server.routes import (
     activation,
@@ -18,24 +19,15 @@ from web.server.routes import (
     consent,
     dossiers,
     emergency,
+    history_events,
+    links,
     operator,
+    pages,
     professionals,
 )
 from web.server.routes import writes as writes_api
 from web.server.routes.health import ready
 from web.server.settings import Settings
-
-_HOME = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Carnet</title></head><body style="font-family:system-ui;max-width:40rem;margin:3rem auto">
-<h1>Carnet</h1><p>Dossier médical partagé, chiffré de bout en bout. Le serveur ne voit que
-des données chiffrées.</p><p><a href="/health">État du service</a> ·
-<a href="/schema">API (OpenAPI)</a></p></body></html>"""
-
-
-@get("/", media_type=MediaType.HTML, include_in_schema=False)
-async def home() -> str:
-    return _HOME
 
 
 @get("/health", summary="Service health", tags=["service"], responses=errors())
@@ -57,14 +49,17 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             await built.stop()
 
     return Litestar(
-        route_handlers=[home, health, ready, auth.router, dossiers.router, activation.router,
+        route_handlers=[pages.router, pages.static, health, ready, auth.router, dossiers.router,
+                        activation.router,
                         operator.router, professionals.router, professionals.directory_router,
-                        consent.router, emergency.router, writes_api.router],
+                        consent.router, emergency.router, writes_api.router,
+                        links.router, history_events.router],
         exception_handlers=dict(EXCEPTION_HANDLERS),  # type: ignore[arg-type]
         dependencies=dict(DEPENDENCIES),
         openapi_config=OpenAPIConfig(title="Carnet", version="0.1.0",
                                      description="Zero-knowledge API: every blob is ciphertext."),
         request_max_body_size=settings.max_body_bytes,
+        middleware=test_faults(settings),  # crash hooks: development + CARNET_TEST_FAULTS only
         state={"services": built},  # type: ignore[arg-type]
         lifespan=[lifespan],
         debug=False,

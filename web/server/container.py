@@ -82,7 +82,7 @@ def build_services(settings: Settings, *, clock: Callable[[], float] = time.time
     limiter = make_rate_limiter(settings.redis_url, clock)
     mailer = mailer or make_mailer(settings.smtp_host, settings.smtp_port, settings.mail_sender,
                                    settings.data_dir / "outbox" / "mail")
-    notifier = Notifier(db, mailer)
+    notifier = Notifier(db, mailer, group_key=peppers.limit, clock=clock)
     post = PostOutbox(settings.data_dir / "outbox" / "post")
     auth = Auth(db, store, settings.secret_key, peppers, limiter, clock, rng,
                 session_ttl=settings.session_ttl,

@@ -39,6 +39,11 @@ VAULT_STATUS: Final[Mapping[type[vault_errors.VaultError], int]] = {
     vault_errors.NotFound: 404,
     vault_errors.Conflict: 409,
     vault_errors.AttachmentTaken: 409,
+    # A patient's write based on an older keyring or revision (P16): the client reloads and
+    # applies again (stale keyring), or tells the patient (changed or deleted meanwhile).
+    vault_errors.StaleKeyring: 409,
+    vault_errors.StaleRevision: 409,
+    vault_errors.ItemGone: 409,
     vault_errors.DossierClosed: 410,
     vault_errors.NotAllowed: 403,
     vault_errors.StorageUnavailable: 503,
@@ -79,6 +84,7 @@ SERVICE_STATUS: Final[Mapping[type[service_errors.ServiceError], int]] = {
     service_errors.ServiceError: 400,
     service_errors.RateLimited: 429,
     service_errors.ActivationFailed: 400,
+    service_errors.CodeSuperseded: 400,
     service_errors.Unauthorized: 401,
     service_errors.Forbidden: 403,
     service_errors.ProfessionalBlocked: 403,
@@ -87,10 +93,13 @@ SERVICE_STATUS: Final[Mapping[type[service_errors.ServiceError], int]] = {
     service_errors.CardLocked: 403,
     service_errors.CardExpired: 403,
     service_errors.BreakGlassOff: 403,
+    service_errors.ProfessionalItem: 403,
     service_errors.WrongPasscode: 401,
     service_errors.NotFoundError: 404,
     service_errors.ConflictError: 409,
     service_errors.StaleKey: 409,
+    service_errors.RotationOwed: 409,
+    service_errors.CodePending: 409,
     # The mail or post relay refused (sending codes is synchronous for the operator).
     service_errors.MailError: 502,
 }

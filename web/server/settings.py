@@ -22,6 +22,7 @@ from typing import Final, Literal, NamedTuple
 
 import nacl.signing
 
+from consent import link
 from vault.storage import DEFAULT_DATABASE_URL
 
 Mode = Literal["development", "production"]
@@ -72,7 +73,8 @@ class Settings:
     ``data_dir/outbox/mail`` as .eml files), CARNET_SESSION_TTL (seconds, default 900),
     CARNET_AUTH_ATTEMPTS_PER_ADDRESS (login answers per minute from one address, default 60),
     CARNET_KEY_DIR (the server key store: one key per dossier, outside the database and its
-    backups; default ``data_dir/keys``; see docs/operations.md).
+    backups; default ``data_dir/keys``; see docs/operations.md), CARNET_PUBLIC_URL (the
+    deployment's origin that QR codes link to, ``consent.link``; https in production).
 
     ``dev_keys_dir`` is set when a public key came from the development key folder (the
     server then says on start that it runs with a development authority).
@@ -99,6 +101,11 @@ class Settings:
     auth_attempts_per_address: int = 60
     max_body_bytes: int = 40 * 1024 * 1024
     key_dir: Path | None = None
+    # CARNET_TEST_FAULTS: crash hooks for tests (web/server/faults.py); development only.
+    test_faults: str = ""
+    # CARNET_PUBLIC_URL: the deployment's origin, the one every QR code links to (consent.link;
+    # published at GET /links). None: clients link to the server URL they use.
+    public_url: str | None = None
 
     def __repr__(self) -> str:  # never print the secrets
         return f"Settings(database_url=<set>, data_dir={str(self.data_dir)!r})"
@@ -162,6 +169,9 @@ class Settings:
             session_ttl=_int(env, "CARNET_SESSION_TTL", 900),
             auth_attempts_per_address=_int(env, "CARNET_AUTH_ATTEMPTS_PER_ADDRESS", 60),
             key_dir=Path(env.get("CARNET_KEY_DIR") or data_dir / "keys"),
+            # Never read in production: a stray variable there must not arm a crash.
+            test_faults=env.get("CARNET_TEST_FAULTS", "") if mode == "development" else "",
+            public_url=public_url(env, mode),
         )
 
 
@@ -169,6 +179,21 @@ def database_url(env: Mapping[str, str] | None = None) -> str:
     """``CARNET_DATABASE_URL``, else the default SQLite file (all ``migrate`` needs)."""
     env = os.environ if env is None else env
     return env.get("CARNET_DATABASE_URL", DEFAULT_DATABASE_URL)
+
+
+def public_url(env: Mapping[str, str], mode: Mode) -> str | None:
+    """``CARNET_PUBLIC_URL`` as an origin (``https://host[:port]``, lower case), or None when
+    unset; https only in production (a QR code's link must not be opened in clear)."""
+    text = env.get("CARNET_PUBLIC_URL") or ""
+    if not text:
+        return None
+    try:
+        origin = link.normalize_origin(text)
+    except ValueError as exc:
+        raise SettingsError(f"CARNET_PUBLIC_URL: {exc}") from None
+    if mode == "production" and not origin.startswith("https://"):
+        raise SettingsError("CARNET_PUBLIC_URL must be https:// in production")
+    return origin
 
 
 def server_mode(env: Mapping[str, str] | None = None) -> Mode:

@@ -5,6 +5,8 @@ A tombstoned dossier must have no key: a key file restored from a backup taken b
 closure would otherwise let a database backup of the same age reopen it. The sweep reads
 the settings from the environment (``CARNET_DATABASE_URL``, ``CARNET_KEY_DIR``, ...), checks
 every key file's dossier against the tombstones, and prints the ids whose keys it destroyed.
+It also drops what has expired: sessions, single-use nonces and the notification claims that
+group a consultation's e-mails (``web.server.services.notify``); run it from cron too.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from collections.abc import Iterable, Mapping
 
 from vault.store import DossierStore
 from web.server.keystore import DossierKeys
+from web.server.storage.ports import Sessions
 
-__all__ = ["main", "sweep_closed_keys"]
+__all__ = ["main", "purge_expired", "sweep_closed_keys"]
 
 
 async def sweep_closed_keys(store: DossierStore, keys: DossierKeys,
@@ -31,11 +34,19 @@ async def sweep_closed_keys(store: DossierStore, keys: DossierKeys,
     return destroyed
 
 
+async def purge_expired(db: Sessions, now: int) -> None:
+    """Drop expired sessions, nonces and notification claims (they expire as nonces)."""
+    await db.purge(now)
+
+
 async def _sweep(env: Mapping[str, str] | None) -> list[str]:
+    import time
+
     from vault.crypto import system_random
     from vault.storage import PiccoloStore, engine_from_url
     from web.server.keyfiles import FileKeys
     from web.server.settings import Settings
+    from web.server.storage import PiccoloServiceDb, bind_tables
 
     settings = Settings.from_env(env)
     key_dir = settings.key_dir or settings.data_dir / "keys"
@@ -43,7 +54,10 @@ async def _sweep(env: Mapping[str, str] | None) -> list[str]:
     engine = engine_from_url(settings.database_url)
     store = PiccoloStore(engine)
     try:
-        return await sweep_closed_keys(store, keys, keys.dossier_ids())
+        destroyed = await sweep_closed_keys(store, keys, keys.dossier_ids())
+        bind_tables(engine)
+        await purge_expired(PiccoloServiceDb(engine), int(time.time()))
+        return destroyed
     finally:
         if hasattr(engine, "close_pool"):
             await engine.close_pool()

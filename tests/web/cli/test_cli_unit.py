@@ -175,7 +175,7 @@ def test_operator_token_is_required(capsys: pytest.CaptureFixture[str]) -> None:
      "key"),
     (["patient", "request-code", "--nir", NIR, "--birth-date", "01/05/1985"], "YYYY-MM-DD"),
     (["operator", "--operator-token-file", "/nonexistent/token", "professionals"],
-     "No such file"),
+     "/nonexistent/token does not exist"),
     (["operator", "approve", "12345"], "idNat_PS"),
 ])
 def test_bad_values_exit_2(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,

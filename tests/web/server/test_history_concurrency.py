@@ -184,15 +184,17 @@ async def test_a_burst_of_passcodes_logs_every_checked_one_exactly_once(app: Har
             assert r.json()["code"] == "wrong_passcode", r.text
     used = _card_events(await _verified(app, patient.dossier_id), card_id)
     opened = [e for e in used if e.detail["result"] == "opened"]
-    wrong = [e for e in used if e.detail["result"] == "wrong_passcode"]
+    wrong = [e for e in used if e.detail["result"] in ("wrong_passcode", "locked")]
     assert len(opened) + len(wrong) == len(used)
     assert len(opened) == statuses[200]
     # the attempts counted for good (the right ones are given back) are the wrong passcodes
     # logged: each checked wrong guess once, at most the card's life of five
     cards = await app.services.emergency.cards_of(patient.dossier_id)
     assert len(wrong) == next(c.attempts for c in cards if c.card_id == card_id) <= 5
-    assert sum(1 for e in wrong if int(e.detail["attempts_left"]) > 0) == statuses[401]
-    locked_here = sum(1 for e in wrong if int(e.detail["attempts_left"]) <= 0)
+    assert sum(1 for e in wrong if e.detail["result"] == "wrong_passcode"
+               and int(e.detail.get("attempts_left", 0)) > 0) == statuses[401]
+    locked_here = sum(1 for e in wrong if e.detail["result"] == "locked"
+                      or int(e.detail.get("attempts_left", 0)) <= 0)
     assert statuses[403] >= locked_here  # the locking guess is logged, later ones are not
 
 

@@ -29,17 +29,24 @@ async def request_code(request: Request[Any, Any, Any], services: Services,
 
 
 @post("/pharmacy", status_code=201, guards=[requires_professional(role="pharmacist")],
-      responses=errors(401, 403, 404, 429),
-      summary="A pharmacist starts activation for a patient present; the code is printed")
+      responses=errors(401, 403, 404, 409, 429),
+      summary="A pharmacist starts activation for a patient present; the code is printed "
+              "(409 code_pending if a code sent earlier is still valid, unless resend)")
 async def pharmacy(services: Services, session: Session,
-                   data: schemas.ActivationRequest) -> schemas.PharmacyCodeBody:
+                   data: schemas.PharmacyActivationRequest) -> schemas.PharmacyCodeBody:
     await services.auth.throttle("activation-pharmacy", session.subject, 60)
-    issued = await services.activation.pharmacy_code(data.nir, data.birth_date)
-    return schemas.PharmacyCodeBody(code=issued.code, expires_at=issued.expires_at)
+    issued = await services.activation.pharmacy_code(data.nir, data.birth_date,
+                                                     resend=data.resend)
+    old = issued.replaced
+    return schemas.PharmacyCodeBody(
+        code=issued.code, expires_at=issued.expires_at,
+        replaced=None if old is None else schemas.ReplacedCode(channel=old.channel,
+                                                               sent_at=old.created_at))
 
 
-@post("/complete", status_code=201, responses=errors(403, 409, 410, 429),
-      summary="Activate with NIR + code; the client sends the dossier it created")
+@post("/complete", status_code=201, responses=errors(400, 403, 409, 410, 429),
+      summary="Activate with NIR + code; the client sends the dossier it created (400 "
+              "activation_failed, or code_superseded for a code a newer one replaced)")
 async def complete(request: Request[Any, Any, Any], services: Services,
                    data: schemas.ActivateBody) -> schemas.SessionBody:
     await services.auth.throttle("activation-address", address(request), 20)

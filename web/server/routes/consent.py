@@ -78,5 +78,23 @@ async def scan(request: Request[Any, Any, Any], services: Services, session: Ses
                             items=[schemas.ItemBody.of(r) for r in result.items])
 
 
-routes = [add_grant, list_grants, revoke, history, audit_key, scan]
+@post("/consent/attachment", status_code=200, guards=[requires_session],
+      responses=errors(401, 403, 404, 410, 429),
+      summary="A professional presents a consent token again (signed request) for the "
+              "encrypted chunks of an attachment of an item it opens")
+async def attachment(request: Request[Any, Any, Any], services: Services, session: Session,
+                     data: schemas.AttachmentRequest) -> schemas.AttachmentBody:
+    await services.auth.throttle("scan", session.subject, 120)
+    if session.kind == "patient":  # an emergency contact who holds a dossier of their own
+        pro = Presenter.contact(await services.store.dossier(session.subject))
+    else:
+        pro = Presenter.professional(await services.directory.acting(session.subject))
+    signed = SignedRequest.from_headers("POST", request.url.path, await request.body(),
+                                        request.headers)
+    dossier_id, chunks = await services.consent.attachment(pro, data.token, data.item_id,
+                                                           data.attachment_id, signed)
+    return schemas.AttachmentBody(dossier_id=dossier_id, chunks=chunks)
+
+
+routes = [add_grant, list_grants, revoke, history, audit_key, scan, attachment]
 router = Router(path="/", tags=["consent"], route_handlers=routes, before_request=strict_body)

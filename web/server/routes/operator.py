@@ -29,8 +29,9 @@ async def load_registry(services: Services,
 @post("/codes", status_code=200, responses=errors(401, 403),
       summary="Send activation codes by e-mail or post to beneficiaries without a dossier")
 async def send_codes(services: Services, data: schemas.SendCodesBody) -> schemas.SendCodesResult:
-    done = await services.activation.send_codes(data.channel, data.nirs)
-    return schemas.SendCodesResult(sent=done.sent, skipped=done.skipped)
+    done = await services.activation.send_codes(data.channel, data.nirs, resend=data.resend)
+    return schemas.SendCodesResult(sent=done.sent, skipped=done.skipped, kept=done.kept,
+                                   replaced=done.replaced)
 
 
 @get("/professionals", responses=errors(401, 403), summary="Professionals, by status")

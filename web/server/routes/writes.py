@@ -13,6 +13,7 @@ from web.server.container import Services
 from web.server.guards import requires_patient, requires_professional
 from web.server.openapi import errors
 from web.server.params import IdParam, PsIdParam
+from web.server.services import journal
 from web.server.services.consent import SignedRequest
 from web.server.storage.ports import Professional, StoredDeposit
 
@@ -115,6 +116,7 @@ async def list_deposits(services: Services, dossier_id: IdParam,
         summary="Remove a deposit (once filed)")
 async def delete_deposit(services: Services, dossier_id: IdParam, deposit_id: IdParam) -> None:
     await services.writes.delete_deposit(dossier_id, deposit_id)
+    await journal.deposit_filed(services.consent, dossier_id, deposit_id)
 
 
 routes = [block, unblock, list_blocks, write_item, recipient, deposit, list_deposits,

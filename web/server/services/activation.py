@@ -6,6 +6,13 @@ is the same whether or not the NIR exists); a pharmacist starts it for a patient
 them and prints the code. The patient then activates with NIR + code, having created the
 dossier's keys on their own device. Codes: single use, expiring, 50 bits, stored as keyed
 hashes, compared in constant time, five wrong attempts and they are dead.
+
+A code still valid is never replaced silently: the operator's sending and the pharmacy keep
+it unless asked to resend (``resend``), and then say which code they replaced; the online
+request, made by the patient, sends a new one (to the address on file). A replaced code
+stays dead, but the patient who types it is told that a newer one was sent
+(``CodeSuperseded``): only the holder of a genuine earlier code can get that answer, so it
+tells a guesser nothing about which NIRs have a code or a dossier.
 """
 
 from __future__ import annotations
@@ -26,13 +33,17 @@ from web.server.services import messages
 from web.server.services.codes import (
     EMAIL_CODE_POLICY,
     PHARMACY_CODE_POLICY,
-    codes_match,
     generate_code,
     hash_code,
+    match_code,
     normalize_code,
+    pack_hashes,
+    unpack_hashes,
 )
 from web.server.services.errors import (
     ActivationFailed,
+    CodePending,
+    CodeSuperseded,
     InvalidNir,
     NotFoundError,
     ServiceError,
@@ -50,6 +61,26 @@ FAILED: Final = ("activation failed: check the NIR and the code; after five wron
                  "for a new one")
 ACCEPTED: Final = ("If this NIR and birth date are in the registry, an activation code is on "
                    "its way to the postal or e-mail address on file.")
+CHANNEL_WORDS: Final = {"email": "by e-mail", "post": "by post", "pharmacy": "at a pharmacy"}
+
+
+def _day(timestamp: int) -> str:
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).date().isoformat()
+
+
+def superseded_detail(live: StoredCode) -> str:
+    """What the holder of a replaced code is told: when and how the newer one was sent."""
+    return (f"activation failed: this code was replaced by a newer one, sent "
+            f"{CHANNEL_WORDS.get(live.channel, live.channel)} on {_day(live.created_at)}; "
+            "use the newest code you received")
+
+
+def pending_detail(live: StoredCode) -> str:
+    """What a pharmacist is told when the patient already has a valid code."""
+    return (f"this patient was sent a code {CHANNEL_WORDS.get(live.channel, live.channel)} on "
+            f"{_day(live.created_at)}, valid until {_day(live.expires_at)}: they can use it; "
+            "ask for a new one explicitly (resend) to replace it, and the earlier code will "
+            "stop working")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +100,14 @@ class RegistryReport:
 
 @dataclass(frozen=True, slots=True)
 class CodesSent:
+    """What a sending did: codes sent (``replaced`` of them killed a valid earlier code),
+    beneficiaries skipped (a dossier already, or no address for the channel), and those
+    whose valid code was kept (nothing sent)."""
+
     sent: int
     skipped: int
+    kept: int = 0
+    replaced: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +116,7 @@ class IssuedCode:
 
     code: str
     expires_at: int
+    replaced: StoredCode | None = None  # the valid code this one killed (resend)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,10 +218,27 @@ class Activation:
                            address=get("address", 500), email=email, dossier_id=None)
 
     # ------------------------------------------------------------------ codes
+    async def live_code(self, nir_hash: str) -> StoredCode | None:
+        """The beneficiary's code if it still works: not expired, not locked by wrong
+        attempts."""
+        c = await self._db.code(nir_hash)
+        if (c is None or c.expires_at <= self._now()
+                or EMAIL_CODE_POLICY.is_exhausted(c.attempts)):
+            return None
+        return c
+
     async def _issue(self, b: Beneficiary, channel: str, ttl: int) -> tuple[str, int]:
         code = generate_code(self._rng)
         now = self._now()
-        stored = StoredCode(nir_hash=b.nir_hash, code_hash=hash_code(code, self._peppers.code),
+        # The earlier codes' hashes stay (dead) so that their holder can be told a newer
+        # code was sent.
+        previous = await self._db.code(b.nir_hash)
+        older: tuple[bytes, ...] = ()
+        if previous is not None:
+            live, superseded = unpack_hashes(previous.code_hash)
+            older = (live, *superseded)
+        stored = StoredCode(nir_hash=b.nir_hash,
+                            code_hash=pack_hashes(hash_code(code, self._peppers.code), older),
                             channel=channel, created_at=now, expires_at=now + ttl, attempts=0)
         # put_code is delete-then-insert: two concurrent issues for one beneficiary can both
         # delete, then collide on the unique index (PostgreSQL, read committed). The loser
@@ -210,15 +265,26 @@ class Activation:
                                           notice.subject, notice.body)
         return True
 
-    async def send_codes(self, channel: str, nirs: list[str] | None) -> CodesSent:
+    async def send_codes(self, channel: str, nirs: list[str] | None, *,
+                         resend: bool = False) -> CodesSent:
+        """Send a code to each beneficiary without a dossier (all, or ``nirs``). One whose
+        code is still valid keeps it (``kept``, nothing sent) unless ``resend``: then the
+        new code replaces it (``replaced``) and the earlier one stops working."""
         hashes = None if nirs is None else [self.nir_hash(parse_nir(n)) for n in nirs]
-        sent = skipped = 0
+        sent = skipped = kept = replaced = 0
         for b in await self._db.beneficiaries(hashes):
-            if b.dossier_id is None and await self._deliver(b, channel):
+            if b.dossier_id is not None:
+                skipped += 1
+                continue
+            live = await self.live_code(b.nir_hash)
+            if live is not None and not resend:
+                kept += 1
+            elif await self._deliver(b, channel):
                 sent += 1
+                replaced += live is not None
             else:
                 skipped += 1
-        return CodesSent(sent=sent, skipped=skipped)
+        return CodesSent(sent=sent, skipped=skipped, kept=kept, replaced=replaced)
 
     def request_code(self, nir_text: str, birth_text: str) -> None:
         """Validate the input's shape, then look up and send in the background, so the answer
@@ -237,8 +303,11 @@ class Activation:
             # Type only: a message could quote the letter (which holds the code).
             log.warning("sending an activation code failed: %s", type(exc).__name__)
 
-    async def pharmacy_code(self, nir_text: str, birth_text: str) -> IssuedCode:
-        """A code printed on the spot by a pharmacist for a patient who is present."""
+    async def pharmacy_code(self, nir_text: str, birth_text: str, *,
+                            resend: bool = False) -> IssuedCode:
+        """A code printed on the spot by a pharmacist for a patient who is present. If the
+        patient's code is still valid, :class:`CodePending` (it is kept) unless ``resend``:
+        then the new code replaces it (``replaced``) and the earlier one stops working."""
         nir = parse_nir(nir_text)
         birth = parse_birth_date(birth_text)
         b = await self._db.beneficiary(self.nir_hash(nir))
@@ -246,8 +315,11 @@ class Activation:
             raise NotFoundError("no beneficiary with this NIR and birth date in the registry")
         if b.dossier_id is not None:
             raise ServiceError("this patient already has an open dossier")
+        live = await self.live_code(b.nir_hash)
+        if live is not None and not resend:
+            raise CodePending(pending_detail(live))
         code, expires_at = await self._issue(b, "pharmacy", PHARMACY_CODE_POLICY.ttl_seconds)
-        return IssuedCode(code=code, expires_at=expires_at)
+        return IssuedCode(code=code, expires_at=expires_at, replaced=live)
 
     # ------------------------------------------------------------------ activation
     async def activate(self, nir_text: str, code_text: str, create: NewDossier) -> str:
@@ -258,7 +330,9 @@ class Activation:
         (:data:`FAILED`), and so is any code once five wrong ones locked the activation: a
         NIR with a pending or locked code answers exactly as a NIR without one, so nobody
         learns who is being activated. After a lock, a new code (online request, pharmacy,
-        operator) replaces the locked one. Only the right code, past its expiry, says so."""
+        operator) replaces the locked one. Only the right code, past its expiry, says so;
+        only a code that a newer one replaced says that (:class:`CodeSuperseded`; not a
+        wrong attempt: it is the patient's own, and guessing one is guessing 50 bits)."""
         nir = parse_nir(nir_text)
         nir_hash = self.nir_hash(nir)
         try:
@@ -270,9 +344,12 @@ class Activation:
         # guesses can never check more than the policy allows.
         before = await self._db.take_attempt(nir_hash, EMAIL_CODE_POLICY.max_attempts)
         checked = before is not None and not EMAIL_CODE_POLICY.is_exhausted(before)
-        ok = (stored is not None and checked and bool(code)
-              and codes_match(stored.code_hash, code, self._peppers.code))
-        if stored is None or not ok:
+        found = (match_code(stored.code_hash, code, self._peppers.code)
+                 if stored is not None and checked and code else None)
+        if stored is not None and found == "superseded":
+            await self._db.refund_attempt(nir_hash)
+            raise CodeSuperseded(superseded_detail(stored))
+        if stored is None or found != "live":
             raise ActivationFailed(FAILED)
         await self._db.refund_attempt(nir_hash)  # the right code is not a wrong attempt
         if stored.expires_at < self._now():

@@ -5,6 +5,11 @@ symbols (50 bits) shown as ``XXXXX-XXXXX``. Fifty bits are enough because a code
 ever checked online, behind a per-activation attempt limit (:class:`CodePolicy`) and a rate
 limiter, and expires. The server stores only :func:`hash_code` of it, keyed by a server-side
 pepper, so a leaked table cannot be brute-forced offline without the pepper.
+
+What is stored for a beneficiary is :func:`pack_hashes`: the live code's hash followed by
+those of up to :data:`SUPERSEDED_KEPT` codes it replaced, so that a patient who types an
+older code can be told that a newer one was sent (:func:`match_code`), while every
+superseded code stays dead.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import datetime
 import hmac
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal
@@ -30,12 +35,18 @@ __all__ = [
     "EMAIL_CODE_POLICY",
     "PHARMACY_CODE_POLICY",
     "POST_CODE_POLICY",
+    "SUPERSEDED_KEPT",
     "Channel",
     "CodePolicy",
+    "Match",
     "codes_match",
     "generate_code",
     "hash_code",
+    "live_hash",
+    "match_code",
     "normalize_code",
+    "pack_hashes",
+    "unpack_hashes",
 ]
 
 # Crockford's base32: no I, L, O (read as 1, 1, 0) and no U.
@@ -114,6 +125,48 @@ def codes_match(stored_hash: bytes, code: str, pepper: bytes) -> bool:
     except ActivationFailed:
         return False
     return hmac.compare_digest(stored_hash, candidate)
+
+
+SUPERSEDED_KEPT: Final = 3
+Match = Literal["live", "superseded"]
+
+
+def pack_hashes(live: bytes, superseded: Sequence[bytes] = ()) -> bytes:
+    """What is stored: the live hash, then the newest :data:`SUPERSEDED_KEPT` older ones."""
+    kept = list(superseded)[:SUPERSEDED_KEPT]
+    if any(len(h) != _HASH_SIZE for h in (live, *kept)):
+        raise ValueError("a code hash is 32 bytes")
+    return b"".join((live, *kept))
+
+
+def unpack_hashes(stored: bytes) -> tuple[bytes, tuple[bytes, ...]]:
+    """(live hash, superseded hashes newest first) of :func:`pack_hashes`' bytes; a bare
+    hash (stored before superseded codes were kept) is the live one alone."""
+    if not stored or len(stored) % _HASH_SIZE:
+        raise ValueError("not a stored code hash")
+    parts = [stored[i:i + _HASH_SIZE] for i in range(0, len(stored), _HASH_SIZE)]
+    return parts[0], tuple(parts[1:])
+
+
+def live_hash(stored: bytes) -> bytes:
+    return unpack_hashes(stored)[0]
+
+
+def match_code(stored: bytes, code: str, pepper: bytes) -> Match | None:
+    """Whether ``code`` is the live code of ``stored`` (:func:`pack_hashes`), one it
+    superseded, or neither (also for a malformed code). The typed code is hashed once and
+    compared in constant time with every slot, so the time does not depend on which slot
+    matches."""
+    _check_pepper(pepper)
+    live, older = unpack_hashes(stored)
+    try:
+        candidate = hash_code(code, pepper)
+    except ActivationFailed:
+        return None
+    hits = [hmac.compare_digest(h, candidate) for h in (live, *older)]
+    if hits[0]:
+        return "live"
+    return "superseded" if any(hits[1:]) else None
 
 
 @dataclass(frozen=True, slots=True)

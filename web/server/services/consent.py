@@ -19,7 +19,7 @@ import nacl.signing
 
 from consent import audit, grant, policy, token
 from consent import request as signed_request
-from consent.errors import InvalidToken, TokenRevoked
+from consent.errors import InvalidToken, TokenExpired, TokenRevoked
 from consent.recipient import Recipient, contact_dossier
 from vault.crypto import fingerprint
 from vault.records import DossierRecord, ItemRecord
@@ -35,7 +35,7 @@ from web.server.services.errors import (
     Unauthorized,
 )
 from web.server.services.notify import Notifier
-from web.server.storage.ports import Professional, ServiceDb, StoredGrant
+from web.server.storage.ports import Along, Professional, ServiceDb, StoredGrant
 
 REQUEST_WINDOW: Final = 300
 
@@ -150,12 +150,14 @@ class ConsentService:
     # ------------------------------------------------------------------ audit chain
     async def record(self, dossier_id: str, kind: str, actor: str,
                      detail: Mapping[str, str | int] | None = None,
-                     request: SignedRequest | None = None, actor_public: bytes = b"") -> None:
+                     request: SignedRequest | None = None, actor_public: bytes = b"",
+                     along: Along | None = None) -> None:
         """Append an event to the dossier's chain, exactly once: the storage serializes a
         dossier's appends (``AuditLog.append_audit``), so no append loses to another and
         none is retried. If the history cannot be written now this raises
         :class:`vault.errors.StorageUnavailable` (503, Retry-After) and the caller must not
-        answer as if it were logged: every service logs first, then answers."""
+        answer as if it were logged: every service logs first, then answers. ``along`` is the
+        write the event records, committed with it or not at all (``AuditLog.append_audit``)."""
         extra: dict[str, str | int] = dict(detail or {})
         signature = b""
         if request is not None:
@@ -171,7 +173,7 @@ class ConsentService:
                                 request_signature=signature, actor_public=actor_public)
             return audit.encode_event(event), audit.append(head, event).hash
 
-        await self._db.append_audit(dossier_id, entry)
+        await self._db.append_audit(dossier_id, entry, along=along)
 
     async def history(self, dossier_id: str) -> tuple[list[bytes], bytes]:
         """Every event (encoded) and the server-signed head."""
@@ -207,6 +209,9 @@ class ConsentService:
             pro = await self._db.professional(core.recipient_id)
             if not is_approved(pro):
                 raise NotFoundError("no approved professional with this idNat_PS")
+            if await self._db.is_blocked(dossier.dossier_id, core.recipient_id):
+                raise ProfessionalBlocked("you blocked this professional: lift the block "
+                                          "before granting them access")
             keys = (pro.sign_public, pro.box_public)
         if keys != (core.recipient_sign_public, core.recipient_box_public):
             raise Forbidden("the grant's recipient keys are not the directory's")
@@ -286,15 +291,41 @@ class ConsentService:
             raise InvalidToken()
         dossier = await self._store.dossier(stored.dossier_id)
         tok.verify(dossier.sign_public)
-        tok.check_time(self._now())
+        # From here the token is the patient's own: a refusal is worth their history.
+        try:
+            tok.check_time(self._now())
+        except TokenExpired:
+            await self._refused(pro, stored, request, "expired")
+            raise
         core = grant.SignedGrant.decode(stored.blob).core
         policy.token_matches_grant(claims, core)
         if await self._db.is_blocked(stored.dossier_id, pro.ps_id):
+            await self._refused(pro, stored, request, "blocked")
             raise ProfessionalBlocked()
         if stored.revoked_at is not None or stored.expires_at <= self._now():
+            await self._refused(pro, stored, request,
+                                "revoked" if stored.revoked_at is not None else "expired")
             raise TokenRevoked()
         policy.presenter_is_recipient(claims, core, pro.recipient)
         return Admitted(stored=stored, dossier=dossier, core=core)
+
+    async def _refused(self, pro: Presenter, stored: StoredGrant, request: SignedRequest,
+                       why: str) -> None:
+        """A token of this patient's refused (revoked, expired, blocked): logged as the
+        presenter's own signed request, so the patient sees who tried."""
+        await self.record(stored.dossier_id, "token_refused", pro.recipient.actor,
+                          {"grant": stored.grant_id, "result": why}, request=request,
+                          actor_public=pro.sign_public)
+
+    async def item_author(self, dossier_id: str, item_id: str) -> str | None:
+        """The professional (``ps:<id>``) or contact who wrote ``item_id`` through a grant,
+        from the history's ``item_written`` events; None for the patient's own items (and
+        the deposits they filed). Reads the dossier's whole history: deletions are rare."""
+        for blob in await self._db.audit_events(dossier_id):
+            event = audit.decode_event(blob)
+            if event.kind == "item_written" and event.detail.get("item") == item_id:
+                return event.actor
+        return None
 
     async def scan(self, who: Professional | Presenter, text: str,
                    request: SignedRequest) -> ScanResult:
@@ -307,5 +338,25 @@ class ConsentService:
                           {"grant": stored.grant_id, "items": len(items),
                            "sections": ",".join(sorted(s.value for s in core.sections))},
                           request=request, actor_public=pro.sign_public)
-        self._notifier.patient(stored.dossier_id, messages.dossier_consulted(pro))
+        self._notifier.patient(stored.dossier_id, messages.dossier_consulted(
+            pro, at=self._now(), write=stored.write))
         return ScanResult(dossier=dossier, grant=stored.blob, items=items)
+
+    async def attachment(self, who: Professional | Presenter, text: str, item_id: str,
+                         attachment_id: str, request: SignedRequest) -> tuple[str, list[bytes]]:
+        """(dossier id, encrypted chunks) of an attachment of an item the token opens: every
+        check of a scan, then the item's latest revision must be wrapped under one of the
+        grant's refs (so never a masked item's). The chunks are opaque here: their key is
+        inside the item, which only the grantee opens. Logged as ``section_read``."""
+        pro = _presenter(who)
+        stored, _, _ = (await self.admit(pro, text, request)).parts
+        revisions = await self._store.revisions(stored.dossier_id, item_id)
+        chunks = (await self._store.chunks(stored.dossier_id, attachment_id)
+                  if revisions and revisions[-1].key_ref in stored.key_refs else [])
+        if not chunks:
+            raise NotFoundError("no such attachment among what this consent opens")
+        await self.record(stored.dossier_id, "section_read", pro.recipient.actor,
+                          {"grant": stored.grant_id, "item": item_id,
+                           "attachment": attachment_id},
+                          request=request, actor_public=pro.sign_public)
+        return stored.dossier_id, chunks

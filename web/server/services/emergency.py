@@ -1,5 +1,6 @@
 """Emergency access (P7): cards opened with a passcode, and break-glass for the emergency
-service. Every use is logged in the dossier's history and e-mailed to the patient at once.
+service. Every use is logged in the dossier's history and e-mailed to the patient at once
+(naming the card), and so is the wrong passcode that locks a card.
 The server holds a share of a card's key and sealed packages; it can open none of them, nor
 the free text the history keeps (who opened a card, a break-glass reason: ``consent.note``)."""
 
@@ -50,6 +51,10 @@ def sealed_detail(key: str, sealed: bytes, plain: str,
         return {key: note.note_text(note.seal_note(box_public, purpose, plain,
                                                      system_random))}
     return {}
+
+
+def _name(card: StoredCard) -> messages.CardName:
+    return messages.CardName(card_id=card.card_id, created_at=card.created_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,9 +140,13 @@ class EmergencyService:
             raise CardLocked()
         if not hmac.compare_digest(card.passcode_hash, self._passcode_hash(card_id, passcode)):
             left = MAX_CARD_ATTEMPTS - before - 1
+            # The guess that locks the card is logged as such, and e-mailed at once.
             await self._consent.record(card.dossier_id, "card_used", f"card:{card_id}",
-                                       {"result": "wrong_passcode", "attempts_left": left})
+                                       {"result": "wrong_passcode" if left > 0 else "locked",
+                                        "attempts_left": left})
             if left <= 0:
+                self._notifier.patient(card.dossier_id,
+                                       messages.card_locked(_name(card), at=self._now()))
                 raise CardLocked()
             raise WrongPasscode(f"wrong passcode ({left} attempt{'s' if left > 1 else ''} "
                                 "left before the card locks)")
@@ -147,20 +156,24 @@ class EmergencyService:
         by = sealed_detail("by_sealed", who_sealed, who.strip()[:100], dossier.box_public)
         await self._consent.record(card.dossier_id, "card_used", f"card:{card_id}",
                                    {"result": "opened", **by, "items": len(items)})
-        self._notifier.patient(card.dossier_id, messages.card_used())
+        self._notifier.patient(card.dossier_id, messages.card_used(_name(card), at=self._now()))
         return Opened(dossier=dossier, package=card.package, items=items,
                       server_share=card.server_share)
 
     # ------------------------------------------------------------------ break-glass
     async def set_break_glass(self, dossier_id: str, package: bytes | None,
                               key_refs: tuple[str, ...]) -> None:
+        """Allow break-glass with ``package`` (the summary's keys sealed to the service), or
+        refuse it (None). Its own event kind, ``break_glass_changed`` (older histories have
+        ``mask_changed`` with a ``break_glass`` detail)."""
         if package is None:
             await self._cards.disable_break_glass(dossier_id)
-            await self._consent.record(dossier_id, "mask_changed", "patient",
+            await self._consent.record(dossier_id, "break_glass_changed", "patient",
                                        {"break_glass": "off"})
             return
         await self._cards.put_break_glass(dossier_id, package, key_refs, self._now())
-        await self._consent.record(dossier_id, "mask_changed", "patient", {"break_glass": "on"})
+        await self._consent.record(dossier_id, "break_glass_changed", "patient",
+                                   {"break_glass": "on"})
 
     async def break_glass(self, pro: Professional, nir_hash: str, reason: str,
                           request: SignedRequest, reason_sealed: bytes = b"") -> Opened:
@@ -195,5 +208,5 @@ class EmergencyService:
         await self._consent.record(dossier_id, "emergency_access", f"ps:{pro.ps_id}",
                                    {"result": "opened", **why, "items": len(items)},
                                    request=request, actor_public=pro.sign_public)
-        self._notifier.patient(dossier_id, messages.break_glass_used(pro))
+        self._notifier.patient(dossier_id, messages.break_glass_used(pro, at=self._now()))
         return Opened(dossier=dossier, package=package, items=items)

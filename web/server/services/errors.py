@@ -13,6 +13,7 @@ The tree (``code`` in brackets)::
     * ServiceError                  [service_error]
       x RateLimited                 [rate_limited]                   .retry_after (seconds)
       x ActivationFailed            [activation_failed]
+        + CodeSuperseded            [code_superseded]
       x Unauthorized                [unauthorized]
       x Forbidden                   [forbidden]                      PermissionError
         + ProfessionalBlocked       [professional_blocked]
@@ -21,10 +22,13 @@ The tree (``code`` in brackets)::
         + CardLocked                [card_locked]
         + CardExpired               [card_expired]
         + BreakGlassOff             [break_glass_off]
+        + ProfessionalItem          [professional_item]
       x WrongPasscode               [wrong_passcode]
       x NotFoundError               [not_found]                      LookupError
       x ConflictError               [conflict]
         + StaleKey                  [stale_key]
+        + RotationOwed              [rotation_owed]
+        + CodePending               [code_pending]
       x MailError                   [mail_failed]
 
 The emergency-card errors are the server's decisions, not the consent format's: the attempt
@@ -64,6 +68,16 @@ class ActivationFailed(ServiceError):
     default_detail = "this activation code is not valid"
 
 
+class CodeSuperseded(ActivationFailed):
+    """The code typed is one a newer code replaced (it is dead). Only someone who holds a
+    genuine earlier code of this NIR can get this answer: to anyone guessing, a NIR with or
+    without a dossier or a pending code answers :class:`ActivationFailed` alike."""
+
+    code = "code_superseded"
+    default_detail = ("this activation code was replaced by a newer one: use the newest code "
+                      "you received")
+
+
 class Unauthorized(ServiceError):
     """No valid credentials were presented."""
 
@@ -76,6 +90,16 @@ class Forbidden(ServiceError, PermissionError):
 
     code = "forbidden"
     default_detail = "not allowed"
+
+
+class ProfessionalItem(Forbidden):
+    """The patient asked to delete an item a professional wrote: it can be masked
+    (``docs/consent.md``, "Deleting a professional's item")."""
+
+    code = "professional_item"
+    default_detail = ("this item was written by a professional: you cannot delete it, but "
+                      "you can mask it (carnet patient mask ITEM_ID), and no grant will "
+                      "show it again")
 
 
 class ProfessionalBlocked(Forbidden):
@@ -149,6 +173,26 @@ class StaleKey(ConflictError):
     code = "stale_key"
     default_detail = ("this item is wrapped under a key the patient has replaced: scan the "
                       "consent again to get the new key, then retry")
+
+
+class CodePending(ConflictError):
+    """A new activation code was asked for while the one sent earlier is still valid: it is
+    kept unless the new one is asked for explicitly (resend), which kills the earlier one."""
+
+    code = "code_pending"
+    default_detail = "an activation code sent earlier is still valid"
+
+
+class RotationOwed(ConflictError):
+    """A professional's write is wrapped under a key that an ended grant (revoked or
+    expired) also carries, and the patient's client has not rotated it yet: the ex-grantee
+    could read the item (P5). Refused until the patient's next session rotates the section
+    and re-seals this grant; then scan again and write under the new key (or deposit)."""
+
+    code = "rotation_owed"
+    default_detail = ("the patient's keys for this section must be renewed first (a consent "
+                      "ended): try again after the patient's next session, or deposit the "
+                      "item instead")
 
 
 class MailError(ServiceError):

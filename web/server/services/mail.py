@@ -23,6 +23,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Final, Protocol
 
+from web.dates import day_text
 from web.server.services.errors import MailError
 
 __all__ = [
@@ -37,8 +38,6 @@ __all__ = [
 
 Clock = Callable[[], datetime.datetime]
 _LETTER_WIDTH: Final = 72
-_MONTHS_FR: Final = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-                     "septembre", "octobre", "novembre", "décembre")
 
 
 def _utcnow() -> datetime.datetime:
@@ -206,7 +205,7 @@ class PostOutbox:
         indent = " " * 40
         recipient = [recipient_name.strip()] + [
             line.strip() for line in address.replace("\r", "").split("\n") if line.strip()]
-        date = f"Le {day.day} {_MONTHS_FR[day.month - 1]} {day.year}"
+        date = f"Le {day_text(day)}"
         paragraphs = body.replace("\r", "").split("\n")
         # Never split at a hyphen or inside a word: a code like ABCDE-FGHIJ stays on one line.
         wrapped = [textwrap.fill(p, _LETTER_WIDTH, break_on_hyphens=False,

@@ -56,6 +56,7 @@ CODE_PATTERN: Final = re.compile(r"\b([0-9A-Z]{5}-[0-9A-Z]{5})\b")
 PUBLIC_OPERATIONS: Final = frozenset({
     ("GET", "/health"),
     ("GET", "/health/ready"),
+    ("GET", "/links"),
     ("GET", "/audit/key"),
     ("GET", "/directory"),
     ("GET", "/directory/authority"),
@@ -304,19 +305,21 @@ class Harness:
         return str(r.json()["session"])
 
     # -- codes and activation ------------------------------------------------------------
-    async def pharmacy_code(self, person: Person, pro: Professional | None = None) -> str:
+    async def pharmacy_code(self, person: Person, pro: Professional | None = None, *,
+                            resend: bool = False) -> str:
         pro = pro or await self.professional()
         r = await self.call("POST", "/activation/pharmacy", token=pro.session,
-                            json=schemas.ActivationRequest(nir=person.nir,
-                                                        birth_date=person.birth_date))
+                            json=schemas.PharmacyActivationRequest(
+                                nir=person.nir, birth_date=person.birth_date, resend=resend))
         assert r.status_code == 201, r.text
         return str(r.json()["code"])
 
-    async def email_code(self, person: Person) -> str:
+    async def email_code(self, person: Person, *, resend: bool = False) -> str:
         r = await self.operator("POST", "/operator/codes",
-                                schemas.SendCodesBody(channel="email", nirs=[person.nir]))
+                                schemas.SendCodesBody(channel="email", nirs=[person.nir],
+                                                      resend=resend))
         assert r.status_code == 200, r.text
-        assert r.json() == {"sent": 1, "skipped": 0}, r.text
+        assert (r.json()["sent"], r.json()["skipped"]) == (1, 0), r.text
         return self.mailer.code_for(person.email)
 
     async def activate(self, patient: FakePatient, code: str) -> httpx.Response:
@@ -394,14 +397,15 @@ def assert_error(response: httpx.Response, status: int, code: str,
 
 # ------------------------------------------------------------------------------ bodies
 def put_item_body(*, item_id: str | None = None, with_chunk: bool = False,
-                  revision: int = 1) -> schemas.PutItemBody:
+                  revision: int = 1, keyring_version: int = 1) -> schemas.PatientItemBody:
     item_id = item_id or new_id()
     chunks = [schemas.ChunkBody(attachment_id=new_id(), index=0,
                              blob=secrets.token_bytes(100))] if with_chunk else []
-    return schemas.PutItemBody(item=schemas.ItemBody(
+    return schemas.PatientItemBody(item=schemas.ItemBody(
         item_id=item_id, revision=revision, key_ref=new_id(),
         wrapped_key=secrets.token_bytes(72), ciphertext=secrets.token_bytes(300),
-        created_at=1_790_000_000), chunks=chunks)
+        created_at=1_790_000_000), chunks=chunks, keyring_version=keyring_version,
+        base_revision=revision - 1 if revision > 1 else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -467,6 +471,7 @@ def plausible_requests(h: Harness, w: World) -> dict[tuple[str, str], Planned]:
     return {
         ("GET", "/health"): Planned("GET", "/health"),
         ("GET", "/health/ready"): Planned("GET", "/health/ready"),
+        ("GET", "/links"): Planned("GET", "/links"),
         ("POST", "/auth/params"): Planned("POST", "/auth/params",
                                           schemas.ParamsRequest(login=w.patient.person.nir)),
         ("POST", "/auth/challenge"): Planned("POST", "/auth/challenge",
@@ -496,11 +501,13 @@ def plausible_requests(h: Harness, w: World) -> dict[tuple[str, str], Planned]:
         ("GET", "/dossiers/{dossier_id}/items/{item_id}/revisions"): Planned(
             "GET", f"/dossiers/{d}/items/{w.item_id}/revisions", credential="patient"),
         ("DELETE", "/dossiers/{dossier_id}/items/{item_id}"): Planned(
-            "DELETE", f"/dossiers/{d}/items/{w.item_id}", credential="patient"),
+            "DELETE", f"/dossiers/{d}/items/{w.item_id}",
+            params={"keyring_version": 1, "base_revision": 1}, credential="patient"),
         ("POST", "/dossiers/{dossier_id}/rewrap"): Planned(
             "POST", f"/dossiers/{d}/rewrap", schemas.RewrapsBody(changes=[schemas.RewrapBody(
                 item_id=w.item_id, revision=1, key_ref=new_id(),
-                wrapped_key=secrets.token_bytes(72))]), credential="patient"),
+                wrapped_key=secrets.token_bytes(72))], keyring_version=1),
+            credential="patient"),
         ("GET", "/dossiers/{dossier_id}/attachments/{attachment_id}"): Planned(
             "GET", f"/dossiers/{d}/attachments/{w.attachment_id}", credential="patient"),
         ("POST", "/dossiers/{dossier_id}/close"): Planned(
@@ -592,9 +599,17 @@ def plausible_requests(h: Harness, w: World) -> dict[tuple[str, str], Planned]:
             "GET", f"/dossiers/{d}/deposits", params={"limit": 5}, credential="patient"),
         ("DELETE", "/dossiers/{dossier_id}/deposits/{deposit_id}"): Planned(
             "DELETE", f"/dossiers/{d}/deposits/{new_id()}", credential="patient"),
+        # an action only the patient's device sees, declared (issue 10)
+        ("POST", "/dossiers/{dossier_id}/history/events"): Planned(
+            "POST", f"/dossiers/{d}/history/events", {"kind": "export", "count": 3},
+            credential="patient"),
         ("POST", "/consent/scan"): Planned("POST", "/consent/scan",
                                            schemas.ScanRequest(token="C1:" + "A" * 40),
                                            credential="pro"),
+        ("POST", "/consent/attachment"): Planned(
+            "POST", "/consent/attachment",
+            schemas.AttachmentRequest(token="C1:" + "A" * 40, item_id=new_id(),
+                                      attachment_id=new_id()), credential="pro"),
     }
 
 

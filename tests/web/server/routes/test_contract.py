@@ -92,7 +92,7 @@ async def test_the_served_document_is_the_built_one(contract_app: Harness) -> No
 # Professional routes that also need a signed request (X-Carnet-* headers made with the
 # professional's key), which schemathesis does not make: with a session they answer 401.
 SIGNED: Final = frozenset({"/consent/scan", "/emergency/break-glass", "/consent/items",
-                           "/deposits"})
+                           "/deposits", "/consent/attachment"})
 
 
 def credential(method: str, path: str) -> str:
