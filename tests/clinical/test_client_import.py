@@ -111,3 +111,32 @@ async def test_alerts_window_and_ips_on_decrypted_items(dossier: Dossier,
 def test_vectors_file_is_valid_json() -> None:
     path = Path(__file__).resolve().parents[1] / "vectors" / "clinical.json"
     assert json.loads(path.read_text("utf-8"))["cases"]
+
+
+def _resources(path: Path, kind: str) -> int:
+    import gzip
+    bundle = json.loads(gzip.decompress(path.read_bytes()))
+    return sum(1 for e in bundle.get("entry", []) if e["resource"]["resourceType"] == kind)
+
+
+async def test_every_synthea_bundle_imports_through_the_client(fhir_dir: Path) -> None:
+    """Every Synthea bundle through the same client function the CLI uses, encrypted into a
+    dossier (in memory: the real server gets a subset in tests/e2e/test_fhir_import.py, and
+    the whole set in ``scripts/bench clinical``); a second import adds nothing."""
+    synthea = sorted((fhir_dir / "synthea").glob("*.json.gz"))
+    assert synthea
+    d, _ = await Dossier.create(MemoryStore(), "a passphrase for these tests",
+                                clock=lambda: 1_700_000_000)
+    files = [(p.name, p.read_bytes()) for p in synthea]
+    first = await import_files(d, files, today="2026-12-01")
+    listed = await d.list()
+    by_section: dict[str, int] = {}
+    for item in listed:
+        by_section[item.section.value] = by_section.get(item.section.value, 0) + 1
+    assert first.added == len(listed) == sum(first.sections.values())
+    assert by_section == dict(first.sections)
+    assert by_section["allergies"] == sum(_resources(p, "AllergyIntolerance") for p in synthea)
+    assert by_section["vaccinations"] == sum(_resources(p, "Immunization") for p in synthea)
+    assert by_section["medical_history"] == sum(_resources(p, "Condition") for p in synthea)
+    again = await import_files(d, files, today="2026-12-01")
+    assert again.added == 0 and again.already == first.added

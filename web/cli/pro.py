@@ -8,8 +8,11 @@ for (``--save-attachment DIR``, files 0600)."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 from typing import Any
+
+from rich.console import Console
 
 from consent import qr
 from vault import Item, VaultError
@@ -22,12 +25,14 @@ from web.cli._sessions import ProSession, pinned_authority, pro_identity, pro_se
 from web.client import home as local_home
 from web.client.account import directory_status
 from web.client.api import ApiError
+from web.client.clinical import within_window
 from web.client.codes import fingerprint_hex, identity_text
 from web.client.consent import scan
 from web.client.links import public_origin
 from web.client.professional import ProfessionalIdentity
 from web.client.reading import ReadingView, build_view, view_json
 from web.client.views import author_directory, granted_attachment
+from web.i18n import tr
 
 
 async def pro_register(ctx: Ctx) -> None:
@@ -89,12 +94,19 @@ async def pro_identity_qr(ctx: Ctx) -> None:
                  f"identity QR of {identity.ps_id} (key {fpr.hex()[:16]}...) written to {out}")
 
 
-async def _open(ctx: Ctx, s: ProSession, text: str) -> ReadingView:
+async def _open(ctx: Ctx, s: ProSession, text: str, *, window: bool = False
+                ) -> tuple[ReadingView, int]:
+    """The reader's view, and how many care-history items older than 24 months it leaves
+    out (``window``, unless ``--all``: the seed's 24-month care history)."""
     got = await scan(s.api, s.identity, text, now=clock())
     names = await author_directory(s.api, got.items, await pinned_authority(ctx, s.api))
-    return build_view(got.items, kind="professional", carried=got.sections,
+    shown, older = list(got.items), 0
+    if window and not getattr(ctx.args, "all", False):
+        shown, older = within_window(got.items, today=dt.date.fromtimestamp(clock()))
+    view = build_view(shown, kind="professional", carried=got.sections,
                       dossier_id=got.dossier_id, write=got.write, expires_at=got.expires_at,
                       unreadable=got.unreadable, directory=names)
+    return view, older
 
 
 def _attachment_path(directory: Path, item: Item, force: bool) -> Path:
@@ -143,13 +155,20 @@ async def pro_scan(ctx: Ctx) -> None:
     unreadable, attachments_saved}."""
     text = token_text(image=ctx.args.image, text_file=ctx.args.text_file, text=ctx.args.text)
     async with pro_session(ctx) as s:
-        view = await _open(ctx, s, text)
+        view, older = await _open(ctx, s, text, window=True)
         saved = await _save(ctx, s, text, [v.item for v in view.items()])
     # P11: alerts first (web.cli._alerts, H8), computed here on the decrypted items.
     alerts = view_alerts(ctx.env, [v.item for v in view.items()], view.opened, None)
     data: dict[str, Any] = {**view_json(view), "attachments_saved": saved,
-                            "alerts": alerts_json(alerts)}
-    ctx.out.emit(data, alerts_first(alerts, view_of(view)))
+                            "alerts": alerts_json(alerts), "older_not_shown": older}
+    first = alerts_first(alerts, view_of(view))
+
+    def shown(console: Console) -> None:
+        first(console)
+        if older:
+            console.print(tr("({n} care-history items older than 24 months not shown: --all "
+                             "shows them)", n=older), markup=False)
+    ctx.out.emit(data, shown)
 
 
 async def pro_show(ctx: Ctx) -> None:
@@ -159,7 +178,7 @@ async def pro_show(ctx: Ctx) -> None:
     item_id = ctx.args.item_id.strip().lower()
     text = token_text(image=ctx.args.image, text_file=ctx.args.text_file, text=ctx.args.text)
     async with pro_session(ctx) as s:
-        view = await _open(ctx, s, text)
+        view, _ = await _open(ctx, s, text)
         found = view.find(item_id)
         if found is None:
             raise CliError(f"item {item_id} is not among what this consent opens (it may not "
@@ -195,8 +214,11 @@ def register(cmds: Commands) -> None:
     p = leaf(subs, "identity-qr", pro_identity_qr, "write your identity QR for patients")
     p.add_argument("--out", required=True, metavar="FILE.png|FILE.svg")
     p.add_argument("--force", action="store_true", help="overwrite FILE")
-    _token_options(leaf(subs, "scan", pro_scan, "open what a patient's consent token grants "
-                        "you: whose dossier, what is opened, each item with its details"))
+    p = leaf(subs, "scan", pro_scan, "open what a patient's consent token grants you: whose "
+             "dossier, what is opened, each item with its details")
+    _token_options(p)
+    p.add_argument("--all", action="store_true",
+                   help="also the care history older than 24 months")
     p = leaf(subs, "show", pro_show, "one item a consent token opens, in full (give the "
              "token again)")
     p.add_argument("item_id", metavar="ITEM_ID")
