@@ -235,3 +235,10 @@ async def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     finally:
         if request.param == "postgres":
             await drop_postgres_database(database_url)
+
+
+def engine_independent(server: Server, why: str) -> None:
+    """Run a test on SQLite only: what it checks happens in the client (the PostgreSQL run of
+    the same server code is covered by the engine-dependent tests). ``why`` is the reason."""
+    if server.engine != "sqlite":
+        pytest.skip(f"engine-independent ({why}): run on SQLite")

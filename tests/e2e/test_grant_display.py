@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import REPO, Server
+from tests.e2e.conftest import REPO, Server, engine_independent
 from web.nir import nir_key
 
 EN = {"CARNET_LANG": "en"}
@@ -79,6 +79,7 @@ def _shows_the_grant(text: str, expires_at: int) -> None:
 
 def test_a_grant_shows_who_what_and_how_long_before_and_after(server: Server,
                                                                 tmp_path: Path) -> None:
+    engine_independent(server, "what the patient's client shows and refuses")
     n = _n(server, 1)
     ph_id, doc_id = f"8100003000{n:02d}", f"8200003000{n:02d}"
     ph = _pro(server, ph_id, "ph", "Pharmacie Lilas", "pharmacien", "Lyon", ("pharmacist",))
@@ -119,6 +120,7 @@ def test_a_grant_shows_who_what_and_how_long_before_and_after(server: Server,
 
 def test_the_profession_is_a_closed_list_and_the_directory_decides(server: Server,
                                                                    tmp_path: Path) -> None:
+    engine_independent(server, "what the patient's client shows and refuses")
     n = _n(server, 3)
     ph_id, doc_id, odd_id = (f"81000031{n:04d}", f"82000031{n:04d}", f"83000031{n:04d}")
     ph = _pro(server, ph_id, "ph3", "Pharmacie Iris", "pharmacien", "Nantes", ("pharmacist",))
@@ -153,6 +155,7 @@ def test_the_profession_is_a_closed_list_and_the_directory_decides(server: Serve
 
 
 def test_a_grant_to_a_blocked_professional_is_refused(server: Server, tmp_path: Path) -> None:
+    engine_independent(server, "what the patient's client shows and refuses")
     n = _n(server, 5)
     ph_id, doc_id = f"81000032{n:04d}", f"82000032{n:04d}"
     ph = _pro(server, ph_id, "ph5", "Pharmacie Rose", "pharmacien", "Lille", ("pharmacist",))
@@ -176,6 +179,7 @@ def _titles(server: Server, home: str, env: dict[str, str]) -> list[str]:
 
 def test_importing_an_archive_into_its_own_dossier_adds_nothing(server: Server,
                                                                 tmp_path: Path) -> None:
+    engine_independent(server, "what the patient's client shows and refuses")
     n = _n(server, 7)
     ph = _pro(server, f"81000033{n:04d}", "ph7", "Pharmacie Lys", "pharmacien", "Metz",
               ("pharmacist",))

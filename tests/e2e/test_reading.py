@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.e2e.conftest import REPO, Server
+from tests.e2e.conftest import REPO, Server, engine_independent
 from web.nir import nir_key
 
 PASS = {"CARNET_PASSPHRASE": "violet tractor hums under seven lanterns"}
@@ -59,6 +59,7 @@ def _setup(server: Server, tmp_path: Path) -> str:
 
 
 def test_what_readers_are_shown(server: Server, tmp_path: Path) -> None:
+    engine_independent(server, "the reader's view is built in the client")
     nir = _setup(server, tmp_path)
     add = ("patient", "add")
     allergy = server.cli_json(*add, "allergies", "allergy", "Pénicilline", "--date",
