@@ -1,11 +1,6 @@
 """The French catalog, the product's language.
 
-``MESSAGES``: English source strings, exact or templates with ``{
-    "({n} care-history items older than 24 months not shown: --all shows them)":
-        "({n} éléments de l'historique des soins de plus de 24 mois non affichés : --all les "
-        "affiche)",
-    "also the care history older than 24 months":
-        "aussi l'historique des soins de plus de 24 mois",name}`` placeholders (the
+``MESSAGES``: English source strings, exact or templates with ``{name}`` placeholders (the
 same names as the English: ``tests/web/i18n`` checks it), to French. ``LABELS``: display
 names of identifiers (sections, item types, flags, statuses, roles), which stay English in
 ``--json`` and on the command line. ``SAME``: texts that read the same in French.
@@ -48,6 +43,11 @@ LABELS: Final[dict[str, str]] = {
 }
 
 MESSAGES: Final[dict[str, str]] = {
+    "({n} care-history items older than 24 months not shown: --all shows them)":
+        "({n} éléments de l'historique des soins de plus de 24 mois non affichés : --all les "
+        "affiche)",
+    "also the care history older than 24 months":
+        "aussi l'historique des soins de plus de 24 mois",
     # ---------------------------------------------------------------- argparse's own phrases
     "usage: ": "usage : ",
     "positional arguments": "arguments positionnels",
