@@ -214,11 +214,12 @@ def register(cmds: Commands) -> None:
     p = leaf(subs, "identity-qr", pro_identity_qr, "write your identity QR for patients")
     p.add_argument("--out", required=True, metavar="FILE.png|FILE.svg")
     p.add_argument("--force", action="store_true", help="overwrite FILE")
-    p = leaf(subs, "scan", pro_scan, "open what a patient's consent token grants you: whose "
-             "dossier, what is opened, each item with its details")
-    _token_options(p)
-    p.add_argument("--all", action="store_true",
-                   help="also the care history older than 24 months")
+    for name in ("scan", "read"):  # read: the same, for a token already scanned (text)
+        p = leaf(subs, name, pro_scan, "open what a patient's consent token grants you: "
+                 "whose dossier, what is opened, each item with its details")
+        _token_options(p)
+        p.add_argument("--all", action="store_true",
+                       help="also the care history older than 24 months")
     p = leaf(subs, "show", pro_show, "one item a consent token opens, in full (give the "
              "token again)")
     p.add_argument("item_id", metavar="ITEM_ID")
