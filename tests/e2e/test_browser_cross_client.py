@@ -16,20 +16,8 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import Server, Smtp, activation_code
-from tests.e2e.test_journey import PASSPHRASE, load_registry, patient_env
-from tests.e2e.test_journey import registry as journey_registry
+from tests.e2e.test_journey import PASSPHRASE, load_registry, patient_env, registry_for
 from vault import open_archive, tombstone
-
-
-def registry(server: Server) -> dict[str, dict[str, str]]:
-    """The journey's beneficiaries with addresses of this module's own: the SMTP collector
-    is shared by the whole session, so another module's activation e-mail is never read."""
-    people = journey_registry(server)
-    for p in people.values():
-        if p["email"]:
-            p["email"] = p["email"].replace("@", "-xclient@")
-    return people
-
 
 REPO = Path(__file__).resolve().parents[2]
 BROWSER = REPO / "web" / "browser"
@@ -63,7 +51,7 @@ def browser_env(node: str, server: Server, nir: str, env: dict[str, str], *args:
 
 
 def test_items_cross_between_browser_and_python(server: Server, smtp: Smtp, node: str) -> None:
-    people = registry(server)
+    people = registry_for(server, "xclient")
     load_registry(server, people)
     person = people["email"]
     server.operator("send-codes", "--channel", "email", "--nir", person["nir"])
@@ -123,7 +111,7 @@ def test_archives_cross_and_the_browser_closes(server: Server, smtp: Smtp, node:
                                                tmp_path: Path) -> None:
     if server.engine != "sqlite":
         pytest.skip("the browser library's formats do not depend on the engine (SQLite)")
-    people = registry(server)
+    people = registry_for(server, "xclient")
     load_registry(server, people)
     person = people["request"]
     server.operator("send-codes", "--channel", "email", "--nir", person["nir"])
@@ -163,7 +151,7 @@ def test_archives_cross_and_the_browser_closes(server: Server, smtp: Smtp, node:
 
 def test_consent_from_the_browser_scanned_by_the_python_professional(
         server: Server, smtp: Smtp, node: str) -> None:
-    people = registry(server)
+    people = registry_for(server, "xclient")
     load_registry(server, people)
     person = people["pharmacy"]
     ps_id = "810000000077" if server.engine == "sqlite" else "810000000078"
@@ -207,7 +195,7 @@ def test_break_glass_allowed_in_the_browser(server: Server, smtp: Smtp, node: st
     """Reuses the consent test's patient ("pharmacy") and professional: run after it."""
     if server.engine != "sqlite":
         pytest.skip("the browser library's formats do not depend on the engine (SQLite)")
-    people = registry(server)
+    people = registry_for(server, "xclient")
     person = people["pharmacy"]
     ps_id = "840000000077" if server.engine == "sqlite" else "840000000078"
     samu = {"CARNET_PASSPHRASE": f"secret of the emergency doctor {ps_id}"}

@@ -38,6 +38,16 @@ def registry(server: Server) -> dict[str, dict[str, str]]:
     return people
 
 
+def registry_for(server: Server, tag: str) -> dict[str, dict[str, str]]:
+    """:func:`registry` with e-mail addresses of the calling module's own (``tag``): the SMTP
+    collector is shared by the whole session, so another module's e-mail is never read."""
+    people = registry(server)
+    for p in people.values():
+        if p["email"]:
+            p["email"] = p["email"].replace("@", f"-{tag}@")
+    return people
+
+
 def load_registry(server: Server, people: dict[str, dict[str, str]]) -> None:
     csv_path = server.data_dir / "registry.csv"
     lines = ["nir,last_name,first_name,birth_date,address,email"]

@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Server, Smtp, activation_code
-from tests.e2e.test_journey import load_registry
-from tests.e2e.test_journey import registry as journey_registry
+from tests.e2e.test_journey import load_registry, registry_for
 from tests.web.browser.support import (
     DESK,
     PHONE,
@@ -30,17 +29,6 @@ from tests.web.browser.support import (
 )
 from vault import open_archive
 
-
-def registry(server: Server) -> dict[str, dict[str, str]]:
-    """The journey's beneficiaries with addresses of this module's own: the SMTP collector
-    is shared by the whole session, so another module's activation e-mail is never read."""
-    people = journey_registry(server)
-    for p in people.values():
-        if p["email"]:
-            p["email"] = p["email"].replace("@", "-pages@")
-    return people
-
-
 PASSPHRASE = f"marmotte lavande {secrets.token_hex(3)} boussole orage"
 NEW_PASSPHRASE = f"tulipe grenier {secrets.token_hex(3)} falaise moineau"
 
@@ -50,7 +38,7 @@ async def test_patient_activates_adds_and_unlocks_in_the_browser(server: Server,
     need_browser()
     if server.engine != "sqlite":
         pytest.skip("the browser path does not depend on the engine (run on SQLite)")
-    people = registry(server)
+    people = registry_for(server, "pages")
     load_registry(server, people)
     person = people["email"]
     server.operator("send-codes", "--channel", "email", "--nir", person["nir"])
@@ -229,7 +217,7 @@ async def test_patient_grants_in_the_browser_and_the_professional_scans(
     need_browser()
     if server.engine != "sqlite":
         pytest.skip("the browser path does not depend on the engine (run on SQLite)")
-    people = registry(server)
+    people = registry_for(server, "pages")
     load_registry(server, people)
     person = people["request"]
     server.operator("send-codes", "--channel", "email", "--nir", person["nir"])
