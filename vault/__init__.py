@@ -5,9 +5,10 @@ format modules (``crypto``, ``envelope``, ``items``, ``records``, ``keyring``, .
 too and are imported by name; ``vault.storage`` is the piccolo adapter, for the server only.
 """
 
+from vault._archiving import NewAttachment
 from vault.archive import Contents as ArchiveContents
 from vault.archive import open_ as open_archive
-from vault.dossier import Dossier, NewAttachment
+from vault.dossier import Dossier
 from vault.errors import (
     Conflict,
     DecryptionFailed,

@@ -2,7 +2,8 @@
 
 Private: ``Dossier`` inherits ``Masking`` and is the only user; the methods are documented
 and called as ``Dossier`` methods (``mask``, ``unmask``, ``mask_section``, ``unmask_section``,
-``finish_rotations``). Pure: the store, keyring and randomness come from the dossier.
+``finish_rotations``) and the rotations after a grant ends (``rotate_on_next_write``,
+``rotate_now``). Pure: the store, keyring and randomness come from the dossier.
 """
 
 from __future__ import annotations
@@ -190,3 +191,31 @@ class Masking:
             await self._unmask_revisions(await self._store.revisions(self.dossier_id, item_id))
             count += 1
         return count
+
+    # Rotation after a grant ends (P5): the same keyring CAS, retried like the rest.
+    async def rotate_on_next_write(self, sections: frozenset[Section]) -> None:
+        """After a revocation: the next write to each of ``sections`` rotates its key first,
+        so an ex-grantee cannot read what is written afterwards (P5)."""
+        self._check_open()
+
+        async def change() -> None:
+            if not sections <= self._ring.rotate_pending:
+                await self._save_ring(self._ring.with_rotation_pending(sections))
+        await self._retrying(change)
+
+    async def rotate_now(self, sections: frozenset[Section]) -> None:
+        """A new current key for each of ``sections`` at once, in one keyring write (after an
+        expiry or a revocation, before the client re-seals it to the grantees that remain)."""
+        self._check_open()
+        # Against a keyring another device changed meanwhile: rotate only the sections whose
+        # current key is still the one the caller saw (the other device rotated the rest).
+        seen = {s: self._ring.current(s).ref for s in sections}
+
+        async def change() -> None:
+            todo = [s for s in sorted(sections) if self._ring.current(s).ref == seen[s]]
+            ring = self._ring
+            for section in todo:
+                ring = ring.rotate(section, self._rng)
+            if todo:
+                await self._save_ring(ring)
+        await self._retrying(change)

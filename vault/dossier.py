@@ -8,11 +8,10 @@ memory in tests, HTTP in the client) only ever sees ``vault.records``.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import Final, TypeVar
 
-from vault import archive as archive_format
 from vault import attachments, items, keyring, keys, recovery, tombstone
+from vault._archiving import Archiving, NewAttachment
 from vault._masking import Masking
 from vault.crypto import (
     KEY_BYTES,
@@ -56,16 +55,7 @@ STALE_ATTEMPTS: Final = 3
 _KEEP: Final = object()
 
 
-@dataclass(frozen=True, slots=True)
-class NewAttachment:
-    """A file to attach to an item (plaintext, client side only)."""
-
-    name: str
-    media_type: str
-    data: bytes
-
-
-class Dossier(Masking):
+class Dossier(Masking, Archiving):
     """An unlocked dossier. Build with :meth:`create`, :meth:`unlock` or :meth:`recover`.
     Masking (``mask``, ``unmask``, ``mask_section``, ``unmask_section``,
     ``finish_rotations``) is inherited from ``vault._masking.Masking``."""
@@ -202,33 +192,6 @@ class Dossier(Masking):
         if section in self._ring.rotate_pending:
             await self._save_ring(self._ring.rotate(section, self._rng))
         return self._ring.current(section)
-
-    async def rotate_on_next_write(self, sections: frozenset[Section]) -> None:
-        """After a revocation: the next write to each of ``sections`` rotates its key first,
-        so an ex-grantee cannot read what is written afterwards (P5)."""
-        self._check_open()
-
-        async def change() -> None:
-            if not sections <= self._ring.rotate_pending:
-                await self._save_ring(self._ring.with_rotation_pending(sections))
-        await self._retrying(change)
-
-    async def rotate_now(self, sections: frozenset[Section]) -> None:
-        """A new current key for each of ``sections`` at once, in one keyring write (after an
-        expiry or a revocation, before the client re-seals it to the grantees that remain)."""
-        self._check_open()
-        # Against a keyring another device changed meanwhile: rotate only the sections whose
-        # current key is still the one the caller saw (the other device rotated the rest).
-        seen = {s: self._ring.current(s).ref for s in sections}
-
-        async def change() -> None:
-            todo = [s for s in sorted(sections) if self._ring.current(s).ref == seen[s]]
-            ring = self._ring
-            for section in todo:
-                ring = ring.rotate(section, self._rng)
-            if todo:
-                await self._save_ring(ring)
-        await self._retrying(change)
 
     # ----------------------------------------------------------------- items
     async def add(self, section: object, item_type: object, title: object, date: object,
@@ -420,69 +383,6 @@ class Dossier(Masking):
 
     # ----------------------------------------------------------------- masking: vault._masking
     # ----------------------------------------------------------------- export, close
-    async def export_archive(self) -> bytes:
-        """An archive of every item and revision, openable offline with the passphrase or
-        the recovery code, even after the dossier is closed. A revision that does not open
-        (``list`` shows its item as unreadable) is left out: it hides no other."""
-        self._check_open()
-        entries = []
-        for record in await self._records():
-            for rev in await self._store.revisions(self.dossier_id, record.item_id):
-                try:
-                    item = self._open(rev)
-                except (DecryptionFailed, FormatError):
-                    continue
-                data = await self.attachment(item) if item.attachment else None
-                entries.append(archive_format.Entry(item=item, attachment=data))
-        slots = [await self._store.slot(self.dossier_id, n) for n in (SLOT_PASSPHRASE,
-                                                                      SLOT_RECOVERY)]
-        return archive_format.write(self.dossier_id, self._master, slots, entries,
-                                    exported_at=self._clock(), rng=self._rng,
-                                    masked_sections=self._ring.masked_sections)
-
-    async def import_archive(self, contents: archive_format.Contents, *,
-                             on_skip: Callable[[str, int], None] | None = None) -> int:
-        """Re-encrypt an archive's items into this dossier (new ids, same history and masks);
-        returns the number of revisions written. Into the dossier it came from, a revision
-        still present (same item id and revision) is skipped (``on_skip(item_id,
-        revision)`` is called) and the masks are left as they are now: importing adds only
-        what was deleted since the export (under a new id)."""
-        self._check_open()
-        own = contents.dossier_id == self.dossier_id
-        if not own:
-            for section in contents.masked_sections:
-                await self.mask_section(section)
-        present: dict[str, set[int]] = {}
-        new_ids: dict[str, str] = {}
-        count = 0
-        for entry in contents.entries:
-            it = entry.item
-            if own and it.item_id not in present:
-                try:
-                    revs = await self._store.revisions(self.dossier_id, it.item_id)
-                except LookupError:
-                    revs = []
-                present[it.item_id] = {r.revision for r in revs}
-            if own and it.revision in present[it.item_id]:
-                if on_skip is not None:
-                    on_skip(it.item_id, it.revision)
-                continue
-            d = items.draft(it.section, it.item_type, it.title, it.date, it.body, it.author)
-            new_id = new_ids.setdefault(it.item_id, self._rng(16).hex())
-            current = await self._latest_revision(new_id)
-            att = (NewAttachment(it.attachment.name, it.attachment.media_type, entry.attachment)
-                   if it.attachment is not None and entry.attachment is not None else None)
-            # A masked item goes straight under the mask key (never a section key's wrap).
-            await self._write(d, new_id, current + 1, att, masked=it.masked)
-            count += 1
-        return count
-
-    async def _latest_revision(self, item_id: str) -> int:
-        try:
-            return (await self._store.revisions(self.dossier_id, item_id))[-1].revision
-        except LookupError:
-            return 0
-
     async def close(self) -> tombstone.Tombstone:
         """Crypto-shred the dossier: every key, item and chunk is deleted, a signed tombstone
         stays, and this id can never be reused. Export first if you want a copy."""
