@@ -8,6 +8,16 @@ from __future__ import annotations
 
 from typing import Final
 
+from web.server.pages.texts import (
+    contact,
+    emergency,
+    patient_card,
+    patient_fhir,
+    patient_history,
+    patient_items,
+    pro,
+)
+
 TEXT: Final[dict[str, tuple[str, str]]] = {
     "app.name": ("Carnet", "Carnet"),
     "app.tagline": ("Votre dossier médical partagé, chiffré de bout en bout",
@@ -21,6 +31,9 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "nav.lang": ("English", "Français"),
     "nav.lang_label": ("Read this page in English", "Lire cette page en français"),
     "nav.patient": ("Espace patient", "Patient area"),
+    "nav.pro": ("Espace professionnel", "Professional area"),
+    "nav.emergency": ("Urgence", "Emergency"),
+    "nav.contact": ("Personne à prévenir", "Emergency contact"),
     "home.patient": ("Je suis patient ou patiente", "I am a patient"),
     "home.patient_text": ("Consultez et complétez votre dossier, choisissez qui peut le lire.",
                           "Read and complete your record, choose who may read it."),
@@ -242,7 +255,16 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "section.personal_notes": ("Notes personnelles", "Personal notes"),
 }
 
+# Each feature's texts live in its own module (``texts/``); every one of them reaches the script.
+_FEATURES: Final = (patient_items, patient_history, patient_fhir, patient_card, pro, emergency,
+                    contact)
+for _feature in _FEATURES:
+    _clash = TEXT.keys() & _feature.TEXT.keys()
+    if _clash:
+        raise RuntimeError(f"page texts defined twice: {sorted(_clash)}")
+    TEXT.update(_feature.TEXT)
+
 _SCRIPT_GROUPS: Final = frozenset({"state", "error", "strength", "section", "item", "dossier",
                                    "mask", "grant", "grants", "qr", "glass"})
 SCRIPT_KEYS: Final = (*(k for k in TEXT if k.split(".")[0] in _SCRIPT_GROUPS), "close.word",
-                      "close.mismatch")
+                      "close.mismatch", *(k for f in _FEATURES for k in f.TEXT))

@@ -39,7 +39,23 @@ async def _secured(response: Response) -> Response:  # type: ignore[type-arg]
     return response
 
 
-router = Router(path="/", route_handlers=[home, patient], include_in_schema=False)
+@get("/pro", include_in_schema=False)
+async def professional(request: Request) -> Response[str]:  # type: ignore[type-arg]
+    return _page("pro", request)
+
+
+@get("/urgence", include_in_schema=False)
+async def emergency(request: Request) -> Response[str]:  # type: ignore[type-arg]
+    return _page("emergency", request)
+
+
+@get("/proche", include_in_schema=False)
+async def contact(request: Request) -> Response[str]:  # type: ignore[type-arg]
+    return _page("contact", request)
+
+
+router = Router(path="/", route_handlers=[home, patient, professional, emergency, contact],
+                include_in_schema=False)
 static = create_static_files_router(path="/static", directories=[STATIC],
                                     include_in_schema=False, send_as_attachment=False,
                                     after_request=_secured)

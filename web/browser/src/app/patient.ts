@@ -5,21 +5,26 @@
 import { Api, ApiError } from "../api.js";
 import type { Item } from "../item.js";
 import { PatientSession, UnreadableItem } from "../patient.js";
-import { EMERGENCY_SUMMARY, ITEM_TYPES, type Section, SECTIONS } from "../sections.js";
+import { EMERGENCY_SUMMARY, type Section, SECTIONS } from "../sections.js";
 import { acceptable, score } from "../strength.js";
 import { $, el, input, msg } from "./dom.js";
+import { setup as setupCard } from "./card.js";
+import type { PatientContext } from "./context.js";
+import { setup as setupFhir } from "./fhir.js";
 import { setupGrants } from "./grants.js";
+import { setup as setupHistory } from "./history.js";
+import { setup as setupItems } from "./items.js";
 
 const IDLE_MS = 5 * 60 * 1000;
 const CARE_WINDOW_MONTHS = 24;
-// The body field a free-text detail goes to, per item type (the Python CLI's names).
-const DETAIL_FIELD: Record<string, string> = { allergy: "reaction", intolerance: "reaction",
-  medication: "dosage", prescription: "dosage", contact: "phone" };
 
 let session: PatientSession | null = null;
 let idle: number | undefined;
 let showOlder = false;
 let items: (Item | UnreadableItem)[] = [];
+const openHooks: ((s: PatientSession) => Promise<void>)[] = [];
+const lockHooks: (() => void)[] = [];
+const itemActions: ((i: Item) => HTMLElement | null)[] = [];
 
 function show(view: string): void {
   for (const s of document.querySelectorAll<HTMLElement>("[data-view]")) s.hidden = s.dataset["view"] !== view;
@@ -78,6 +83,7 @@ async function lock(reason = ""): Promise<void> {
   session = null;
   items = [];
   $("#sections").replaceChildren();
+  for (const hook of lockHooks) hook();
   if (s) {
     try {
       await s.lock();
@@ -107,7 +113,8 @@ function describe(i: Item): HTMLElement {
       i.masked ? el("span", { class: "badge masked" }, msg("item.masked")) : null),
     el("span", { class: "meta" }, `${i.date} · ${author}`),
     details.length ? el("span", {}, details.join(" · ")) : null,
-    el("div", { class: "actions" }, i.attachment ? downloadButton(i) : null, maskButton(i)));
+    el("div", { class: "actions" }, i.attachment ? downloadButton(i) : null, maskButton(i),
+      ...itemActions.map((make) => make(i))));
 }
 
 function act(label: string, cls: string, work: (s: PatientSession) => Promise<void>,
@@ -222,20 +229,30 @@ async function openDossier(s: PatientSession): Promise<void> {
   show("dossier");
   render();
   await refreshGrants();
+  for (const hook of openHooks) await hook(s);
   armIdle();
-}
-
-function fillTypes(): void {
-  const section = input("#i-section").value as Section;
-  const types = ITEM_TYPES[section] ?? [];
-  $("#i-type").replaceChildren(...types.map((t) => el("option", { value: t }, t)));
 }
 
 let refreshGrants: () => Promise<void> = async () => undefined;
 
 function setup(): void {
   const api = new Api("");
+  const ctx: PatientContext = {
+    api, session: () => session, busy, status, alert, show, now, items: () => items,
+    reload: async () => {
+      if (session) items = await session.list();
+      render();
+    },
+    render, saveFile,
+    onOpen: (hook) => { openHooks.push(hook); },
+    onLock: (hook) => { lockHooks.push(hook); },
+    itemAction: (make) => { itemActions.push(make); },
+  };
   refreshGrants = setupGrants({ api, session: () => session, busy, status, alert, show, now }).refresh;
+  setupItems(ctx);
+  setupHistory(ctx);
+  setupFhir(ctx);
+  setupCard(ctx);
   for (const b of document.querySelectorAll<HTMLElement>("[data-go]")) {
     b.addEventListener("click", () => show(b.dataset["go"] as string));
   }
@@ -330,45 +347,13 @@ function setup(): void {
       session = null;
       items = [];
       $("#sections").replaceChildren();
+      for (const hook of lockHooks) hook();
       await s.close(now());
       show("closed");
     });
   });
-  for (const [id, on] of [["#glass-on", true], ["#glass-off", false]] as const) {
-    $(id).addEventListener("click", () => {
-      const s = session;
-      if (!s) return;
-      void busy(msg("state.working"), async () => {
-        await (on ? s.allowBreakGlass() : s.refuseBreakGlass());
-        status(msg(on ? "glass.done_on" : "glass.done_off"));
-      });
-    });
-  }
   $("#lock").addEventListener("click", () => void lock());
   input("#search").addEventListener("input", render);
-  $("#i-section").replaceChildren(...SECTIONS.map((s) => el("option", { value: s }, sectionLabel(s))));
-  input("#i-section").addEventListener("change", fillTypes);
-  fillTypes();
-  $("#add-form").addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    const s = session;
-    if (!s) return;
-    const type = input("#i-type").value;
-    const details = ($("#i-details") as HTMLTextAreaElement).value.trim();
-    const body: Record<string, unknown> = details ? { [DETAIL_FIELD[type] ?? "note"]: details } : {};
-    const picked = input("#i-file").files?.[0];
-    void busy(msg("state.working"), async () => {
-      const file = picked ? { name: picked.name, mediaType: picked.type || "application/octet-stream",
-        data: new Uint8Array(await picked.arrayBuffer()) } : undefined;
-      await s.add({ section: input("#i-section").value as Section, type,
-        title: input("#i-title").value.trim(), date: input("#i-date").value, body }, now(), file);
-      ($("#add-form") as HTMLFormElement).reset();
-      fillTypes();
-      items = await s.list();
-      render();
-      status("");
-    });
-  });
   for (const ev of ["pointerdown", "keydown"]) document.addEventListener(ev, armIdle, { passive: true });
   window.addEventListener("pagehide", () => void lock());
   show("welcome");

@@ -1,0 +1,5 @@
+/** The contact page's controller (to be built). */
+
+export function start(): void {
+  // nothing yet
+}

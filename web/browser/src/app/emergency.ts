@@ -1,0 +1,5 @@
+/** The emergency page's controller (to be built). */
+
+export function start(): void {
+  // nothing yet
+}

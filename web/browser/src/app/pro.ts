@@ -1,0 +1,5 @@
+/** The pro page's controller (to be built). */
+
+export function start(): void {
+  // nothing yet
+}
