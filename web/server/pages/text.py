@@ -16,6 +16,7 @@ from web.server.pages.texts import (
     patient_history,
     patient_items,
     pro,
+    pro_writes,
 )
 
 TEXT: Final[dict[str, tuple[str, str]]] = {
@@ -256,8 +257,8 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
 }
 
 # Each feature's texts live in its own module (``texts/``); every one of them reaches the script.
-_FEATURES: Final = (patient_items, patient_history, patient_fhir, patient_card, pro, emergency,
-                    contact)
+_FEATURES: Final = (patient_items, patient_history, patient_fhir, patient_card, pro, pro_writes,
+                    emergency, contact)
 for _feature in _FEATURES:
     _clash = TEXT.keys() & _feature.TEXT.keys()
     if _clash:
