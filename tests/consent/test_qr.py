@@ -252,3 +252,13 @@ def test_zxing_blackbox_images_are_not_tokens() -> None:
     for path in blackbox_images():
         with pytest.raises((NotAToken, QrUnreadable)):
             qr.read_token(path.read_bytes())
+
+
+def test_error_correction_is_qrcode_level_m() -> None:
+    """consent.qr names level M without importing qrcode at start-up: the constant must be
+    qrcode's own, and a drawn code must carry level M in its format bits."""
+    import qrcode.constants
+
+    assert qr.ERROR_CORRECTION == qrcode.constants.ERROR_CORRECT_M
+    decoded = __import__("zxingcpp").read_barcodes(Image.open(io.BytesIO(qr.render_png("CARNET"))))
+    assert decoded and decoded[0].ec_level == "M"

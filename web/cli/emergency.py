@@ -8,7 +8,7 @@ server holds only its public key, ``CARNET_EMERGENCY_PUBLIC``)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nacl.public
 
@@ -24,7 +24,6 @@ from web.cli._sessions import (
     pinned_authority,
     pro_session,
 )
-from web.client import cardprint
 from web.client.account import revoke_card
 from web.client.consent import DURATIONS, contact_code, contact_scan, issue_contact_grant
 from web.client.emergency import (
@@ -40,6 +39,9 @@ from web.client.links import public_origin
 from web.client.reading import view_json
 from web.client.views import reader_view
 from web.nir import parse_nir
+
+if TYPE_CHECKING:  # reportlab and Pillow load only for `patient card` (CLI start-up time)
+    from web.client import cardprint
 
 
 def _print_format(path: Path, option: str) -> cardprint.Format:
@@ -67,6 +69,8 @@ async def patient_card(ctx: Ctx) -> None:
     card-sized PDF or 300 dpi PNG (by --out's suffix) and its passcode on a separate slip
     (--slip, default OUT-code.pdf/png) for your emergency contact; the passcode is also
     printed ONCE. JSON: {card_id, passcode, expires_at, file, slip_file, name}."""
+    from web.client import cardprint
+
     a = ctx.args
     out, fmt, slip, slip_fmt = _print_targets(ctx)
     async with patient_session(ctx) as s:

@@ -16,8 +16,6 @@ import math
 from collections.abc import Iterable
 from typing import Final
 
-from zxcvbn import zxcvbn
-
 from vault.crypto import Random, system_random
 from web.i18n import tr
 from web.i18n.words import WORDS
@@ -40,6 +38,8 @@ class WeakPassphrase(ValueError):
 def log10_guesses(passphrase: str, user_inputs: Iterable[str] = ()) -> float:
     """zxcvbn's estimate of the guesses needed, as a power of ten."""
     inputs = [i for i in user_inputs if i]
+    from zxcvbn import zxcvbn  # 0.1 s of dictionaries: only when a passphrase is chosen
+
     result = zxcvbn(passphrase[:_ESTIMATE_PREFIX], user_inputs=inputs)
     return math.log10(max(float(result["guesses"]), 1.0))
 
