@@ -480,6 +480,27 @@ async def test_sqlite_connections_have_secure_delete_and_wal(sqlite_engine: Any)
 
 
 @pytest.mark.db
+async def test_sqlite_statements_go_alone_and_foreign_keys_hold(sqlite_engine: Any) -> None:
+    """One statement is one trip to SQLite (no PRAGMA before each, as piccolo would send),
+    and foreign keys are still enforced: set once per connection."""
+    seen: list[str] = []
+    connection = await sqlite_engine.get_connection()
+    try:
+        await connection.set_trace_callback(seen.append)
+        await connection.close()  # back to the pool, traced
+        async with sqlite_engine.transaction():
+            fk = await sqlite_engine.run_ddl("PRAGMA foreign_keys")
+            await sqlite_engine.run_ddl("SELECT 1")
+        assert fk[0]["foreign_keys"] == 1
+        statements = [s for s in seen if not s.startswith(("BEGIN", "COMMIT"))]
+        assert statements == ["PRAGMA foreign_keys", "SELECT 1"], seen
+    finally:
+        conn = await sqlite_engine.get_connection()
+        await conn.set_trace_callback(None)
+        await conn.close()
+
+
+@pytest.mark.db
 async def test_sqlite_close_scrubs_the_files(sqlite_engine: Any,
                                               sqlite_database_url: str) -> None:
     store = PiccoloStore(sqlite_engine)

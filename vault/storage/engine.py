@@ -41,7 +41,11 @@ SQLITE_PRAGMAS: Final[tuple[str, ...]] = (
     # crash or power loss (NORMAL would only survive a crash of the process). Pinned, not
     # left to the SQLite build's default (docs/operations.md, "Durability").
     "PRAGMA synchronous = FULL",
+    # piccolo sends this before every statement (a second trip to the connection's thread
+    # each time); it is a per-connection setting, set here once instead.
+    "PRAGMA foreign_keys = 1",
 )
+_RETURNING: Final = sqlite3.sqlite_version_info >= (3, 35)
 
 
 class PragmaConnection(sqlite3.Connection):
@@ -83,9 +87,7 @@ class CarnetSQLiteEngine(SQLiteEngine):
         thread = getattr(pending, "_thread", None)
         if thread is not None:
             thread.daemon = True
-        conn = await pending
-        await conn.execute("PRAGMA foreign_keys = 1")
-        return conn
+        return await pending
 
     async def _release(self, conn: aiosqlite.Connection) -> None:
         if not conn.in_transaction and len(self._idle) < self._pool_size:
@@ -113,6 +115,20 @@ class CarnetSQLiteEngine(SQLiteEngine):
             raise
         await self._release(conn)
         return result
+
+    async def _run_in_existing_connection(self, connection: Any, query: str,
+                                          args: list[Any] | None = None,
+                                          query_type: str = "generic",
+                                          table: Any = None) -> Any:
+        """piccolo's, without its ``PRAGMA foreign_keys = 1`` before each statement (the
+        connection has it from :class:`PragmaConnection`): one thread hop per statement."""
+        connection.row_factory = dict_factory
+        async with connection.execute(query, args or []) as cursor:
+            response = await cursor.fetchall()
+            if query_type == "insert" and not _RETURNING:
+                pk = await self._get_inserted_pk(cursor, table)
+                return [{table._meta.primary_key._meta.db_column_name: pk}]
+            return response
 
     async def close_pool(self) -> None:
         while self._idle:
