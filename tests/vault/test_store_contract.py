@@ -484,20 +484,17 @@ async def test_sqlite_statements_go_alone_and_foreign_keys_hold(sqlite_engine: A
     """One statement is one trip to SQLite (no PRAGMA before each, as piccolo would send),
     and foreign keys are still enforced: set once per connection."""
     seen: list[str] = []
-    connection = await sqlite_engine.get_connection()
+    sqlite_engine.on_statement = seen.append
     try:
-        await connection.set_trace_callback(seen.append)
-        await connection.close()  # back to the pool, traced
         async with sqlite_engine.transaction():
             fk = await sqlite_engine.run_ddl("PRAGMA foreign_keys")
             await sqlite_engine.run_ddl("SELECT 1")
-        assert fk[0]["foreign_keys"] == 1
-        statements = [s for s in seen if not s.startswith(("BEGIN", "COMMIT"))]
-        assert statements == ["PRAGMA foreign_keys", "SELECT 1"], seen
+        await sqlite_engine.run_ddl("SELECT 2")  # a standalone query (pooled connection)
     finally:
-        conn = await sqlite_engine.get_connection()
-        await conn.set_trace_callback(None)
-        await conn.close()
+        sqlite_engine.on_statement = None
+    assert fk[0]["foreign_keys"] == 1
+    statements = [s for s in seen if not s.startswith(("BEGIN", "COMMIT"))]
+    assert statements == ["PRAGMA foreign_keys", "SELECT 1", "SELECT 2"], seen
 
 
 @pytest.mark.db

@@ -75,12 +75,20 @@ class CarnetSQLiteEngine(SQLiteEngine):
             conn.execute("PRAGMA journal_mode = WAL").close()
         self._idle: list[aiosqlite.Connection] = []
         self._pool_size = pool_size
+        # Every statement SQLite runs is handed to this, when set (tests count a request's
+        # statements with it; nothing sets it in production).
+        self.on_statement: Callable[[str], None] | None = None
 
     # piccolo opens (and closes) an aiosqlite connection, with its own thread, per query and
     # per transaction: ~1.5 ms each. Idle connections are kept and handed out again instead.
     async def _acquire(self) -> aiosqlite.Connection:
-        if self._idle:
-            return self._idle.pop()
+        conn = self._idle.pop() if self._idle else await self._connect()
+        if getattr(conn, "_carnet_traced", None) is not self.on_statement:
+            await conn.set_trace_callback(self.on_statement)  # type: ignore[arg-type]
+            conn._carnet_traced = self.on_statement  # type: ignore[attr-defined]
+        return conn
+
+    async def _connect(self) -> aiosqlite.Connection:
         pending = aiosqlite.connect(**self.connection_kwargs)
         # An idle pooled connection must not keep the process alive at exit (aiosqlite runs
         # each connection in a non-daemon thread). Nothing is lost: idle means committed.
