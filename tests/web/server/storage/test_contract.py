@@ -120,6 +120,13 @@ async def test_nonces_are_single_use_until_purged(service_storage: Storage) -> N
     assert await db.use_nonce(nonce, 300) is True
 
 
+async def test_a_nonce_used_concurrently_is_accepted_once(service_storage: Storage) -> None:
+    db = service_storage.db
+    nonce = new_id(32)
+    results = await asyncio.gather(*(db.use_nonce(nonce, 100) for _ in range(8)))
+    assert sorted(results) == [False] * 7 + [True]
+
+
 # -- registry and codes --------------------------------------------------------------------
 
 

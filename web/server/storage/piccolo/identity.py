@@ -7,7 +7,7 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
-from vault.storage.engine import guard_storage, is_unique_violation
+from vault.storage.engine import guard_storage
 from web.server.storage.piccolo import _attempts, _rows
 from web.server.storage.ports import Beneficiary, Session, StoredCode
 from web.server.storage.tables import (
@@ -73,15 +73,10 @@ class PiccoloSessions(_Engine):
 @guard_storage
 class PiccoloNonces(_Engine):
     async def use_nonce(self, nonce: str, expires_at: int) -> bool:
-        if await NonceRow.exists().where(NonceRow.nonce == nonce):
-            return False
-        try:
-            await NonceRow.insert(NonceRow(nonce=nonce, expires_at=expires_at))
-        except Exception as exc:
-            if is_unique_violation(exc):  # a concurrent use won the unique index
-                return False
-            raise
-        return True
+        # One statement: the unique index decides, a used nonce inserts (and returns) nothing.
+        inserted = await NonceRow.insert(NonceRow(nonce=nonce, expires_at=expires_at)).on_conflict(
+            target=NonceRow.nonce, action="DO NOTHING").returning(NonceRow.nonce)
+        return bool(inserted)
 
 
 @guard_storage
