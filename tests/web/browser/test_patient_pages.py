@@ -82,7 +82,7 @@ async def test_patient_activates_adds_and_unlocks_in_the_browser(server: Server,
         await page.get_by_label("Type").select_option("allergy")
         await page.get_by_label("Intitulé").fill("Pénicilline")
         await page.get_by_label("Date", exact=True).fill("2024-03-01")
-        await page.get_by_label("Précisions").fill(f"urticaire {canary}")
+        await page.get_by_label("Réaction").fill(f"urticaire {canary}")  # the typed form
         await page.get_by_role("button", name="Enregistrer").click()
         await page.get_by_text(f"reaction : urticaire {canary}").wait_for()
         # A PDF, encrypted in the browser, then downloaded and decrypted again.
@@ -207,7 +207,8 @@ async def _add(page: Any, section: str, kind: str, title: str, date: str,
     await page.get_by_label("Type").select_option(kind)
     await page.get_by_label("Intitulé").fill(title)
     await page.get_by_label("Date", exact=True).fill(date)
-    await page.get_by_label("Précisions").fill(details)
+    await page.get_by_label({"allergy": "Réaction", "medication": "Posologie"}.get(
+        kind, "Précisions")).fill(details)  # the typed form's field for the details
     await page.get_by_role("button", name="Enregistrer").click()
     await page.locator(".item-title", has_text=title).wait_for()
 

@@ -13,6 +13,7 @@ import { type AttachmentRef, decodeItem, encodeItem, type Item, type ItemContent
 import { boxPublicKey, type Keyring, maskedItems, newKeyring, sealKeyring,
   signPublic } from "./keyring.js";
 import { ConsentSession } from "./consenting.js";
+import { type ItemChanges, revised, sealFile } from "./editing.js";
 import { UnreadableItem } from "./core.js";
 import { type ArchiveEntry, writeArchive } from "./archive.js";
 import { generate as newRecoveryCode } from "./recovery.js";
@@ -108,6 +109,59 @@ export class PatientSession extends ConsentSession {
         chunks, keyring_version: this.ringVersion, base_revision: null });
       return decodeItem(plaintext, itemId, 1, wrapping.section === null);
     });
+  }
+
+  /** A new revision of one of the patient's own items (vault.Dossier.edit), based on the
+   * revision they saw: if another device changed it since, ApiError ``stale_revision``; if it
+   * deleted it, ``item_gone`` (the server checks too). Nothing is merged: show it again.
+   * Masked stays masked; the file is kept unless ``changes.file`` says otherwise. */
+  async editItem(seen: Item, changes: ItemChanges, now: number): Promise<Item> {
+    let attachment = seen.attachment;
+    let chunks: Json[] = [];
+    if (changes.file === null) attachment = null;
+    else if (changes.file) ({ ref: attachment, chunks } = sealFile(changes.file, this.dossierId, this.rng));
+    const plaintext = encodeItem(revised(seen, changes, now, attachment));
+    await this.syncGrants(now); // before every write: no ex-grantee's key (P5)
+    return this.retrying(async () => {
+      const current = await this.latest(seen);
+      const wrapping = await this.writeKey(seen.section, current.masked
+        || maskedItems(this.ring).has(seen.itemId));
+      const revision = seen.revision + 1;
+      const record = sealItem(plaintext, { dossierId: this.dossierId, itemId: seen.itemId,
+        revision, createdAt: now, wrapping, section: seen.section }, this.rng);
+      await this.api.call("POST", `/dossiers/${this.dossierId}/items`, { item: itemBody(record),
+        chunks, keyring_version: this.ringVersion, base_revision: seen.revision });
+      return decodeItem(plaintext, seen.itemId, revision, wrapping.section === null);
+    });
+  }
+
+  /** Delete an item, every revision and its files, based on the revision the patient saw
+   * (``stale_revision`` / ``item_gone`` as for an edit). */
+  async deleteItem(seen: Item): Promise<void> {
+    await this.retrying(async () => {
+      await this.latest(seen);
+      await this.api.call("DELETE", `/dossiers/${this.dossierId}/items/${seen.itemId}`, undefined,
+        { params: { keyring_version: this.ringVersion, base_revision: seen.revision } });
+    });
+  }
+
+  /** The item's latest revision, if it is still the one the patient saw. */
+  private async latest(seen: Item): Promise<Item> {
+    let revs;
+    try {
+      revs = await this.revisions(seen.itemId);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) throw new ApiError(409, "item_gone", "this item was deleted on another device");
+      throw e;
+    }
+    const last = revs[revs.length - 1];
+    if (!last) throw new ApiError(409, "item_gone", "this item was deleted on another device");
+    if (last.revision !== seen.revision) {
+      throw new ApiError(409, "stale_revision", "this item was changed on another device; show it again and redo the edit");
+    }
+    const opened = this.open(last);
+    if (opened instanceof UnreadableItem) throw new ApiError(0, "unreadable", "this item does not open");
+    return opened;
   }
 
   /** Rewrap the master key under a new secret for one slot (fresh salt, parameters never

@@ -24,7 +24,7 @@ export interface PageContext {
 
 const PIN = "carnet.directory-authority"; // a public key (not a secret), pinned on first use
 
-async function authority(api: Api): Promise<Uint8Array> {
+export async function authority(api: Api): Promise<Uint8Array> {
   const body = await api.json("GET", "/directory/authority");
   const raw = body["authority_public"];
   const served = typeof raw === "string" ? toHex(Uint8Array.from(atob(raw), (c) => c.charCodeAt(0))) : "";
