@@ -159,7 +159,9 @@ def _pair(x: _Resolved, y: _Resolved, index: Index) -> list[Alert]:
     found: dict[int, Alert] = {}
     if not x.partners:
         return []
-    for term_y in x.partners.keys() & y.term_subs.keys():
+    # Sorted: a set's order changes from one process to the next (hash seeds), and an entry
+    # between two classes both drugs belong to matches either way round.
+    for term_y in sorted(x.partners.keys() & y.term_subs.keys()):
         for sub_y in y.term_subs[term_y]:
             for entry, sub_x, term_x in x.partners[term_y]:
                 if sub_x == sub_y or id(entry) in found:

@@ -16,6 +16,7 @@ from web.server.openapi import errors
 from web.server.routes import (
     activation,
     auth,
+    clinical_index,
     consent,
     dossiers,
     emergency,
@@ -50,7 +51,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
 
     return Litestar(
         route_handlers=[pages.router, pages.static, health, ready, auth.router, dossiers.router,
-                        activation.router,
+                        activation.router, clinical_index.router,
                         operator.router, professionals.router, professionals.directory_router,
                         consent.router, emergency.router, writes_api.router,
                         links.router, history_events.router],

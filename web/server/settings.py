@@ -106,6 +106,9 @@ class Settings:
     # CARNET_PUBLIC_URL: the deployment's origin, the one every QR code links to (consent.link;
     # published at GET /links). None: clients link to the server URL they use.
     public_url: str | None = None
+    # CARNET_CLINICAL_INDEX: the interaction index the browser's alerts read (served by
+    # web.server.routes.clinical_index); None: the install step's, under sys.prefix.
+    clinical_index: Path | None = None
 
     def __repr__(self) -> str:  # never print the secrets
         return f"Settings(database_url=<set>, data_dir={str(self.data_dir)!r})"
@@ -172,6 +175,8 @@ class Settings:
             # Never read in production: a stray variable there must not arm a crash.
             test_faults=env.get("CARNET_TEST_FAULTS", "") if mode == "development" else "",
             public_url=public_url(env, mode),
+            clinical_index=Path(env["CARNET_CLINICAL_INDEX"])
+            if env.get("CARNET_CLINICAL_INDEX") else None,
         )
 
 
