@@ -24,6 +24,7 @@ from web.client.consent import (
 from web.client.emergency import (
     allow_break_glass,
     break_glass,
+    break_glass_allowed,
     issue_card,
     open_card,
     refuse_break_glass,
@@ -96,13 +97,16 @@ async def _story(server: Server, smtp: Smtp) -> None:
     with pytest.raises(ApiError) as off:
         await glass(samu)
     assert off.value.code == "break_glass_off"
+    assert await break_glass_allowed(d, w.patient_api) is False
     await allow_break_glass(d, w.patient_api, await service_key(w.patient_api))
+    assert await break_glass_allowed(d, w.patient_api) is True
     assert await glass(samu) == {blood.item_id, allergy.item_id}
     smtp.wait_for(email, "bris de glace")
     with pytest.raises(ApiError) as no_role:
         await glass(plain)
     assert no_role.value.status == 403
     await refuse_break_glass(d, w.patient_api)
+    assert await break_glass_allowed(d, w.patient_api) is False
     with pytest.raises(ApiError) as off_again:
         await glass(samu)
     assert off_again.value.code == "break_glass_off"

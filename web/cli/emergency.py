@@ -29,6 +29,7 @@ from web.client.consent import DURATIONS, contact_code, contact_scan, issue_cont
 from web.client.emergency import (
     allow_break_glass,
     break_glass,
+    break_glass_allowed,
     issue_card,
     list_cards,
     open_card,
@@ -116,9 +117,13 @@ async def patient_revoke_card(ctx: Ctx) -> None:
 
 async def patient_break_glass(ctx: Ctx) -> None:
     """Allow (on) or refuse (off) break-glass access by the emergency service to the
-    emergency summary. JSON: {break_glass}."""
+    emergency summary, or show whether it is allowed (status). JSON: {break_glass}."""
     on = ctx.args.state == "on"
     async with patient_session(ctx) as s:
+        if ctx.args.state == "status":
+            now = "on" if await break_glass_allowed(s.dossier, s.api) else "off"
+            ctx.out.emit({"break_glass": now}, f"break-glass {now}")
+            return
         if on:
             await allow_break_glass(s.dossier, s.api, await emergency_service_key(s.api))
         else:
@@ -243,8 +248,9 @@ def register(cmds: Commands) -> None:
     g.add_argument("--image", metavar="FILE")
     p = leaf(subs, "revoke-card", patient_revoke_card, "revoke an emergency card", [nir])
     p.add_argument("card_id", metavar="CARD_ID")
-    p = leaf(subs, "break-glass", patient_break_glass, "allow or refuse break-glass", [nir])
-    p.add_argument("state", choices=("on", "off"))
+    p = leaf(subs, "break-glass", patient_break_glass, "allow or refuse break-glass (or show "
+             "its status)", [nir])
+    p.add_argument("state", choices=("on", "off", "status"))
     esubs = cmds.emergency
     p = leaf(esubs, "init-service", emergency_init_service, "create the emergency service's "
              "key in this home (never on the server) and print its public key")

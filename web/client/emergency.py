@@ -117,6 +117,13 @@ async def refuse_break_glass(dossier: Dossier, api: Api) -> None:
     await api.call("DELETE", f"/dossiers/{dossier.dossier_id}/break-glass")
 
 
+async def break_glass_allowed(dossier: Dossier, api: Api) -> bool:
+    """Whether the server holds a break-glass package for the dossier now."""
+    body = await api.get(f"/dossiers/{dossier.dossier_id}/break-glass",
+                         schemas.BreakGlassState)
+    return body.allowed
+
+
 async def service_key(api: Api) -> bytes:
     return (await api.get("/emergency/service-key", schemas.ServiceKeyBody, auth=False)).box_public
 

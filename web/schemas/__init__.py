@@ -75,6 +75,7 @@ from web.schemas.dossiers import (
 )
 from web.schemas.emergency import (
     BreakGlassRequest,
+    BreakGlassState,
     BreakGlassUpload,
     CardInfo,
     CardList,
@@ -127,6 +128,7 @@ __all__ = [
     "BlockRequest",
     "BlockResult",
     "BreakGlassRequest",
+    "BreakGlassState",
     "BreakGlassUpload",
     "Bytes",
     "CardInfo",

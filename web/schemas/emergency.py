@@ -65,6 +65,12 @@ class BreakGlassUpload(Base):
     key_refs: Annotated[list[Id], msgspec.Meta(max_length=4096)]
 
 
+class BreakGlassState(Base):
+    """Whether the patient allows break-glass now (the server holds a sealed package)."""
+
+    allowed: bool
+
+
 class BreakGlassRequest(Base):
     """``reason_sealed``: the stated reason sealed to the patient (``POST
     /deposits/recipient`` gives the key). ``reason`` in plaintext is for older clients only:

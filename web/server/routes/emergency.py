@@ -67,6 +67,14 @@ async def allow_break_glass(services: Services, dossier_id: IdParam,
     await services.emergency.set_break_glass(dossier_id, data.package, tuple(data.key_refs))
 
 
+@get("/dossiers/{dossier_id:str}/break-glass", guards=PATIENT,
+     responses=errors(401, 403, 404, 410), summary="Whether break-glass is allowed now")
+async def break_glass_state(services: Services, dossier_id: IdParam) -> schemas.BreakGlassState:
+    await services.store.dossier(dossier_id)
+    return schemas.BreakGlassState(
+        allowed=await services.cards.break_glass(dossier_id) is not None)
+
+
 @delete("/dossiers/{dossier_id:str}/break-glass", status_code=204, guards=PATIENT,
         responses=errors(401, 403, 404, 410), summary="Refuse break-glass (deletes the keys)")
 async def refuse_break_glass(services: Services, dossier_id: IdParam) -> None:
@@ -113,5 +121,5 @@ async def service_key(services: Services) -> schemas.ServiceKeyBody:
 
 
 router = Router(path="/", tags=["emergency"], before_request=strict_body, route_handlers=[
-    add_card, list_cards, revoke_card, allow_break_glass, refuse_break_glass, open_card,
-    card_recipient, break_glass, service_key])
+    add_card, list_cards, revoke_card, allow_break_glass, break_glass_state, refuse_break_glass,
+    open_card, card_recipient, break_glass, service_key])

@@ -568,6 +568,8 @@ def plausible_requests(h: Harness, w: World) -> dict[tuple[str, str], Planned]:
         ("PUT", "/dossiers/{dossier_id}/break-glass"): Planned(
             "PUT", f"/dossiers/{d}/break-glass",
             {"package": secrets.token_bytes(200), "key_refs": [new_id()]}, credential="patient"),
+        ("GET", "/dossiers/{dossier_id}/break-glass"): Planned(
+            "GET", f"/dossiers/{d}/break-glass", credential="patient"),
         ("DELETE", "/dossiers/{dossier_id}/break-glass"): Planned(
             "DELETE", f"/dossiers/{d}/break-glass", credential="patient"),
         # a card nobody registered, with a passcode: refused (needs no session)
