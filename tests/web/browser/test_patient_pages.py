@@ -65,6 +65,15 @@ async def test_patient_activates_adds_and_unlocks_in_the_browser(server: Server,
         await form.get_by_label("Confirmez la phrase secrète").fill("trop court")
         await form.get_by_role("button", name="Activer", exact=True).click()
         await page.get_by_role("alert").filter(has_text="trop facile").wait_for()
+        # Long enough but a dictionary pattern: zxcvbn in the browser refuses it, as Python
+        # does (the server never sees a passphrase: the browser is the only gate).
+        await page.locator("#alert").evaluate("e => { e.textContent = ''; e.hidden = true; }")
+        for weak in ("motdepasse123456", "azertyuiopqsdf"):
+            await form.get_by_label("Phrase secrète", exact=True).fill(weak)
+            await form.get_by_label("Confirmez la phrase secrète").fill(weak)
+            await form.get_by_role("button", name="Activer", exact=True).click()
+            await page.get_by_role("alert").filter(has_text="trop facile").wait_for()
+            await page.locator("#alert").evaluate("e => { e.textContent = ''; e.hidden = true; }")
         await form.get_by_label("Phrase secrète", exact=True).fill(PASSPHRASE)
         await form.get_by_label("Confirmez la phrase secrète").fill(PASSPHRASE)
         await screenshot(page, "patient-activate-desk")

@@ -6,7 +6,7 @@ import { Api, ApiError } from "../api.js";
 import type { Item } from "../item.js";
 import { PatientSession, UnreadableItem } from "../patient.js";
 import { EMERGENCY_SUMMARY, type Section, SECTIONS } from "../sections.js";
-import { acceptable, score } from "../strength.js";
+import { acceptable, loadStrength, score } from "../strength.js";
 import { $, el, input, msg } from "./dom.js";
 import { setup as setupCard } from "./card.js";
 import type { PatientContext } from "./context.js";
@@ -104,7 +104,7 @@ function cutoff(): string {
 }
 
 function describe(i: Item): HTMLElement {
-  const details = Object.entries(i.body).filter(([, v]) => v !== null && v !== "")
+  const details = Object.entries(i.body).filter(([k, v]) => k !== "fhir" && v !== null && v !== "")
     .map(([k, v]) => `${k} : ${typeof v === "object" ? JSON.stringify(v) : String(v)}`);
   const author = i.author.kind === "patient" ? msg("item.by_you")
     : msg("item.by_pro", { name: i.author.name ?? i.author.id ?? "" });
@@ -257,13 +257,24 @@ function setup(): void {
     b.addEventListener("click", () => show(b.dataset["go"] as string));
   }
   const pass = input("#a-pass");
-  pass.addEventListener("input", () => {
+  const meter = (): void => {
     const n = score(pass.value, [input("#a-nir").value]);
     ($("#a-meter") as HTMLMeterElement).value = n;
     $("#a-meter-text").textContent = msg(`strength.${n}`);
+  };
+  pass.addEventListener("input", meter);
+  // zxcvbn's dictionaries come as a chunk of their own, when a new passphrase is typed.
+  document.addEventListener("focusin", (ev) => {
+    const field = ev.target;
+    if (field instanceof HTMLInputElement && field.autocomplete === "new-password") {
+      void loadStrength().then(meter);
+    }
   });
   $("#activate-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
+    void loadStrength().then(() => activateSubmit());
+  });
+  const activateSubmit = (): void => {
     const nir = input("#a-nir").value.replace(/\s/g, "");
     const code = input("#a-code").value.trim();
     const p1 = pass.value;
@@ -280,7 +291,7 @@ function setup(): void {
       session = done.session;
       show("recovery");
     });
-  });
+  };
   $("#recovery-print").addEventListener("click", () => window.print());
   $("#recovery-done").addEventListener("click", () => {
     $("#recovery-code").textContent = "";
@@ -307,6 +318,9 @@ function setup(): void {
   };
   $("#recover-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
+    void loadStrength().then(() => submitRecover());
+  });
+  const submitRecover = (): void => {
     const nir = input("#r-nir").value.replace(/\s/g, "");
     const secret = newSecret("#r-pass", "#r-pass2", [nir]);
     if (secret === null) return;
@@ -316,9 +330,12 @@ function setup(): void {
       await openDossier(s);
       status(msg("state.passphrase_changed"));
     });
-  });
+  };
   $("#passphrase-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
+    void loadStrength().then(() => submitPassphrase());
+  });
+  const submitPassphrase = (): void => {
     const s = session;
     const secret = newSecret("#p-pass", "#p-pass2", []);
     if (!s || secret === null) return;
@@ -328,7 +345,7 @@ function setup(): void {
       input("#p-pass2").value = "";
       status(msg("state.passphrase_changed"));
     });
-  });
+  };
   $("#export").addEventListener("click", () => {
     const s = session;
     if (!s) return;
