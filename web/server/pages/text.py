@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from web.server.pages.texts import (
+    clinical,
     contact,
     emergency,
     patient_card,
@@ -257,8 +258,8 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
 }
 
 # Each feature's texts live in its own module (``texts/``); every one of them reaches the script.
-_FEATURES: Final = (patient_items, patient_history, patient_fhir, patient_card, pro, pro_writes,
-                    emergency, contact)
+_FEATURES: Final = (clinical, patient_items, patient_history, patient_fhir, patient_card, pro,
+                    pro_writes, emergency, contact)
 for _feature in _FEATURES:
     _clash = TEXT.keys() & _feature.TEXT.keys()
     if _clash:
