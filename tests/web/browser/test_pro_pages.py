@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from tests.e2e.conftest import Server, Smtp, activation_code
 from tests.e2e.test_journey import load_registry, registry_for
+from tests.web.browser.camera import write_y4m
 from tests.web.browser.support import (
     CHROMIUM,
     DESK,
@@ -46,25 +48,6 @@ NAPROXEN = {"codes": [{"system": RXNORM, "code": "198014",
                        "display": "Naproxen 500 MG Oral Tablet"}]}
 SLOW = 60_000  # ms: Argon2id and key rotations on a busy machine
 CAMERA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
-
-
-def y4m_from_png(png: Path, out: Path, *, width: int = 640, height: int = 480,
-                 frames: int = 5) -> None:
-    """A YUV4MPEG2 4:2:0 clip of ``frames`` identical frames: the QR image scaled (nearest
-    module edges) and centred on white; chroma neutral (grey)."""
-    from PIL import Image
-
-    qr = Image.open(png).convert("L")
-    side = min(width, height) - 40
-    qr = qr.resize((side, side), Image.Resampling.NEAREST)
-    frame = Image.new("L", (width, height), 255)
-    frame.paste(qr, ((width - side) // 2, (height - side) // 2))
-    luma = frame.tobytes()
-    chroma = bytes([128]) * ((width // 2) * (height // 2))
-    with out.open("wb") as fh:
-        fh.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode("ascii"))
-        for _ in range(frames):
-            fh.write(b"FRAME\n" + luma + chroma + chroma)
 
 
 async def _review(page: Any, name: str) -> None:
@@ -178,7 +161,7 @@ async def test_consultation_scanned_through_the_fake_camera(server: Server, smtp
         await patient.get_by_role("button", name="Créer le code QR").click()
         await patient.get_by_role("heading", name="Montrez ce code au professionnel").wait_for()
         await patient.locator("#qr-canvas").screenshot(path=str(qr_png))
-        y4m_from_png(qr_png, clip)
+        write_y4m(clip, Image.open(qr_png))
 
         # A second professional, keys made by the Python CLI, photographs the same QR.
         other_env = {"CARNET_PASSPHRASE": OTHER_PASSPHRASE}

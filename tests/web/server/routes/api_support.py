@@ -57,6 +57,7 @@ PUBLIC_OPERATIONS: Final = frozenset({
     ("GET", "/health"),
     ("GET", "/health/ready"),
     ("GET", "/links"),
+    ("GET", "/clinical/index"),  # the interaction index's address (public data, no patient's)
     ("GET", "/audit/key"),
     ("GET", "/directory"),
     ("GET", "/directory/authority"),
@@ -472,6 +473,7 @@ def plausible_requests(h: Harness, w: World) -> dict[tuple[str, str], Planned]:
         ("GET", "/health"): Planned("GET", "/health"),
         ("GET", "/health/ready"): Planned("GET", "/health/ready"),
         ("GET", "/links"): Planned("GET", "/links"),
+        ("GET", "/clinical/index"): Planned("GET", "/clinical/index"),
         ("POST", "/auth/params"): Planned("POST", "/auth/params",
                                           schemas.ParamsRequest(login=w.patient.person.nir)),
         ("POST", "/auth/challenge"): Planned("POST", "/auth/challenge",
