@@ -18,7 +18,9 @@ from typing import Final, Protocol
 from nacl.encoding import HexEncoder
 from nacl.hash import blake2b
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
+from vault.errors import StorageUnavailable
 from web.server.services.errors import RateLimited
 
 __all__ = [
@@ -133,8 +135,9 @@ class RedisRateLimiter:
 
     One counter per key, window size and window number (``<prefix><key>:<size>:<number>``),
     incremented and given a time-to-live of one window (plus a second) in one MULTI/EXEC
-    transaction, so counters of past windows disappear on their own. Redis errors propagate:
-    the limiter fails closed rather than letting attempts through unchecked.
+    transaction, so counters of past windows disappear on their own. Redis unreachable or
+    failing is ``StorageUnavailable`` (503, like a database outage): the limiter fails
+    closed rather than letting attempts through unchecked.
     """
 
     def __init__(self, url: str, prefix: str = "carnet:rl:", *,
@@ -151,18 +154,24 @@ class RedisRateLimiter:
         now = self._clock()
         window = math.floor(now / window_seconds)
         name = self._name(key, window_seconds, window)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(name)
-            pipe.expire(name, window_seconds + 1)
-            hits, _ = await pipe.execute()
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.incr(name)
+                pipe.expire(name, window_seconds + 1)
+                hits, _ = await pipe.execute()
+        except RedisError:
+            raise StorageUnavailable("the rate limiter's store (Redis) is unavailable") from None
         if int(hits) > limit:
             raise RateLimited(retry_after=_retry_after(now, window, window_seconds))
 
     async def reset(self, key: str) -> None:
         pattern = f"{_glob_escape(self._prefix + key)}:*"
-        names = [name async for name in self._redis.scan_iter(match=pattern, count=500)]
-        if names:
-            await self._redis.delete(*names)
+        try:
+            names = [name async for name in self._redis.scan_iter(match=pattern, count=500)]
+            if names:
+                await self._redis.delete(*names)
+        except RedisError:
+            raise StorageUnavailable("the rate limiter's store (Redis) is unavailable") from None
 
     async def aclose(self) -> None:
         """Close the connection pool."""

@@ -198,3 +198,27 @@ async def test_make_rate_limiter(clock: FakeClock) -> None:
     made = make_rate_limiter(REDIS_URL, clock)
     assert isinstance(made, RedisRateLimiter)
     await made.aclose()
+
+
+async def test_redis_down_is_storage_unavailable_not_a_crash(clock: FakeClock) -> None:
+    """A Redis that does not answer fails closed as an outage (503 at the API), never a 500
+    and never an attempt let through unchecked."""
+    from vault.errors import StorageUnavailable
+
+    port = _closed_port()
+    limiter = RedisRateLimiter(f"redis://127.0.0.1:{port}/0", "carnet:test:", clock=clock)
+    try:
+        with pytest.raises(StorageUnavailable):
+            await limiter.hit("k", limit=5, window_seconds=60)
+        with pytest.raises(StorageUnavailable):
+            await limiter.reset("k")
+    finally:
+        await limiter.aclose()
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
