@@ -29,6 +29,7 @@ from vault.errors import (
 from vault.itembox import (
     item_ad,
     open_item_with_key,
+    open_records,
     seal_item,
     unwrap_item_key,
     wrap_item_key,
@@ -72,6 +73,7 @@ __all__ = [
     "item_ad",
     "open_archive",
     "open_item_with_key",
+    "open_records",
     "seal_item",
     "unwrap_item_key",
     "wrap_item_key",

@@ -18,6 +18,7 @@ randomness is secretstream's header (attachments, archives).
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -121,17 +122,33 @@ def associated_data(purpose: str, *fields: str | int | bytes) -> bytes:
     Parts: ``CARNET1``, the purpose, then each field (text as UTF-8, ints as u64 big-endian,
     bytes as is). Documented in docs/formats.md.
     """
-    parts: list[bytes] = [b"CARNET1", purpose.encode("ascii")]
+    return _ad_purpose(purpose) + ad_fields(*fields)
+
+
+_AD_HEAD: Final = b"\x00\x07CARNET1"
+
+
+@functools.lru_cache(maxsize=64)
+def _ad_purpose(purpose: str) -> bytes:
+    """``P("CARNET1") | P(purpose)``, the start of every associated data (a handful)."""
+    data = purpose.encode("ascii")
+    return _AD_HEAD + len(data).to_bytes(2, "big") + data
+
+
+def ad_fields(*fields: str | int | bytes) -> bytes:
+    """``P(f1) | ... | P(fn)``: the part of ``associated_data`` after the purpose."""
+    out = bytearray()
     for field in fields:
         if isinstance(field, bool):
             raise TypeError("booleans are not associated-data fields")
         if isinstance(field, int):
-            parts.append(field.to_bytes(8, "big"))
-        elif isinstance(field, str):
-            parts.append(field.encode("utf-8"))
-        else:
-            parts.append(bytes(field))
-    return b"".join(len(p).to_bytes(2, "big") + p for p in parts)
+            out += b"\x00\x08"
+            out += field.to_bytes(8, "big")
+            continue
+        data = field.encode("utf-8") if isinstance(field, str) else bytes(field)
+        out += len(data).to_bytes(2, "big")
+        out += data
+    return bytes(out)
 
 
 def aead_encrypt(key: bytes, plaintext: bytes, ad: bytes, nonce: bytes) -> bytes:

@@ -23,8 +23,6 @@ from vault.crypto import (
 )
 from vault.errors import (
     Conflict,
-    DecryptionFailed,
-    FormatError,
     InvalidInput,
     ItemGone,
     NotAllowed,
@@ -32,9 +30,9 @@ from vault.errors import (
     StaleKeyring,
     StaleRevision,
 )
-from vault.itembox import open_item_with_key, seal_item, unwrap_item_key
+from vault.itembox import open_record, open_records, seal_item
 from vault.items import AttachmentRef, Author, Draft, Item
-from vault.keyring import Keyring
+from vault.keyring import KeyLookup, Keyring
 from vault.records import (
     SLOT_PASSPHRASE,
     SLOT_RECOVERY,
@@ -320,21 +318,13 @@ class Dossier(Masking, Archiving):
         await self._retrying(change)
 
     def _open(self, record: ItemRecord) -> Item:
-        found = self._ring.lookup(record.key_ref)
-        if found.is_mask:
-            # The section of a masked item is bound in the ad; try each (ten at most).
-            for section in Section:
-                try:
-                    key = unwrap_item_key(record, found, section)
-                except DecryptionFailed:
-                    continue
-                return open_item_with_key(record, key, section, masked=True)
-            raise DecryptionFailed()
-        home = found.section
-        if home is None:  # unreachable: is_mask covers it; keeps mypy honest
-            raise DecryptionFailed()
-        key = unwrap_item_key(record, found, home)
-        return open_item_with_key(record, key, home)
+        return open_record(record, self._ring.lookup(record.key_ref))
+
+    def _resolve(self, ref: str) -> KeyLookup | None:
+        try:
+            return self._ring.lookup(ref)
+        except NotFound:
+            return None
 
     async def get(self, item_id: str, revision: int | None = None) -> Item:
         """One item (its latest revision unless ``revision`` is given), decrypted."""
@@ -360,15 +350,9 @@ class Dossier(Masking, Archiving):
         """Latest revision of every item (of one section if given), newest date first."""
         self._check_open()
         wanted = None if section is None else Section.parse(section)
-        found: list[Item] = []
-        unreadable: list[str] = []
-        for record in await self._records():
-            try:
-                found.append(self._open(record))
-            except (DecryptionFailed, FormatError, NotFound):
-                # One bad item (written by a faulty or hostile client) must not hide the rest.
-                unreadable.append(record.item_id)
-        self.unreadable = unreadable
+        # One bad item (written by a faulty or hostile client) must not hide the rest.
+        found, self.unreadable = open_records(await self._records(), self._resolve,
+                                              unknown_unreadable=True)
         if wanted is not None:
             found = [i for i in found if i.section == wanted]
         return sorted(found, key=lambda i: (i.date, i.created_at), reverse=True)

@@ -25,6 +25,9 @@ class Section(StrEnum):
         if isinstance(value, Section):
             return value
         if isinstance(value, str):
+            exact = _BY_VALUE.get(value)  # the stored spelling: no normalising to do
+            if exact is not None:
+                return exact
             try:
                 return cls(value.strip().lower().replace("-", "_"))
             except ValueError:
@@ -32,6 +35,8 @@ class Section(StrEnum):
         allowed = ", ".join(s.value for s in cls)
         raise InvalidInput(f"unknown section {str(value)[:40]!r}; expected one of: {allowed}")
 
+
+_BY_VALUE: Final[dict[str, Section]] = {s.value: s for s in Section}
 
 # Types valid everywhere: a scanned document, a free note and the patient's identity (name and
 # birth date, one copy per section so that every grant and card says whose dossier it is:

@@ -10,6 +10,7 @@ import httpx
 import msgspec
 
 from vault import errors as vault_errors
+from web.schemas import MSGPACK
 
 T = TypeVar("T")
 
@@ -26,6 +27,17 @@ _VAULT_CODES: Final[dict[str, type[vault_errors.VaultError]]] = {
     "too_large": vault_errors.LimitExceeded,
     "not_allowed": vault_errors.NotAllowed,
 }
+
+
+_DECODERS: Final[dict[type[Any], msgspec.msgpack.Decoder[Any]]] = {}
+
+
+def _msgpack_decoder(expect: type[T]) -> msgspec.msgpack.Decoder[T]:
+    """One decoder per body type, built once."""
+    found = _DECODERS.get(expect)
+    if found is None:
+        found = _DECODERS[expect] = msgspec.msgpack.Decoder(expect)
+    return found
 
 
 class ApiError(Exception):
@@ -58,9 +70,11 @@ class Api:
                    expect: type[T] | None = None,
                    params: Mapping[str, Any] | None = None, auth: bool = True,
                    signer: Callable[[str, str, bytes], Mapping[str, str]] | None = None,
-                   ) -> T | None:
+                   msgpack: bool = False) -> T | None:
         content = msgspec.json.encode(body) if body is not None else b""
         headers = {"content-type": "application/json"} if body is not None else {}
+        if msgpack:  # the answer as MessagePack if the route can (bytes as bin, no base64)
+            headers["accept"] = MSGPACK
         if signer is not None:  # a professional's signed request (P6)
             headers.update(signer(method, path, content))
         if auth and self.session:
@@ -78,10 +92,20 @@ class Api:
         if expect is None or response.status_code == 204:
             return None
         try:
+            if msgpack and response.headers.get("content-type", "").startswith(MSGPACK):
+                return _msgpack_decoder(expect).decode(response.content)
             return msgspec.json.decode(response.content, type=expect)
-        except msgspec.DecodeError as exc:
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             raise ApiError(response.status_code, "bad_response",
                            "the server's answer was not understood") from exc
+
+    async def get_msgpack(self, path: str, expect: type[T], *,
+                          params: Mapping[str, Any] | None = None) -> T:
+        """GET a body the server can send as MessagePack (``schemas.MSGPACK``: bytes as bin,
+        no base64 and no JSON); a server answering JSON is understood too."""
+        out = await self.call("GET", path, expect=expect, params=params, msgpack=True)
+        assert out is not None  # noqa: S101 (GET with expect always decodes)
+        return out
 
     async def get(self, path: str, expect: type[T], **kw: Any) -> T:
         out = await self.call("GET", path, expect=expect, **kw)

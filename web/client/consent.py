@@ -22,15 +22,12 @@ from consent.profiles import DURATIONS, PROFESSIONS, default_sections, professio
 from consent.recipient import Recipient
 from vault import (
     EMERGENCY_SUMMARY,
-    DecryptionFailed,
     Dossier,
-    FormatError,
     Item,
     KeyLookup,
     Keyring,
     Section,
-    open_item_with_key,
-    unwrap_item_key,
+    open_records,
 )
 from vault.crypto import Random, fingerprint, system_random
 from vault.records import DossierRecord
@@ -316,20 +313,12 @@ def decrypt_items(dossier_id: str, bodies: Iterable[schemas.ItemBody],
     """Decrypt the items wrapped under one of ``keys`` (section -> {ref: key}); any other
     (never a masked item's) is left out, and so is one that does not open or decode (its id
     is appended to ``unreadable`` if given): it never hides the others."""
-    by_ref = {ref: (section, key) for section, ks in keys.items() for ref, key in ks.items()}
-    found: list[Item] = []
-    for body in bodies:
-        record = body.record(dossier_id)
-        hit = by_ref.get(record.key_ref)
-        if hit is None:
-            continue
-        section, key = hit
-        try:
-            item_key = unwrap_item_key(record, KeyLookup(record.key_ref, key, section), section)
-            found.append(open_item_with_key(record, item_key, section))
-        except (DecryptionFailed, FormatError):
-            if unreadable is not None:
-                unreadable.append(record.item_id)
+    lookups = {ref: KeyLookup(ref, key, section) for section, ks in keys.items()
+               for ref, key in ks.items()}
+    found, failed = open_records((body.record(dossier_id) for body in bodies), lookups.get)
+    lookups.clear()  # the grant's keys: held for this listing only
+    if unreadable is not None:
+        unreadable.extend(failed)
     return found
 
 

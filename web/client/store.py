@@ -100,7 +100,8 @@ class HttpStore:
             if not key_refs:
                 return []
             params["key_ref"] = list(key_refs)
-        page = await self.api.get(f"/dossiers/{dossier_id}/items", schemas.ItemPage, params=params)
+        page = await self.api.get_msgpack(f"/dossiers/{dossier_id}/items", schemas.ItemPage,
+                                          params=params)
         return [i.record(dossier_id) for i in page.items]
 
     async def revisions(self, dossier_id: str, item_id: str) -> list[ItemRecord]:

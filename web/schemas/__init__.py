@@ -55,6 +55,7 @@ from web.schemas.consent import (
     ServerKeyBody,
 )
 from web.schemas.dossiers import (
+    MSGPACK,
     ChunkBody,
     ChunksBody,
     CreateDossierBody,
@@ -114,6 +115,7 @@ from web.schemas.writes import (
 )
 
 __all__ = [
+    "MSGPACK",
     "AcceptedBody",
     "ActivateBody",
     "ActivationRequest",

@@ -132,8 +132,14 @@ class PatientItemBody(PutItemBody, kw_only=True):
 
 
 class ItemPage(Base):
+    """A page of items: JSON, or MessagePack when the client accepts ``MSGPACK`` (the Python
+    client: its bytes travel as MessagePack bin, no base64)."""
+
     items: list[ItemBody]
     next_after: str | None = None
+
+
+MSGPACK = "application/msgpack"
 
 
 class RewrapBody(Base):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Router, delete, get, post, put
+import msgspec
+from litestar import Request, Response, Router, delete, get, post, put
 from litestar.params import Parameter
 
 from vault.errors import NotAllowed
@@ -77,15 +78,22 @@ async def write_item(services: Services, dossier_id: IdParam,
 
 
 @get("/{dossier_id:str}/items", guards=PATIENT, responses=errors(401, 403, 404, 410),
-     summary="Latest revision of each item, by item id, paginated")
-async def list_items(services: Services, dossier_id: IdParam,
+     summary="Latest revision of each item, by item id, paginated",
+     description="JSON (bytes as base64) by default; the same page as MessagePack (bytes as "
+                 "bin) when the request accepts `application/msgpack` (the Python client).")
+async def list_items(request: Request[Any, Any, Any], services: Services, dossier_id: IdParam,
                      after: Annotated[str | None, Parameter(pattern="^[0-9a-f]{32}$")] = None,
                      limit: Annotated[int, Parameter(ge=1, le=1000)] = 1000,
                      key_ref: Annotated[list[schemas.Id] | None, Parameter(max_items=1000)] = None,
-                     ) -> schemas.ItemPage:
+                     ) -> Response[schemas.ItemPage]:
     records = await services.store.items(dossier_id, key_refs=key_ref, after=after, limit=limit)
-    return schemas.ItemPage(items=[schemas.ItemBody.of(r) for r in records],
+    page = schemas.ItemPage(items=[schemas.ItemBody.of(r) for r in records],
                             next_after=records[-1].item_id if len(records) == limit else None)
+    vary = {"vary": "accept"}  # the same URL in two encodings
+    if schemas.MSGPACK in request.headers.get("accept", ""):
+        return Response(msgspec.msgpack.encode(page),  # type: ignore[arg-type]
+                        media_type=schemas.MSGPACK, headers=vary)
+    return Response(page, headers=vary)
 
 
 @get("/{dossier_id:str}/items/{item_id:str}/revisions", guards=PATIENT,
