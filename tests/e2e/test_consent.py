@@ -15,8 +15,9 @@ from consent import audit, grant, qr, token
 from consent.errors import ConsentError
 from tests.e2e.conftest import Server
 from tests.e2e.db import query
+from vault import unwrap_item_key
 from vault.crypto import system_random
-from vault.dossier import Dossier, unwrap_item_key
+from vault.dossier import Dossier
 from vault.errors import DecryptionFailed
 from vault.keyring import KeyLookup
 from vault.sections import Section

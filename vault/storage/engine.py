@@ -160,6 +160,44 @@ class _Pooled:
         await self._engine._release(self._conn)
 
 
+class CarnetPostgresEngine(PostgresEngine):
+    """piccolo's PostgresEngine with the same :attr:`on_statement` hook as
+    :class:`CarnetSQLiteEngine`: every statement a pooled connection runs (asyncpg's
+    ``Connection.add_query_logger``, installed on each connection the pool opens) is handed
+    to it, when set. Nothing sets it in production.
+
+    A connection going back to the pool is not sent asyncpg's session reset
+    (``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL``, one more round trip per
+    query): Carnet keeps no session state. Its settings are ``SET LOCAL``/``set_config(...,
+    true)``, its advisory locks ``pg_advisory_xact_lock``, it opens no cursor outside a
+    transaction and listens to nothing, so all of it ends with the transaction; an open
+    transaction is still rolled back (asyncpg does that before any ``reset``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.on_statement: Callable[[str], None] | None = None
+
+    async def start_connection_pool(self, **kwargs: Any) -> None:
+        given = kwargs.pop("init", None)
+
+        async def init(conn: Any) -> None:
+            conn.add_query_logger(self._logged)
+            if given is not None:
+                await given(conn)
+
+        kwargs.setdefault("reset", _no_session_state)
+        await super().start_connection_pool(init=init, **kwargs)
+
+    def _logged(self, record: Any) -> None:
+        # asyncpg calls loggers soon after the statement (loop.call_soon), not during it.
+        if self.on_statement is not None:
+            self.on_statement(str(record.query))
+
+
+async def _no_session_state(conn: Any) -> None:
+    """The pool's reset (see :class:`CarnetPostgresEngine`): nothing left to reset."""
+
+
 def _sqlite_path(url: str) -> str:
     path = unquote(url[len("sqlite:///"):])
     if not path or path == ":memory:" or "mode=memory" in path:
@@ -189,7 +227,7 @@ def engine_from_url(url: str) -> Engine[Any]:
         if not database:
             raise ValueError("a PostgreSQL URL must name its database: postgresql://host/db")
         # extensions=(): the store needs none, and creating one needs privileges.
-        engine: Engine[Any] = PostgresEngine(
+        engine: Engine[Any] = CarnetPostgresEngine(
             config={"dsn": url, "database": database}, extensions=()
         )
         return engine

@@ -8,15 +8,25 @@ runs the HTTP server with settings from the environment (it writes no key file: 
 first) and, when it uses development keys, says so in one line on stderr. A bad setting
 (including ``CARNET_MODE=production`` without the public keys) exits with code 2 and one line
 on stderr.
+
+``serve --workers N`` runs N uvicorn worker processes on one socket. Every worker keeps its
+state in the database (sessions, nonces, the history) except the rate limits' counts, which
+N > 1 keeps in Redis (``CARNET_REDIS_URL``, default ``redis://127.0.0.1:6379/0``): with
+N > 1 and no Redis answering, ``serve`` exits with code 2 rather than let each worker count
+attempts on its own (N workers would each allow the limit). In development mode each answer
+of a multi-worker server names its worker (``X-Carnet-Worker: <pid>``, for tests).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from pathlib import Path
+from typing import Any, Final
+from urllib.parse import urlsplit, urlunsplit
 
 from vault.storage.migrate import MigrationError, migrate
 from web.server.provision import FILE_MODE, provision, provision_dev_keys
@@ -31,6 +41,9 @@ from web.server.settings import (
 )
 
 EXIT_BAD_SETTINGS = 2
+DEFAULT_REDIS_URL: Final = "redis://127.0.0.1:6379/0"
+WORKER_HEADER: Final = b"x-carnet-worker"
+MAX_WORKERS: Final = 64
 
 
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:
@@ -43,6 +56,9 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
     serve = sub.add_parser("serve", help="run the HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=_worker_count, default=1, metavar="N",
+                       help="worker processes (default 1); N > 1 shares the rate limits "
+                       f"through Redis (CARNET_REDIS_URL, default {DEFAULT_REDIS_URL})")
     args = parser.parse_args(argv)
     if args.command == "migrate":
         return _migrate(database_url(env))
@@ -55,8 +71,61 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
         return EXIT_BAD_SETTINGS
     if settings.dev_keys_dir is not None:
         print(dev_warning(settings.dev_keys_dir), file=sys.stderr, flush=True)
-    _serve(settings, args.host, args.port)
+    if args.workers == 1:
+        _serve(settings, args.host, args.port)
+        return 0
+    redis_url = settings.redis_url or DEFAULT_REDIS_URL
+    if problem := redis_problem(redis_url):
+        print(f"carnet-server: --workers {args.workers} needs Redis for the rate limits the "
+              f"workers share, and {redacted(redis_url)} does not answer ({problem}); start "
+              "Redis or set CARNET_REDIS_URL (or serve with one worker)", file=sys.stderr)
+        return EXIT_BAD_SETTINGS
+    print(f"carnet-server: {args.workers} workers, rate limits in Redis at "
+          f"{redacted(redis_url)}", file=sys.stderr, flush=True)
+    # The workers are new processes: they read the same settings from the environment.
+    os.environ.update(env or {})
+    os.environ["CARNET_REDIS_URL"] = redis_url
+    _serve_workers(args.host, args.port, args.workers)
     return 0
+
+
+def _worker_count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"a number of workers from 1 to {MAX_WORKERS}")
+    return n
+
+
+def redis_problem(url: str, timeout: float = 2.0) -> str | None:
+    """None when Redis at ``url`` answers PING within ``timeout`` seconds, else why not
+    (the error's type and message; never the URL's password)."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        client = Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+    except ValueError as exc:
+        return f"not a Redis URL: {exc}"
+    try:
+        client.ping()
+    except (RedisError, OSError) as exc:  # their messages name the host, not the password
+        return f"{type(exc).__name__}: {exc}"
+    finally:
+        client.close()
+    return None
+
+
+def redacted(url: str) -> str:
+    """``url`` without its password, to print."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    where = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=where))
 
 
 def dev_warning(dev_dir: Path) -> str:
@@ -102,6 +171,51 @@ def _serve(settings: Settings, host: str, port: int) -> None:
 
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
                 access_log=False)  # access logs would carry ids and paths; keep them off
+
+
+def _serve_workers(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    uvicorn.run("web.server.__main__:worker_app",
+                factory=True, host=host, port=port, workers=workers, log_level="info",
+                access_log=False)
+
+
+ASGI = Callable[..., Awaitable[None]]  # an ASGI app: (scope, receive, send)
+
+
+def worker_app() -> ASGI:
+    """One worker's app (uvicorn calls this in each worker process): the settings from the
+    environment, and never a worker without Redis for its rate limits."""
+    from web.server.app import create_app
+
+    settings = Settings.from_env()
+    if not settings.redis_url:
+        raise SystemExit("carnet-server: a worker needs CARNET_REDIS_URL (use serve --workers)")
+    app: ASGI = create_app(settings)
+    return with_worker_header(app) if settings.mode == "development" else app
+
+
+def with_worker_header(app: ASGI) -> ASGI:
+    """``app`` whose every HTTP answer names this process (``X-Carnet-Worker: <pid>``), to
+    show which worker answered; development mode only."""
+    pid = str(os.getpid()).encode("ascii")
+
+    async def named(scope: MutableMapping[str, Any], receive: Callable[[], Awaitable[Any]],
+                    send: Callable[[MutableMapping[str, Any]], Awaitable[None]]) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+
+        async def send_named(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message,
+                           "headers": [*message.get("headers", ()), (WORKER_HEADER, pid)]}
+            await send(message)
+
+        await app(scope, receive, send_named)
+
+    return named
 
 
 if __name__ == "__main__":

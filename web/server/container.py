@@ -22,7 +22,7 @@ from web.server.services.emergency import EmergencyService
 from web.server.services.mail import Mailer, PostOutbox, make_mailer
 from web.server.services.notify import Notifier
 from web.server.services.peppers import Peppers
-from web.server.services.ratelimit import RateLimiter, make_rate_limiter
+from web.server.services.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from web.server.services.writes import WritesService
 from web.server.settings import Settings
 from web.server.storage import (
@@ -32,9 +32,14 @@ from web.server.storage import (
     ServiceDb,
     bind_tables,
 )
+from web.server.storage.piccolo.consultation import PiccoloConsultations
 from web.server.storage.scrub import scrubber
 from web.server.storage.sealed import SealedDossierStore
-from web.server.storage.sealed_service import SealedEmergencyStore, SealedServiceDb
+from web.server.storage.sealed_service import (
+    SealedConsultations,
+    SealedEmergencyStore,
+    SealedServiceDb,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +68,8 @@ class Services:
 
     async def stop(self) -> None:
         await self.notifier.drain()
+        if isinstance(self.limiter, RedisRateLimiter):
+            await self.limiter.aclose()
         if self.engine.engine_type == "postgres":
             await self.engine.close_connection_pool()
         elif hasattr(self.engine, "close_pool"):
@@ -79,7 +86,10 @@ def build_services(settings: Settings, *, clock: Callable[[], float] = time.time
     db: ServiceDb = SealedServiceDb(PiccoloServiceDb(engine), keys, rng)
     cards: EmergencyStore = SealedEmergencyStore(PiccoloEmergencyStore(), keys, rng)
     peppers = Peppers.from_secret(settings.secret_key)
-    limiter = make_rate_limiter(settings.redis_url, clock)
+    # Redis when configured: the counts every worker shares (``serve --workers N`` needs it).
+    limiter: RateLimiter = (RedisRateLimiter(settings.redis_url, settings.redis_prefix,
+                                             clock=clock)
+                            if settings.redis_url else MemoryRateLimiter(clock))
     mailer = mailer or make_mailer(settings.smtp_host, settings.smtp_port, settings.mail_sender,
                                    settings.data_dir / "outbox" / "mail")
     notifier = Notifier(db, mailer, group_key=peppers.limit, clock=clock)
@@ -90,7 +100,9 @@ def build_services(settings: Settings, *, clock: Callable[[], float] = time.time
                               lookups_per_address=5 * settings.auth_attempts_per_address))
     # No configured audit key (a test's bare Settings): an ephemeral one for this process.
     audit_key = settings.audit_key or nacl.signing.SigningKey(rng(32))
-    consent = ConsentService(db, store, notifier, audit_key, clock)
+    consultations = SealedConsultations(PiccoloConsultations(), keys, rng)
+    consent = ConsentService(db, store, notifier, audit_key, clock,
+                             consultations=consultations)
     emergency = EmergencyService(db, store, consent, notifier, peppers.code, clock,
                                  cards=cards)
     activation = Activation(db, store, peppers, mailer, post, notifier, clock, rng)

@@ -20,6 +20,7 @@ from web.server.storage.ports import Professional, Session
 
 _SESSION: Final = "carnet_session"
 _PROFESSIONAL: Final = "carnet_professional"
+_ENTRY: Final = "carnet_entry"
 
 
 def services_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Services:
@@ -42,11 +43,14 @@ def address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
 
 
 def admit(connection: ASGIConnection[Any, Any, Any, Any], session: Session,
-          professional: Professional | None = None) -> None:
-    """Record who a guard admitted, for ``session``/``professional`` dependencies."""
+          professional: Professional | None = None, *,
+          entry: Professional | None = None) -> None:
+    """Record who a guard admitted, for ``session``/``professional`` dependencies;
+    ``entry`` is a directory entry read with the session but not checked (``entry``)."""
     connection.state[_SESSION] = session
     if professional is not None:
         connection.state[_PROFESSIONAL] = professional
+    connection.state[_ENTRY] = entry
 
 
 def _services(request: Request[Any, Any, Any]) -> Services:
@@ -70,8 +74,15 @@ def _professional(request: Request[Any, Any, Any]) -> Professional:
     return _admitted(request, _PROFESSIONAL)  # type: ignore[no-any-return]
 
 
+def _entry(request: Request[Any, Any, Any]) -> Professional | None:
+    _admitted(request, _SESSION)  # only behind a guard that admitted a session
+    found: Professional | None = request.state.get(_ENTRY)
+    return found
+
+
 DEPENDENCIES: Final = {
     "services": Provide(_services, sync_to_thread=False),
     "session": Provide(_session, sync_to_thread=False),
     "professional": Provide(_professional, sync_to_thread=False),
+    "entry": Provide(_entry, sync_to_thread=False),
 }

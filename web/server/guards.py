@@ -28,8 +28,11 @@ async def _session(connection: Connection) -> Session:
 
 
 async def requires_session(connection: Connection, _: BaseRouteHandler) -> None:
-    """Any live session (a patient's or a professional's)."""
-    admit(connection, await _session(connection))
+    """Any live session (a patient's or a professional's). A professional's directory entry
+    is read with it (one statement) and kept for the handler as ``entry`` (whatever its
+    status: acting on it is ``DirectoryService.acts``), never as ``professional``."""
+    session, entry = await services_of(connection).auth.signed_in(bearer(connection))
+    admit(connection, session, entry=entry)
 
 
 async def requires_patient(connection: Connection, _: BaseRouteHandler) -> None:
@@ -55,10 +58,10 @@ def requires_professional(role: str | None = None) -> Guard:
     request of a session opened before it."""
 
     async def guard(connection: Connection, _: BaseRouteHandler) -> None:
-        session = await _session(connection)
+        session, entry = await services_of(connection).auth.signed_in(bearer(connection))
         if session.kind != "professional":
             raise Forbidden("this needs a professional's session")
-        current = await services_of(connection).directory.acting(session.subject)
+        current = services_of(connection).directory.acts(entry)
         if role is not None and role not in current.roles:
             raise Forbidden(f"this needs the {role} role")
         admit(connection, session, current)

@@ -69,8 +69,10 @@ class Settings:
     X25519 public key for break-glass) -- both required in production; in development each
     defaults to ``authority.pub`` / ``emergency.pub`` in CARNET_DEV_KEYS_DIR (default
     ``dev-keys``, never inside the data dir) --, CARNET_REDIS_URL (rate limits shared
-    through Redis), CARNET_SMTP_HOST / CARNET_SMTP_PORT / CARNET_MAIL_FROM (else e-mails go to
-    ``data_dir/outbox/mail`` as .eml files), CARNET_SESSION_TTL (seconds, default 900),
+    through Redis; required by ``serve --workers N`` with N > 1), CARNET_REDIS_PREFIX (the
+    limiter's key prefix in Redis, default ``carnet:rl:``), CARNET_SMTP_HOST /
+    CARNET_SMTP_PORT / CARNET_MAIL_FROM (else e-mails go to ``data_dir/outbox/mail`` as .eml
+    files), CARNET_SESSION_TTL (seconds, default 900),
     CARNET_AUTH_ATTEMPTS_PER_ADDRESS (login answers per minute from one address, default 60),
     CARNET_KEY_DIR (the server key store: one key per dossier, outside the database and its
     backups; default ``data_dir/keys``; see docs/operations.md), CARNET_PUBLIC_URL (the
@@ -94,6 +96,7 @@ class Settings:
     mode: Mode = "development"
     dev_keys_dir: Path | None = None
     redis_url: str | None = None
+    redis_prefix: str = "carnet:rl:"
     smtp_host: str | None = None
     smtp_port: int = 25
     mail_sender: str = DEFAULT_SENDER
@@ -166,6 +169,7 @@ class Settings:
             mode=mode,
             dev_keys_dir=dev_dir,
             redis_url=env.get("CARNET_REDIS_URL") or None,
+            redis_prefix=env.get("CARNET_REDIS_PREFIX") or "carnet:rl:",
             smtp_host=env.get("CARNET_SMTP_HOST") or None,
             smtp_port=_int(env, "CARNET_SMTP_PORT", 25),
             mail_sender=env.get("CARNET_MAIL_FROM", DEFAULT_SENDER),

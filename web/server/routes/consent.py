@@ -13,7 +13,7 @@ from web.server.guards import requires_patient, requires_session
 from web.server.openapi import errors
 from web.server.params import IdParam
 from web.server.services.consent import Presenter, SignedRequest
-from web.server.storage.ports import Session, StoredGrant
+from web.server.storage.ports import Professional, Session, StoredGrant
 
 PATIENT = [requires_patient]
 
@@ -65,12 +65,12 @@ async def audit_key(services: Services) -> schemas.ServerKeyBody:
       summary="A professional presents a consent token (signed request); gets the sealed "
               "grant and the granted, unmasked items")
 async def scan(request: Request[Any, Any, Any], services: Services, session: Session,
-               data: schemas.ScanRequest) -> schemas.ScanBody:
+               entry: Professional | None, data: schemas.ScanRequest) -> schemas.ScanBody:
     await services.auth.throttle("scan", session.subject, 120)
     if session.kind == "patient":  # an emergency contact who holds a dossier of their own
         pro = Presenter.contact(await services.store.dossier(session.subject))
-    else:
-        pro = Presenter.professional(await services.directory.acting(session.subject))
+    else:  # the directory entry the guard read with the session
+        pro = Presenter.professional(services.directory.acts(entry))
     signed = SignedRequest.from_headers("POST", request.url.path, await request.body(),
                                         request.headers)
     result = await services.consent.scan(pro, data.token, signed)
@@ -83,12 +83,13 @@ async def scan(request: Request[Any, Any, Any], services: Services, session: Ses
       summary="A professional presents a consent token again (signed request) for the "
               "encrypted chunks of an attachment of an item it opens")
 async def attachment(request: Request[Any, Any, Any], services: Services, session: Session,
+                     entry: Professional | None,
                      data: schemas.AttachmentRequest) -> schemas.AttachmentBody:
     await services.auth.throttle("scan", session.subject, 120)
     if session.kind == "patient":  # an emergency contact who holds a dossier of their own
         pro = Presenter.contact(await services.store.dossier(session.subject))
-    else:
-        pro = Presenter.professional(await services.directory.acting(session.subject))
+    else:  # the directory entry the guard read with the session
+        pro = Presenter.professional(services.directory.acts(entry))
     signed = SignedRequest.from_headers("POST", request.url.path, await request.body(),
                                         request.headers)
     dossier_id, chunks = await services.consent.attachment(pro, data.token, data.item_id,

@@ -39,7 +39,7 @@ from web.server.services.directory import is_approved
 from web.server.services.errors import Forbidden, ServiceError, Unauthorized
 from web.server.services.peppers import Peppers, keyed_hex
 from web.server.services.ratelimit import RateLimiter, limiter_key
-from web.server.storage.ports import ServiceDb, Session
+from web.server.storage.ports import Professional, ServiceDb, Session
 
 CHALLENGE_TTL: Final = 120
 SESSION_TTL: Final = 15 * 60
@@ -227,17 +227,27 @@ class Auth:
 
     async def session(self, token: str | None) -> Session:
         """The live session behind a bearer token; Unauthorized if absent, bad or expired."""
-        if not token:
-            raise Unauthorized("sign in first (Authorization: Bearer <session>)")
-        try:
-            sid = str(self._sessions.loads(token, max_age=self._session_ttl))
-        except BadSignature:
-            raise Unauthorized("this session is not valid or has expired; sign in again") \
-                from None
-        found = await self._db.session(sid)
+        found = await self._db.session(self._sid(token))
         if found is None or found.expires_at < self._now():
             raise Unauthorized("this session is not valid or has expired; sign in again")
         return found
+
+    async def signed_in(self, token: str | None) -> tuple[Session, Professional | None]:
+        """:meth:`session`, with the directory entry of a professional's as it is now (None
+        if unknown; approval is the caller's check), in one read."""
+        found = await self._db.signed_in(self._sid(token))
+        if found is None or found[0].expires_at < self._now():
+            raise Unauthorized("this session is not valid or has expired; sign in again")
+        return found
+
+    def _sid(self, token: str | None) -> str:
+        if not token:
+            raise Unauthorized("sign in first (Authorization: Bearer <session>)")
+        try:
+            return str(self._sessions.loads(token, max_age=self._session_ttl))
+        except BadSignature:
+            raise Unauthorized("this session is not valid or has expired; sign in again") \
+                from None
 
     async def logout(self, token: str | None) -> None:
         s = await self.session(token)

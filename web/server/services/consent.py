@@ -9,7 +9,6 @@ to the recipient. Whether a token matches its grant and names whoever presents i
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ import nacl.signing
 from consent import audit, grant, policy, token
 from consent import request as signed_request
 from consent.errors import InvalidToken, TokenExpired, TokenRevoked
-from consent.recipient import Recipient, contact_dossier
+from consent.recipient import contact_dossier
 from vault.crypto import fingerprint
 from vault.records import DossierRecord, ItemRecord
 from vault.store import DossierStore, all_items
@@ -35,7 +34,18 @@ from web.server.services.errors import (
     Unauthorized,
 )
 from web.server.services.notify import Notifier
-from web.server.storage.ports import Along, Professional, ServiceDb, StoredGrant
+from web.server.services.presenter import Presenter as Presenter
+from web.server.services.presenter import SignedRequest as SignedRequest
+from web.server.services.presenter import presenter as _presenter
+from web.server.storage.consultation import PortConsultations
+from web.server.storage.ports import (
+    Along,
+    AuditEntry,
+    Consultations,
+    Professional,
+    ServiceDb,
+    StoredGrant,
+)
 
 REQUEST_WINDOW: Final = 300
 
@@ -45,70 +55,6 @@ async def items_under(store: DossierStore, dossier_id: str,
     """The latest revision of every item wrapped under one of ``refs``, all pages
     (``vault.store.all_items``)."""
     return await all_items(store, dossier_id, refs)
-
-
-@dataclass(frozen=True, slots=True)
-class Presenter:
-    """Who presents a consent token: the recipient a grant must name, and the profession
-    the patient's notification gives (with ``name`` and ``ps_id``, a ``messages.Actor``)."""
-
-    recipient: Recipient
-    profession: str
-
-    @classmethod
-    def professional(cls, pro: Professional) -> Presenter:
-        """An approved professional, with their directory keys."""
-        return cls(Recipient(id=pro.ps_id, sign_public=pro.sign_public,
-                             box_public=pro.box_public, label=pro.name), pro.profession)
-
-    @classmethod
-    def contact(cls, dossier: DossierRecord) -> Presenter:
-        """A signed-in patient presenting a contact grant: their dossier's own keys, never a
-        directory entry."""
-        return cls(Recipient.contact(dossier.dossier_id, dossier.sign_public,
-                                     dossier.box_public, label="contact d'urgence"), "proche")
-
-    @property
-    def name(self) -> str:
-        return self.recipient.label
-
-    @property
-    def ps_id(self) -> str:
-        return self.recipient.id
-
-    @property
-    def sign_public(self) -> bytes:
-        return self.recipient.sign_public
-
-
-def _presenter(who: Professional | Presenter) -> Presenter:
-    return who if isinstance(who, Presenter) else Presenter.professional(who)
-
-
-@dataclass(frozen=True, slots=True)
-class SignedRequest:
-    """What a professional's client sends with a request: nonce, time, Ed25519 signature."""
-
-    method: str
-    path: str
-    body: bytes
-    nonce: bytes
-    at: int
-    signature: bytes
-
-    @classmethod
-    def from_headers(cls, method: str, path: str, body: bytes,
-                     headers: Mapping[str, str]) -> SignedRequest:
-        try:
-            nonce = bytes.fromhex(headers["x-carnet-nonce"])
-            at = int(headers["x-carnet-time"])
-            signature = base64.b64decode(headers["x-carnet-signature"], validate=True)
-        except (KeyError, ValueError):
-            raise Unauthorized("this request must be signed (X-Carnet-Nonce, X-Carnet-Time, "
-                               "X-Carnet-Signature)") from None
-        if not 16 <= len(nonce) <= 64 or len(signature) != 64:
-            raise Unauthorized("the request signature headers are malformed")
-        return cls(method, path, body, nonce, at, signature)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +79,12 @@ class ScanResult:
 
 class ConsentService:
     def __init__(self, db: ServiceDb, store: DossierStore, notifier: Notifier,
-                 server_key: nacl.signing.SigningKey, clock: Callable[[], float]) -> None:
+                 server_key: nacl.signing.SigningKey, clock: Callable[[], float], *,
+                 consultations: Consultations | None = None) -> None:
         self._db = db
         self._store = store
+        # A scan's reads: one statement on piccolo; else made of the ports' calls.
+        self._consultations = consultations or PortConsultations(db, store)
         self._notifier = notifier
         self._key = server_key
         self._clock = clock
@@ -158,6 +107,12 @@ class ConsentService:
         :class:`vault.errors.StorageUnavailable` (503, Retry-After) and the caller must not
         answer as if it were logged: every service logs first, then answers. ``along`` is the
         write the event records, committed with it or not at all (``AuditLog.append_audit``)."""
+        await self._db.append_audit(dossier_id, self._entry(kind, actor, detail, request,
+                                                            actor_public), along=along)
+
+    def _entry(self, kind: str, actor: str, detail: Mapping[str, str | int] | None,
+               request: SignedRequest | None, actor_public: bytes) -> AuditEntry:
+        """The event :meth:`record` appends, built on whatever head the storage gives it."""
         extra: dict[str, str | int] = dict(detail or {})
         signature = b""
         if request is not None:
@@ -173,7 +128,7 @@ class ConsentService:
                                 request_signature=signature, actor_public=actor_public)
             return audit.encode_event(event), audit.append(head, event).hash
 
-        await self._db.append_audit(dossier_id, entry, along=along)
+        return entry
 
     async def history(self, dossier_id: str) -> tuple[list[bytes], bytes]:
         """Every event (encoded) and the server-signed head."""
@@ -275,38 +230,55 @@ class ConsentService:
         except Exception:
             raise Unauthorized("the request signature does not check") from None
 
+    def _spend(self, request: SignedRequest) -> Along:
+        """Use the request's nonce, or refuse it as a replay (nothing else is written)."""
+        async def spend() -> None:
+            if not await self._db.use_nonce(request.nonce.hex(), request.at + REQUEST_WINDOW):
+                raise Unauthorized("this request was already made (replayed nonce)")
+        return spend
+
+    def _verdict(self, pro: Presenter, tok: token.Token, stored: StoredGrant,
+                 blocked: bool) -> tuple[grant.GrantCore | None, str | None, Exception | None]:
+        """The checks after the patient's signature, in this order: expiry of the token, its
+        match with the grant, block, revocation or expiry of the grant, recipient. Returns
+        (grant core, why, error): a refusal worth the patient's history gives its ``why``
+        and the error to raise once it is logged; any other refusal raises here."""
+        try:
+            tok.check_time(self._now())
+        except TokenExpired as exc:
+            return None, "expired", exc
+        core = grant.SignedGrant.decode(stored.blob).core
+        policy.token_matches_grant(tok.claims, core)
+        if blocked:
+            return core, "blocked", ProfessionalBlocked()
+        if stored.revoked_at is not None or stored.expires_at <= self._now():
+            return core, "revoked" if stored.revoked_at is not None else "expired", \
+                TokenRevoked()
+        policy.presenter_is_recipient(tok.claims, core, pro.recipient)
+        return core, None, None
+
     async def admit(self, who: Professional | Presenter, text: str,
                     request: SignedRequest) -> Admitted:
         """Every check of a consent token presented by the signed-in professional or contact
-        (a scan, a write): request signature and nonce, patient signature, expiry, the token
-        matching its grant, block, revocation, recipient."""
+        (a write, an attachment): request signature and nonce, patient signature, expiry,
+        the token matching its grant, block, revocation, recipient. (A scan makes the same
+        checks in fewer statements: :meth:`scan`.)"""
         pro = _presenter(who)
         self.check_request(pro, request)
-        if not await self._db.use_nonce(request.nonce.hex(), request.at + REQUEST_WINDOW):
-            raise Unauthorized("this request was already made (replayed nonce)")
+        await self._spend(request)()
         tok = token.decode(token.from_text(text))
-        claims = tok.claims
-        stored = await self._db.grant(claims.grant_id.hex())
+        stored = await self._db.grant(tok.claims.grant_id.hex())
         if stored is None:
             raise InvalidToken()
         dossier = await self._store.dossier(stored.dossier_id)
         tok.verify(dossier.sign_public)
         # From here the token is the patient's own: a refusal is worth their history.
-        try:
-            tok.check_time(self._now())
-        except TokenExpired:
-            await self._refused(pro, stored, request, "expired")
-            raise
-        core = grant.SignedGrant.decode(stored.blob).core
-        policy.token_matches_grant(claims, core)
-        if await self._db.is_blocked(stored.dossier_id, pro.ps_id):
-            await self._refused(pro, stored, request, "blocked")
-            raise ProfessionalBlocked()
-        if stored.revoked_at is not None or stored.expires_at <= self._now():
-            await self._refused(pro, stored, request,
-                                "revoked" if stored.revoked_at is not None else "expired")
-            raise TokenRevoked()
-        policy.presenter_is_recipient(claims, core, pro.recipient)
+        core, why, error = self._verdict(pro, tok, stored, await self._db.is_blocked(
+            stored.dossier_id, pro.ps_id))
+        if why is not None:
+            await self._refused(pro, stored, request, why)
+        if error is not None or core is None:
+            raise error or InvalidToken()
         return Admitted(stored=stored, dossier=dossier, core=core)
 
     async def _refused(self, pro: Presenter, stored: StoredGrant, request: SignedRequest,
@@ -330,17 +302,46 @@ class ConsentService:
     async def scan(self, who: Professional | Presenter, text: str,
                    request: SignedRequest) -> ScanResult:
         """Check a consent token for the signed-in professional or contact and return the
-        sealed grant and the ciphertext of the granted, unmasked items."""
+        sealed grant and the ciphertext of the granted, unmasked items.
+
+        The checks and their outcomes are :meth:`admit`'s; the statements are fewer (issue
+        14): one read (:class:`Consultations`: grant, dossier, block, history head, items),
+        then the nonce and the event (the scan, or the refusal worth the patient's history)
+        in one transaction, after the head read (``AuditLog.append_audit``'s ``last``). A
+        refusal that is not logged still spends the nonce, as in :meth:`admit`."""
         pro = _presenter(who)
-        stored, dossier, core = (await self.admit(pro, text, request)).parts
-        items = await items_under(self._store, stored.dossier_id, stored.key_refs)
-        await self.record(stored.dossier_id, "token_scanned", pro.recipient.actor,
-                          {"grant": stored.grant_id, "items": len(items),
-                           "sections": ",".join(sorted(s.value for s in core.sections))},
-                          request=request, actor_public=pro.sign_public)
+        self.check_request(pro, request)
+        spend = self._spend(request)
+        try:
+            tok = token.decode(token.from_text(text))
+            found = await self._consultations.consultation(tok.claims.grant_id.hex(),
+                                                           pro.ps_id)
+            if found is None:
+                raise InvalidToken()
+            stored, dossier = found.grant, found.dossier
+            if dossier is None:
+                await self._store.dossier(stored.dossier_id)  # NotFound or DossierClosed
+                raise NotFoundError("no such dossier")
+            tok.verify(dossier.sign_public)
+            core, why, error = self._verdict(pro, tok, stored, found.blocked)
+        except Exception:
+            await spend()  # every signed request spends its nonce, refused or not
+            raise
+        detail: dict[str, str | int]
+        if core is not None and why is None:
+            kind, detail = "token_scanned", {
+                "grant": stored.grant_id, "items": len(found.items),
+                "sections": ",".join(sorted(s.value for s in core.sections))}
+        else:
+            kind, detail = "token_refused", {"grant": stored.grant_id, "result": str(why)}
+        await self._db.append_audit(
+            stored.dossier_id, self._entry(kind, pro.recipient.actor, detail, request,
+                                           pro.sign_public), along=spend, last=found.head)
+        if error is not None:
+            raise error
         self._notifier.patient(stored.dossier_id, messages.dossier_consulted(
             pro, at=self._now(), write=stored.write))
-        return ScanResult(dossier=dossier, grant=stored.blob, items=items)
+        return ScanResult(dossier=dossier, grant=stored.blob, items=list(found.items))
 
     async def attachment(self, who: Professional | Presenter, text: str, item_id: str,
                          attachment_id: str, request: SignedRequest) -> tuple[str, list[bytes]]:

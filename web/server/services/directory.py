@@ -60,7 +60,11 @@ class DirectoryService:
 
     async def acting(self, ps_id: str) -> Professional:
         """The entry of a signed-in professional about to act; Forbidden unless approved."""
-        found = await self._db.professional(ps_id)
+        return self.acts(await self._db.professional(ps_id))
+
+    @staticmethod
+    def acts(found: Professional | None) -> Professional:
+        """:meth:`acting` on an entry read already (``Auth.signed_in``)."""
         if not is_approved(found):
             raise Forbidden("this professional is not approved")
         return found

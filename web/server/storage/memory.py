@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 
 from vault.errors import Conflict
 from web.server.storage.ports import (
+    UNREAD,
     Along,
     AuditEntry,
+    AuditHead,
     Beneficiary,
     Professional,
     Session,
@@ -19,6 +21,7 @@ from web.server.storage.ports import (
     StoredCode,
     StoredDeposit,
     StoredGrant,
+    Unread,
 )
 
 __all__ = ["MemoryEmergencyStore", "MemoryServiceDb"]
@@ -118,6 +121,12 @@ class MemoryServiceDb:
 
     async def session(self, sid: str) -> Session | None:
         return self._sessions.get(sid)
+
+    async def signed_in(self, sid: str) -> tuple[Session, Professional | None] | None:
+        s = self._sessions.get(sid)
+        if s is None:
+            return None
+        return s, (self._professionals.get(s.subject) if s.kind == "professional" else None)
 
     async def delete_session(self, sid: str) -> None:
         self._sessions.pop(sid, None)
@@ -262,7 +271,9 @@ class MemoryServiceDb:
         return (len(chain) - 1, chain[-1][1]) if chain else None
 
     async def append_audit(self, dossier_id: str, entry: AuditEntry, *,
-                           along: Along | None = None) -> int:
+                           along: Along | None = None,
+                           last: AuditHead | Unread | None = UNREAD) -> int:
+        # ``last`` changes nothing here: the head read below is the real one, at once.
         if along is not None:
             await along()  # raises: nothing is appended
         # No await between reading the head and appending: one event loop, no interleaving.

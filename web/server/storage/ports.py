@@ -14,9 +14,12 @@ tests) and ``piccolo`` (SQLite or PostgreSQL). The contract they share is pinned
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeAlias
+from typing import Final, Protocol, TypeAlias
+
+from vault.records import DossierRecord, ItemRecord
 
 # -- rows ------------------------------------------------------------------------------------
 
@@ -129,6 +132,11 @@ class Accounts(Protocol):
 class Sessions(Protocol):
     async def create_session(self, s: Session) -> None: ...
     async def session(self, sid: str) -> Session | None: ...
+
+    async def signed_in(self, sid: str) -> tuple[Session, Professional | None] | None:
+        """The session and, for a professional's, their directory entry as it is now
+        (None if unknown), in one read; None if there is no such session."""
+
     async def delete_session(self, sid: str) -> None: ...
     async def delete_sessions_of(self, subject: str) -> None: ...
 
@@ -226,6 +234,15 @@ Along: TypeAlias = Callable[[], Awaitable[None]]
 run by :meth:`AuditLog.append_audit` in the event's own transaction."""
 
 
+class Unread(enum.Enum):
+    """:data:`UNREAD`: the caller did not read the history's head beforehand."""
+
+    UNREAD = "unread"
+
+
+UNREAD: Final = Unread.UNREAD
+
+
 class AuditLog(Protocol):
     """Each dossier's hash chain of events, ``seq`` from 0."""
 
@@ -233,7 +250,8 @@ class AuditLog(Protocol):
         """(last seq, chain hash after it), or None for an empty history."""
 
     async def append_audit(self, dossier_id: str, entry: AuditEntry, *,
-                           along: Along | None = None) -> int:
+                           along: Along | None = None,
+                           last: AuditHead | Unread | None = UNREAD) -> int:
         """Append one event after the current head and return its seq. Appends to one
         dossier are serialized (across processes: a transaction-scoped lock on the dossier's
         history, taken before the head is read), so ``entry`` always sees the latest head and
@@ -244,7 +262,15 @@ class AuditLog(Protocol):
         ``along`` (a write the event records) runs first, under the same lock and in the
         same transaction on piccolo: both commit, or neither (an error from ``along`` or
         from the append rolls both back and propagates). The in-memory fake runs it first
-        and appends only if it returned."""
+        and appends only if it returned.
+
+        ``last`` (the head as the caller read it a moment ago, e.g. in a
+        :class:`Consultation`) lets piccolo skip the lock and the head read: it inserts
+        ``entry(last)`` at ``last``'s seq + 1, with ``along``, in one transaction, and the
+        unique (dossier, seq) index refuses it if another event took that seq meanwhile; it
+        is then rolled back (``along`` too) and the append runs again as above, on the head
+        read under the lock. Either way exactly one event is appended, after the real
+        head."""
 
     async def put_audit(self, dossier_id: str, seq: int, blob: bytes, hash_: bytes) -> bool:
         """Append event ``seq`` as given; False only if that seq is already taken. Low level
@@ -274,6 +300,27 @@ class Blocks(Protocol):
 
     async def blocks_of(self, dossier_id: str) -> list[tuple[str, int]]:
         """(ps_id, blocked at) of every professional the patient blocked, oldest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Consultation:
+    """What a consent scan reads, at once: the grant a token names, its dossier (None if
+    gone: ``closed`` says tombstoned), whether the presenter is blocked from it, the head of
+    its history, and the latest revision of each of its items wrapped under one of the
+    grant's key refs (by item id)."""
+
+    grant: StoredGrant
+    dossier: DossierRecord | None
+    closed: bool
+    blocked: bool
+    head: AuditHead | None
+    items: tuple[ItemRecord, ...]
+
+
+class Consultations(Protocol):
+    async def consultation(self, grant_id: str, ps_id: str) -> Consultation | None:
+        """The consultation of ``ps_id`` through grant ``grant_id``; None if there is no
+        such grant (or it cannot be opened). Reads only: it decides nothing."""
 
 
 class Readiness(Protocol):

@@ -33,17 +33,21 @@ from vault.errors import DecryptionFailed, DossierClosed
 from web.server import atrest
 from web.server.keystore import DossierKeys
 from web.server.storage.ports import (
+    UNREAD,
     Along,
     AuditEntry,
     AuditHead,
+    Consultation,
+    Consultations,
     EmergencyStore,
     ServiceDb,
     StoredCard,
     StoredDeposit,
     StoredGrant,
+    Unread,
 )
 
-__all__ = ["SealedEmergencyStore", "SealedServiceDb"]
+__all__ = ["SealedConsultations", "SealedEmergencyStore", "SealedServiceDb"]
 
 
 class _Sealer:
@@ -112,13 +116,14 @@ class SealedServiceDb(_Sealer):
     # -- history --------------------------------------------------------------------------
 
     async def append_audit(self, dossier_id: str, entry: AuditEntry, *,
-                           along: Along | None = None) -> int:
+                           along: Along | None = None,
+                           last: AuditHead | Unread | None = UNREAD) -> int:
         key = await self._key(dossier_id)  # before the lock: the sealing itself is quick
 
         def sealed(head: AuditHead | None) -> tuple[bytes, bytes]:
             blob, hash_ = entry(head)
             return self._seal(key, dossier_id, "audit", "", blob), hash_
-        return await self._db.append_audit(dossier_id, sealed, along=along)
+        return await self._db.append_audit(dossier_id, sealed, along=along, last=last)
 
     async def put_audit(self, dossier_id: str, seq: int, blob: bytes, hash_: bytes) -> bool:
         key = await self._key(dossier_id)
@@ -147,6 +152,29 @@ class SealedServiceDb(_Sealer):
         key = await self._key(dossier_id)
         return [replace(d, blob=_open_or_as_stored(key, dossier_id, "deposit", d.deposit_id,
                                                    d.blob)) for d in found]
+
+
+class SealedConsultations(_Sealer):
+    """A :class:`web.server.storage.ports.Consultations` whose grant blob is opened as
+    :meth:`SealedServiceDb.grant` opens it: a closed dossier's token, or a grant that does
+    not open, is an unknown grant (None). The items pass through (see
+    :mod:`web.server.storage.sealed`)."""
+
+    def __init__(self, inner: Consultations, keys: DossierKeys, rng: Random) -> None:
+        super().__init__(inner, keys, rng)
+        self._consultations = inner
+
+    async def consultation(self, grant_id: str, ps_id: str) -> Consultation | None:
+        found = await self._consultations.consultation(grant_id, ps_id)
+        if found is None:
+            return None
+        key = await self._keys.key(found.grant.dossier_id)
+        if key is None:
+            return None
+        try:
+            return replace(found, grant=_open_grant(key, found.grant))
+        except DecryptionFailed:
+            return None
 
 
 class SealedEmergencyStore(_Sealer):

@@ -10,7 +10,15 @@ from typing import Final
 from vault.errors import Conflict, StorageUnavailable
 from vault.storage.engine import BUSY_TIMEOUT_MS, guard_storage, is_unique_violation
 from web.server.storage.piccolo import _attempts, _rows
-from web.server.storage.ports import Along, AuditEntry, AuditHead, StoredDeposit, StoredGrant
+from web.server.storage.ports import (
+    UNREAD,
+    Along,
+    AuditEntry,
+    AuditHead,
+    StoredDeposit,
+    StoredGrant,
+    Unread,
+)
 from web.server.storage.tables import AuditRow, BlockRow, DepositRow, GrantRow
 
 
@@ -88,7 +96,8 @@ class PiccoloAuditLog:
     database lock, never after: a write joined to an event waits its turn like any other)."""
 
     async def append_audit(self, dossier_id: str, entry: AuditEntry, *,
-                           along: Along | None = None) -> int:
+                           along: Along | None = None,
+                           last: AuditHead | Unread | None = UNREAD) -> int:
         queue = _queue(dossier_id)  # held here: the weak map keeps it while anyone waits
         try:
             async with asyncio.timeout(BUSY_TIMEOUT_MS / 1000):
@@ -96,9 +105,44 @@ class PiccoloAuditLog:
         except TimeoutError:
             raise StorageUnavailable("the history is busy; try again shortly") from None
         try:
+            if not isinstance(last, Unread):
+                seq = await self._append_after(dossier_id, entry, along, last)
+                if seq is not None:
+                    return seq
             return await self._append(dossier_id, entry, along)
         finally:
             queue.release()
+
+    async def _append_after(self, dossier_id: str, entry: AuditEntry, along: Along | None,
+                            last: AuditHead | None) -> int | None:
+        """The event after ``last`` (read by the caller), with ``along``, in one
+        transaction and without reading the head: its seq, or None (all rolled back) if
+        that seq was taken meanwhile. On PostgreSQL the insert itself takes the dossier's
+        append lock first, so an append that holds the lock and read the head never meets
+        this one's row uncommitted."""
+        seq = 0 if last is None else last[0] + 1
+        blob, hash_ = entry(last)
+        postgres = AuditRow._meta.db.engine_type == "postgres"
+        forked = False
+        try:
+            async with _attempts.locked_write(AuditRow):
+                if along is not None:
+                    await along()
+                try:
+                    row = (dossier_id, seq, blob, hash_)
+                    await (AuditRow.raw(_INSERT_LOCKED, *row, AUDIT_LOCK_SPACE, dossier_id,
+                                        str(int(BUSY_TIMEOUT_MS)))
+                           if postgres else AuditRow.raw(_INSERT, *row))
+                except Exception as exc:
+                    forked = is_unique_violation(exc)
+                    raise
+        except Exception as exc:
+            if forked:
+                return None
+            if postgres and getattr(exc, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+                raise StorageUnavailable("the history is busy; try again shortly") from exc
+            raise
+        return seq
 
     async def _append(self, dossier_id: str, entry: AuditEntry, along: Along | None) -> int:
         async with _attempts.locked_write(AuditRow):
@@ -144,6 +188,18 @@ class PiccoloAuditLog:
         rows = await AuditRow.select(AuditRow.blob).where(
             AuditRow.dossier_id == dossier_id).order_by(AuditRow.seq)
         return [bytes(r["blob"]) for r in rows]
+
+
+# The event after a head read beforehand. SQLite: the transaction's BEGIN IMMEDIATE holds the
+# write lock. PostgreSQL: the dossier's append lock is taken in the same statement, just
+# before the row is inserted, waited for at most BUSY_TIMEOUT_MS (as in _pg_lock).
+_INSERT: Final = "INSERT INTO carnet_audit (dossier_id, seq, blob, hash) VALUES ({}, {}, {}, {})"
+_INSERT_LOCKED: Final = """
+INSERT INTO carnet_audit (dossier_id, seq, blob, hash)
+SELECT {}, {}, {}, {}
+FROM (SELECT pg_advisory_xact_lock({}, hashtext({}))
+      FROM (SELECT set_config('lock_timeout', {}, true)) AS t) AS l
+"""
 
 
 async def _pg_lock(dossier_id: str) -> None:

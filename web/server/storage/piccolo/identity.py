@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 from piccolo.engine.base import Engine
 
 from vault.storage.engine import guard_storage
 from web.server.storage.piccolo import _attempts, _rows
-from web.server.storage.ports import Beneficiary, Session, StoredCode
+from web.server.storage.ports import Beneficiary, Professional, Session, StoredCode
 from web.server.storage.tables import (
     AccountRow,
     ActivationCodeRow,
@@ -23,6 +23,16 @@ def _code(r: _rows.Row) -> StoredCode:
     return StoredCode(nir_hash=r["nir_hash"], code_hash=bytes(r["code_hash"]),
                       channel=r["channel"], created_at=r["created_at"],
                       expires_at=r["expires_at"], attempts=r["attempts"])
+
+
+# A session and, for a professional's, the directory entry behind it: one read per request.
+_SIGNED_IN: Final = """
+SELECT s.sid AS s_sid, s.kind AS s_kind, s.subject AS s_subject, s.roles AS s_roles,
+       s.expires_at AS s_expires_at, p.*
+FROM carnet_session s
+  LEFT JOIN carnet_professional p ON s.kind = 'professional' AND p.ps_id = s.subject
+WHERE s.sid = {}
+"""
 
 
 class _Engine:
@@ -58,6 +68,15 @@ class PiccoloSessions(_Engine):
         r = rows[0]
         return Session(sid=r["sid"], kind=r["kind"], subject=r["subject"],
                        roles=_rows.refs(r["roles"]), expires_at=r["expires_at"])
+
+    async def signed_in(self, sid: str) -> tuple[Session, Professional | None] | None:
+        rows = await SessionRow.raw(_SIGNED_IN, sid)
+        if not rows:
+            return None
+        r = rows[0]
+        session = Session(sid=r["s_sid"], kind=r["s_kind"], subject=r["s_subject"],
+                          roles=_rows.refs(r["s_roles"]), expires_at=r["s_expires_at"])
+        return session, (None if r["ps_id"] is None else _rows.professional(r))
 
     async def delete_session(self, sid: str) -> None:
         await SessionRow.delete().where(SessionRow.sid == sid)

@@ -1,0 +1,82 @@
+"""A consent scan's reads in one statement (issue 14): the grant, its dossier (or its
+tombstone), the presenter's block, the history's head and the granted items.
+
+Raw SQL, one text for both engines but for the substring function: the grant and what hangs
+off it are one row (a materialized CTE, so its subqueries run once), left-joined to the
+dossier's latest item revisions whose key ref is one of the grant's (``key_refs`` is stored
+comma-joined). Every lookup is by an indexed ``dossier_id`` or ``grant_id`` (P14).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+from vault.records import DossierRecord, ItemRecord
+from vault.storage.engine import guard_storage
+from web.server.storage.piccolo import _rows
+from web.server.storage.ports import Consultation
+from web.server.storage.tables import GrantRow
+
+__all__ = ["PiccoloConsultations"]
+
+_SQL: Final = """
+WITH c AS MATERIALIZED (
+  SELECT g.grant_id, g.dossier_id, g.recipient_id, g.recipient_fpr, g.key_refs, g.write,
+         g.issued_at, g.expires_at, g.revoked_at, g.blob,
+         d.created_at AS d_created_at, d.sign_public AS d_sign_public,
+         d.box_public AS d_box_public,
+         (SELECT count(*) FROM carnet_tombstone t WHERE t.dossier_id = g.dossier_id)
+           AS closed,
+         (SELECT count(*) FROM carnet_block b
+           WHERE b.dossier_id = g.dossier_id AND b.ps_id = {}) AS blocked,
+         (SELECT a.seq FROM carnet_audit a WHERE a.dossier_id = g.dossier_id
+           ORDER BY a.seq DESC LIMIT 1) AS head_seq,
+         (SELECT a.hash FROM carnet_audit a WHERE a.dossier_id = g.dossier_id
+           ORDER BY a.seq DESC LIMIT 1) AS head_hash
+  FROM carnet_grant g LEFT JOIN carnet_dossier d ON d.dossier_id = g.dossier_id
+  WHERE g.grant_id = {}
+)
+SELECT c.*, i.item_id, i.revision, i.key_ref, i.wrapped_key, i.ciphertext,
+       i.created_at AS i_created_at
+FROM c LEFT JOIN carnet_item i
+  ON c.d_created_at IS NOT NULL AND i.dossier_id = c.dossier_id AND i.latest = {}
+     AND FIND(',' || c.key_refs || ',', ',' || i.key_ref || ',') > 0
+ORDER BY i.item_id
+"""
+# SQLite's instr(haystack, needle) is PostgreSQL's strpos(haystack, needle).
+_QUERIES: Final = {"sqlite": _SQL.replace("FIND(", "instr("),
+                   "postgres": _SQL.replace("FIND(", "strpos(")}
+
+
+@guard_storage
+class PiccoloConsultations:
+    """:class:`web.server.storage.ports.Consultations` on the tables piccolo binds (the
+    vault's and the service's, one database)."""
+
+    async def consultation(self, grant_id: str, ps_id: str) -> Consultation | None:
+        query = _QUERIES[str(GrantRow._meta.db.engine_type)]
+        rows = await GrantRow.raw(query, ps_id, grant_id, True)
+        if not rows:
+            return None
+        first = rows[0]
+        dossier = None if first["d_created_at"] is None else DossierRecord(
+            dossier_id=first["dossier_id"], created_at=int(first["d_created_at"]),
+            sign_public=bytes(first["d_sign_public"]), box_public=bytes(first["d_box_public"]))
+        head = None if first["head_seq"] is None else (int(first["head_seq"]),
+                                                         bytes(first["head_hash"]))
+        items = tuple(ItemRecord(dossier_id=r["dossier_id"], item_id=r["item_id"],
+                                 revision=int(r["revision"]), key_ref=r["key_ref"],
+                                 wrapped_key=bytes(r["wrapped_key"]),
+                                 ciphertext=bytes(r["ciphertext"]),
+                                 created_at=int(r["i_created_at"]))
+                      for r in rows if r["item_id"] is not None)
+        return Consultation(grant=_rows.grant(first), dossier=dossier,
+                            closed=int(first["closed"]) > 0, blocked=int(first["blocked"]) > 0,
+                            head=head, items=items)
+
+
+if TYPE_CHECKING:
+    from web.server.storage.ports import Consultations
+
+    def _is_consultations(c: PiccoloConsultations) -> Consultations:
+        return c
