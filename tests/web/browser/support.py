@@ -62,6 +62,23 @@ async def chromium() -> AsyncIterator[Any]:
             await browser.close()
 
 
+@asynccontextmanager
+async def camera_chromium(clip: Path) -> AsyncIterator[Any]:
+    """A Chromium whose camera plays ``clip`` (a y4m: ``camera.write_y4m``), camera allowed
+    without a prompt (Chromium's fake capture device and fake permission UI)."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=[*FLAGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                  f"--use-file-for-fake-video-capture={clip}"])
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
 async def new_page(browser: Any, viewport: dict[str, int] = DESK) -> tuple[Any, list[str]]:
     """A page whose CSP violations and script errors land in the returned list."""
     context = await browser.new_context(viewport=viewport)

@@ -111,6 +111,28 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
         "The directory authority's key changed since your last visit: no access given. "
         "Contact support."),
     "grant.no_section": ("Choisissez au moins une rubrique.", "Choose at least one section."),
+    "grant.scan_hint": (
+        "Ou scannez le code QR d'identité que le professionnel vous montre : l'accès sera donné "
+        "exactement à la clé qu'il a devant vous.",
+        "Or scan the identity QR code the professional shows you: access goes to exactly the "
+        "key in front of you."),
+    "grant.scan": ("Scanner le code du professionnel", "Scan the professional's code"),
+    "grant.scan_stop": ("Arrêter la caméra", "Stop the camera"),
+    "grant.photo": ("Ou une photo de son code", "Or a photo of their code"),
+    "grant.video": ("Image de la caméra", "Camera picture"),
+    "grant.not_identity": (
+        "Ce code n'est pas un code d'identité de professionnel Carnet.",
+        "This code is not a Carnet professional's identity code."),
+    "grant.identity_unknown": (
+        "Ce professionnel ({ps_id}) n'est pas dans l'annuaire vérifié : aucun accès possible.",
+        "This professional ({ps_id}) is not in the verified directory: no access possible."),
+    "grant.identity_mismatch": (
+        "Attention : la clé de ce code ne correspond pas à celle de l'annuaire pour {ps_id}. "
+        "N'accordez pas d'accès.",
+        "Warning: this code's key does not match the directory's for {ps_id}. Do not grant "
+        "access."),
+    "grant.no_camera": ("Caméra indisponible : utilisez une photo.",
+                        "No camera available: use a photo."),
     "grants.title": ("Accès en cours", "Current access"),
     "grants.none": ("Aucun accès donné.", "No access given."),
     "grants.line": ("{who} · jusqu'au {until}", "{who} · until {until}"),

@@ -11,7 +11,8 @@ import { PatientSession } from "../patient.js";
 import { linkQr, pixels } from "../qr.js";
 import { TokenError } from "../token.js";
 import { $, input, lang, msg } from "./dom.js";
-import { readImageFile, renderSummary, Scanner } from "./emergency.js";
+import { readImageFile, Scanner } from "./camera.js";
+import { renderSummary } from "./emergency.js";
 
 const IDLE_MS = 5 * 60 * 1000;
 

@@ -1,15 +1,19 @@
 /** The grant pages: find a professional in the directory (each entry checked against the
  * directory authority's key this browser pinned), choose sections (the profession's
- * defaults) and a duration, then the consent QR full screen; the current grants with revoke. */
+ * defaults) and a duration, then the consent QR full screen; the current grants with revoke.
+ * Or scan the professional's identity QR (camera or photo): the directory's countersigned
+ * entry for that idNat_PS is chosen only if its key has the fingerprint the code shows. */
 
 import type { Api } from "../api.js";
 import { fromHex, toHex } from "../bytes.js";
 import { type Entry, entryOf, verifyEntry } from "../directory.js";
+import { identityMatches, parseIdentity } from "../identity.js";
 import type { PatientSession } from "../patient.js";
 import { defaultSections, DURATIONS } from "../profiles.js";
 import { linkQr, pixels } from "../qr.js";
 import { type Section, SECTIONS } from "../sections.js";
 import { tokenLink } from "../token.js";
+import { readImageFile, Scanner } from "./camera.js";
 import { $, el, input, msg } from "./dom.js";
 
 export interface PageContext {
@@ -68,6 +72,65 @@ export function setupGrants(ctx: PageContext): { refresh: () => Promise<void> } 
     $("#grant-form").hidden = false;
     input("#g-s-" + SECTIONS[0]).focus();
   };
+
+  /** The identity code's professional, from the countersigned directory, if its key is the
+   * one the code shows; otherwise a clear refusal and nothing chosen. */
+  const fromIdentity = (text: string): void => {
+    let id;
+    try {
+      id = parseIdentity(text);
+    } catch {
+      ctx.alert(msg("grant.not_identity"));
+      return;
+    }
+    const who = id;
+    void ctx.busy(msg("state.working"), async () => {
+      const key = await authority(ctx.api);
+      const found = await ctx.api.json("GET", "/directory", undefined, { params: { q: who.psId } });
+      const row = (found["professionals"] as Record<string, unknown>[]).map(entryOf)
+        .find((r) => r.entry.psId === who.psId && r.status === "approved");
+      let trusted = false;
+      if (row) {
+        try {
+          verifyEntry(row.entry, row.signature, key);
+          trusted = true;
+        } catch { /* not countersigned: refused below */ }
+      }
+      ctx.status("");
+      if (!row || !trusted) return ctx.alert(msg("grant.identity_unknown", { ps_id: who.psId }));
+      if (!identityMatches(who, row.entry.signPublic)) {
+        return ctx.alert(msg("grant.identity_mismatch", { ps_id: who.psId }));
+      }
+      pick(row.entry);
+    });
+  };
+  const scanner = new Scanner($("#g-video") as HTMLVideoElement, (text) => {
+    $("#g-scan").textContent = msg("grant.scan");
+    fromIdentity(text);
+    return true;
+  });
+  $("#g-scan").addEventListener("click", () => {
+    if (scanner.running) {
+      scanner.stop();
+      $("#g-scan").textContent = msg("grant.scan");
+      return;
+    }
+    ctx.alert("");
+    $("#g-scan").textContent = msg("grant.scan_stop");
+    scanner.start().catch(() => {
+      $("#g-scan").textContent = msg("grant.scan");
+      ctx.alert(msg("grant.no_camera"));
+    });
+  });
+  input("#g-photo").addEventListener("change", () => {
+    const file = input("#g-photo").files?.[0];
+    if (!file) return;
+    void readImageFile(file).then((text) => {
+      input("#g-photo").value = "";
+      if (text === null) ctx.alert(msg("grant.not_identity"));
+      else fromIdentity(text);
+    });
+  });
 
   $("#search-form").addEventListener("submit", (ev) => {
     ev.preventDefault();

@@ -5,11 +5,11 @@
  * ProSession only; a reload, a lock or 5 minutes idle forget them. */
 
 import { Api, ApiError, b64, unb64 } from "../api.js";
-import { concat, FormatError, toHex, utf8 } from "../bytes.js";
+import { FormatError, toHex } from "../bytes.js";
 import { fetchIndex, type Index } from "../clinical/items.js";
 import { verifyEntry, entryOf } from "../directory.js";
 import type { Item } from "../item.js";
-import { buildLink } from "../link.js";
+import { identityLink } from "../identity.js";
 import { PS_ID, ProSession, type ScannedDossier } from "../pro.js";
 import { linkQr, pixels } from "../qr.js";
 import { acceptable, score } from "../strength.js";
@@ -157,8 +157,7 @@ async function drawIdentity(s: ProSession, canvasId: string, captionId: string):
     const published = (await api.json("GET", "/links", undefined, { auth: false }))["origin"];
     if (typeof published === "string" && published) origin = published;
   } catch { /* not published: this page's origin */ }
-  const body = concat(new Uint8Array([s.psId.length]), utf8(s.psId), s.fingerprint);
-  const link = buildLink(origin, "P", body);
+  const link = identityLink(origin, s.psId, s.fingerprint);
   const img = pixels(linkQr(link), 6);
   const canvas = $(canvasId) as HTMLCanvasElement;
   canvas.width = canvas.height = img.width;
