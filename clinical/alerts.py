@@ -95,7 +95,7 @@ class Alert:
 # ------------------------------------------------------------------ resolution
 def substances_of(drug: Substance, index: Index) -> tuple[str, ...]:
     """The ANSM substances (normalised) of a drug: by RxNorm code first, else by exact
-    substance name."""
+    substance name, else by the name without its strength ("Warfarine 5 mg")."""
     found: list[str] = []
     for c in drug.codes:
         if c.system in (RXNORM, "") or c.system.endswith("/rxnorm"):
@@ -103,9 +103,22 @@ def substances_of(drug: Substance, index: Index) -> tuple[str, ...]:
     if not found and not any(c.code in index.rxnorm for c in drug.codes
                              if c.system in (RXNORM, "")):
         sub = index.substance(drug.name)
+        if sub is None and (head := _without_strength(drug.name)):
+            sub = index.substance(head)
         if sub is not None:
             found.append(sub)
     return tuple(found)
+
+
+def _without_strength(name: str) -> str:
+    """A treatment's name as a patient types it, without its strength and form: the words
+    before the first one with a digit ("Warfarine 5 mg" -> "Warfarine"); "" when there is
+    none to drop."""
+    words = name.split()
+    for n, word in enumerate(words):
+        if any("0" <= ch <= "9" for ch in word):
+            return " ".join(words[:n])
+    return ""
 
 
 def _known(drug: Substance, index: Index) -> bool:

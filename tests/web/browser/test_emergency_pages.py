@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +21,10 @@ from tests.e2e.conftest import Server, Smtp, body_of
 from tests.e2e.test_consent import _world, now
 from tests.web.browser.camera import qr_image, write_y4m
 from tests.web.browser.support import (
-    CHROMIUM,
     DESK,
-    FLAGS,
     PHONE,
     axe_violations,
+    camera_chromium,
     chromium,
     csp_violations,
     need_browser,
@@ -50,22 +47,6 @@ def _sqlite_only(server: Server) -> None:
     need_browser()
     if server.engine != "sqlite":
         pytest.skip("the browser path does not depend on the engine (run on SQLite)")
-
-
-@asynccontextmanager
-async def _chromium_with_camera(y4m: Path) -> AsyncIterator[Any]:
-    """Chromium whose camera plays ``y4m`` (permission granted without a prompt)."""
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=[*FLAGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                  f"--use-file-for-fake-video-capture={y4m}"])
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 async def _checks(page: Any, problems: list[str], name: str) -> None:
@@ -118,7 +99,7 @@ async def test_emergency_card_scanned_locked_and_break_glass(server: Server, smt
     nir += nir_key(nir)
 
     sent: list[bytes] = []
-    async with _chromium_with_camera(y4m) as browser:
+    async with camera_chromium(y4m) as browser:
         page, problems = await new_page(browser)
         page.on("request", lambda r: sent.append((r.url + (r.post_data or "")).encode()))
         response = await page.goto(f"{server.url}/urgence?lang=fr")

@@ -23,12 +23,11 @@ from tests.e2e.conftest import Server, Smtp, activation_code
 from tests.e2e.test_journey import load_registry, registry_for
 from tests.web.browser.camera import write_y4m
 from tests.web.browser.support import (
-    CHROMIUM,
     DESK,
-    FLAGS,
     PHONE,
     SCREENSHOTS,
     axe_violations,
+    camera_chromium,
     chromium,
     csp_violations,
     need_browser,
@@ -42,8 +41,6 @@ from web.client import home as local_home
 PRO_PASSPHRASE = f"stéthoscope glycine {secrets.token_hex(3)} cormoran bruine"
 OTHER_PASSPHRASE = "secret du second docteur pour le navigateur 92"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-WARFARIN = {"codes": [{"system": RXNORM, "code": "855332",
-                       "display": "Warfarin Sodium 5 MG Oral Tablet"}], "dosage": "1 cp le soir"}
 NAPROXEN = {"codes": [{"system": RXNORM, "code": "198014",
                        "display": "Naproxen 500 MG Oral Tablet"}]}
 SLOW = 60_000  # ms: Argon2id and key rotations on a busy machine
@@ -135,9 +132,9 @@ async def test_consultation_scanned_through_the_fake_camera(server: Server, smtp
         await _activate_in_browser(patient, server, person, code)
         pdf = tmp_path / "bilan.pdf"
         pdf.write_bytes(b"%PDF-1.7\n" + canary.encode() * 100 + b"\n%%EOF\n")
-        for section, kind, title, body, date, attach in (  # coded: the Python client's way
-                ("current_treatments", "medication", "Warfarine 5 mg", WARFARIN, "2025-06-01",
-                 ()),
+        # Naproxen coded by the Python client (another device), warfarin typed in the browser
+        # as a patient writes it (uncoded, with its strength: found by name).
+        for section, kind, title, body, date, attach in (
                 ("current_treatments", "medication", "Naproxène 500 mg", NAPROXEN, "2025-06-01",
                  ()),
                 ("care_history", "encounter", "Consultation ancienne", {}, "2019-03-01", ()),
@@ -149,6 +146,8 @@ async def test_consultation_scanned_through_the_fake_camera(server: Server, smtp
                             env={"CARNET_PASSPHRASE": PASSPHRASE})
         await _add(patient, "allergies", "allergy", "Pénicilline", "2024-03-01",
                    f"urticaire {canary}")
+        await _add(patient, "current_treatments", "medication", "Warfarine 5 mg", "2025-06-01",
+                   "1 cp le soir")
         await _add(patient, "medical_history", "condition", "Épisode confidentiel",
                    "2023-01-10")
         await patient.locator(".item-title", has_text="Naproxène 500 mg").wait_for()
@@ -185,7 +184,7 @@ async def test_consultation_scanned_through_the_fake_camera(server: Server, smtp
         assert other_problems == []
 
         # The professional, from another browser with the key file, scans with the camera.
-        async with _camera_browser(clip) as camera:
+        async with camera_chromium(clip) as camera:
             context = await camera.new_context(viewport=DESK)
             await context.grant_permissions(["camera"])
             scan = await context.new_page()
@@ -263,25 +262,3 @@ document.addEventListener('securitypolicyviolation', (e) => {
   window.__carnet_csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline'));
 });
 """
-
-
-class _camera_browser:  # noqa: N801 (an async context manager used like a function)
-    """A second Chromium whose camera is the y4m clip (Chromium's fake capture device)."""
-
-    def __init__(self, clip: Path) -> None:
-        self.clip = clip
-        self._pw: Any = None
-        self._browser: Any = None
-
-    async def __aenter__(self) -> Any:
-        from playwright.async_api import async_playwright
-
-        self._pw = await async_playwright().start()
-        self._browser = await self._pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=[*FLAGS, *CAMERA, f"--use-file-for-fake-video-capture={self.clip}"])
-        return self._browser
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self._browser.close()
-        await self._pw.stop()

@@ -105,10 +105,21 @@ export function substancesOf(drug: Substance, index: Index): string[] {
   }
   if (found.length === 0 && !drug.codes.some((c) => (c.system === RXNORM || c.system === "")
     && index.rxnorm.has(c.code))) {
-    const sub = index.substance(drug.name);
+    let sub = index.substance(drug.name);
+    const head = withoutStrength(drug.name);
+    if (sub === null && head) sub = index.substance(head);
     if (sub !== null) found.push(sub);
   }
   return found;
+}
+
+/** A treatment's name as a patient types it, without its strength and form: the words before
+ * the first one with a digit ("Warfarine 5 mg" -> "Warfarine"); "" when there is none to
+ * drop (clinical/alerts.py ``_without_strength``; words split as Python's ``str.split``). */
+export function withoutStrength(name: string): string {
+  const words = name.split(/[\s\u001c-\u001f\u0085]+/).filter((w) => w !== "");
+  const n = words.findIndex((w) => /[0-9]/.test(w));
+  return n < 0 ? "" : words.slice(0, n).join(" ");
 }
 
 /** True when the code is in the index even with no ANSM substance (e.g. loratadine). */
