@@ -39,6 +39,7 @@ from web.client.emergency import service_key as emergency_service_key
 from web.client.links import public_origin
 from web.client.reading import view_json
 from web.client.views import reader_view
+from web.i18n import tr
 from web.nir import parse_nir
 
 if TYPE_CHECKING:  # reportlab and Pillow load only for `patient card` (CLI start-up time)
@@ -121,8 +122,10 @@ async def patient_break_glass(ctx: Ctx) -> None:
     on = ctx.args.state == "on"
     async with patient_session(ctx) as s:
         if ctx.args.state == "status":
-            now = "on" if await break_glass_allowed(s.dossier, s.api) else "off"
-            ctx.out.emit({"break_glass": now}, f"break-glass {now}")
+            allowed = await break_glass_allowed(s.dossier, s.api)
+            ctx.out.emit({"break_glass": "on" if allowed else "off"},
+                         tr("break-glass is allowed") if allowed
+                         else tr("break-glass is refused"))
             return
         if on:
             await allow_break_glass(s.dossier, s.api, await emergency_service_key(s.api))

@@ -622,6 +622,10 @@ MESSAGES: Final[dict[str, str]] = {
         "en tant que contact d'urgence, ouvrir ce qu'un patient vous a accordé",
     "revoke an emergency card": "révoquer une carte d'urgence",
     "allow or refuse break-glass": "autoriser ou refuser le bris de glace",
+    "allow or refuse break-glass (or show its status)":
+        "autoriser ou refuser le bris de glace (ou dire s'il est autorisé)",
+    "break-glass is allowed": "le bris de glace est autorisé",
+    "break-glass is refused": "le bris de glace est refusé",
     "create the emergency service's key in this home (never on the server) and print its "
     "public key": "créer la clé du service d'urgence dans ce répertoire local (jamais sur le "
                   "serveur) et afficher sa clé publique",
