@@ -89,8 +89,21 @@ async def test_the_patient_grants_by_scanning_the_professionals_code(
         await page.get_by_role("heading", name="Montrez ce code au professionnel").wait_for()
         link = await page.locator("#qr-canvas").get_attribute("data-link")
         assert link
-        assert await csp_violations(page) == [] and problems == []
+        opened = server.cli_json("pro", "scan", "--text", link, home="idpro", env=env)
+        assert isinstance(opened["items"], list)
+        assert f"{person['first']} Martin" in json.dumps(opened, ensure_ascii=False)  # whose
 
-    opened = server.cli_json("pro", "scan", "--text", link, home="idpro", env=env)
-    assert isinstance(opened["items"], list)
-    assert f"{person['first']} Martin" in json.dumps(opened, ensure_ascii=False)  # whose
+        # Block the professional from the list of current access: the same QR is refused.
+        page.on("dialog", lambda d: d.accept())
+        await page.get_by_role("button", name="Terminé").click()
+        await page.get_by_role("button", name=f"Bloquer {ps_id}", exact=True).click()
+        await page.get_by_text(f"{ps_id} est bloqué.").wait_for()
+        await page.get_by_role("button", name=f"Débloquer {ps_id}").wait_for()
+        assert await page.get_by_role("button", name=f"Bloquer {ps_id}", exact=True).count() == 0
+        refused = server.cli("pro", "scan", "--text", link, home="idpro", env=env, check=False)
+        assert refused.returncode == 2 and ("block" in refused.stderr.lower()
+                                           or "bloqu" in refused.stderr.lower()), refused.stderr
+        assert await axe_violations(page) == []
+        await page.get_by_role("button", name=f"Débloquer {ps_id}").click()
+        await page.get_by_text("Aucun professionnel bloqué.").wait_for()
+        assert await csp_violations(page) == [] and problems == []

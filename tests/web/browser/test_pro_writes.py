@@ -177,6 +177,27 @@ async def test_prescription_checked_before_saving_and_a_deposit(server: Server, 
     item = server.cli_json("patient", "show", filed["filed"][0]["item_id"], home="pwp",
                            env=PATIENT)
     assert "NFS du jour" in json.dumps(item, ensure_ascii=False)
+    # The patient's history page then shows the consultation and the writes, verified.
+    async with chromium() as browser:
+        page, problems = await new_page(browser)
+        await page.goto(f"{server.url}/patient?lang=fr")
+        await page.get_by_role("button", name="Me connecter").click()
+        await page.fill("#u-nir", person["nir"])
+        await page.fill("#u-pass", PATIENT["CARNET_PASSPHRASE"])
+        await page.locator("#unlock-form button[type=submit]").click()
+        await page.get_by_role("heading", name="Mon dossier").wait_for(timeout=60_000)
+        await page.get_by_role("button", name="Historique", exact=True).click()
+        view = page.locator('section[data-view="history"]')
+        await view.locator("#history-badge").filter(has_text="Historique vérifié").wait_for(
+            timeout=60_000)
+        kinds = await view.locator("#history-list > li").evaluate_all(
+            "els => els.map(e => e.dataset.kind)")
+        assert "token_scanned" in kinds and kinds.count("item_written") >= 2, kinds
+        written = view.locator('#history-list > li[data-kind="item_written"]').first
+        assert "Hélène Roux" in (await written.text_content() or "")
+        assert "a ajouté un document à votre dossier" in (await written.text_content() or "")
+        assert await csp_violations(page) == [] and problems == []
+
     wire = server.proxy.captured()
     for secret in (canary, "Amoxicilline", "Consultation de suivi", "NFS du jour"):
         assert secret.encode() not in wire, secret

@@ -87,6 +87,24 @@ export class ConsentSession extends MaskingSession {
     await this.syncGrants(now);
   }
 
+  /** Block a professional (web/client/writes.py ``block``): the server refuses their tokens
+   * and revokes their grants; the keys those grants carried are rotated at once (P5). */
+  async block(psId: string, now: number): Promise<void> {
+    await this.api.json("POST", `/dossiers/${this.dossierId}/blocks`, { ps_id: psId });
+    await this.syncGrants(now);
+  }
+
+  async unblock(psId: string): Promise<void> {
+    await this.api.call("DELETE", `/dossiers/${this.dossierId}/blocks/${psId}`);
+  }
+
+  /** The professionals this patient blocked: idNat_PS and when. */
+  async blocks(): Promise<{ psId: string; at: number }[]> {
+    const found = (await this.api.json("GET", `/dossiers/${this.dossierId}/blocks`))["blocks"];
+    return (Array.isArray(found) ? found as Record<string, unknown>[] : [])
+      .map((b) => ({ psId: String(b["ps_id"]), at: Number(b["at"]) }));
+  }
+
   /** Break-glass allowed: every version of the emergency summary's keys (never the mask
    * key) sealed to the emergency service's key (consent/card.py ``seal_for_service``). */
   async allowBreakGlass(): Promise<void> {

@@ -139,6 +139,17 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "grants.revoke": ("Retirer l'accès de {who}", "Revoke {who}'s access"),
     "grants.revoked": ("retiré", "revoked"),
     "grants.expired": ("expiré", "expired"),
+    "grants.block": ("Bloquer {who}", "Block {who}"),
+    "grants.block_confirm": (
+        "Bloquer {who} ? Ses accès sont retirés et ses codes refusés, jusqu'à ce que vous le "
+        "débloquiez. Il pourra encore vous déposer des documents.",
+        "Block {who}? Their access is revoked and their codes refused until you unblock them. "
+        "They can still deposit documents for you."),
+    "grants.blocked": ("{who} est bloqué.", "{who} is blocked."),
+    "grants.blocks_title": ("Professionnels bloqués", "Blocked professionals"),
+    "grants.blocked_line": ("{who} · bloqué le {at}", "{who} · blocked on {at}"),
+    "grants.unblock": ("Débloquer {who}", "Unblock {who}"),
+    "grants.no_blocks": ("Aucun professionnel bloqué.", "No professional blocked."),
     "duration.consultation": ("Le temps d'une consultation (4 heures)",
                               "One consultation (4 hours)"),
     "duration.30d": ("30 jours", "30 days"),

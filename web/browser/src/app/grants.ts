@@ -26,6 +26,7 @@ export interface PageContext {
   now: () => number;
 }
 
+const PS_ID = /^(?:8\d{11}|0\d{9})$/;
 const PIN = "carnet.directory-authority"; // a public key (not a secret), pinned on first use
 
 export async function authority(api: Api): Promise<Uint8Array> {
@@ -183,7 +184,12 @@ export function setupGrants(ctx: PageContext): { refresh: () => Promise<void> } 
     const list = $("#grants");
     list.replaceChildren();
     const now = ctx.now();
-    for (const g of (await s.grants()).sort((a, b) => b.issuedAt - a.issuedAt)) {
+    // Both lists in one round trip (a lock right after unlocking must not find a request of
+    // this page still to send).
+    const [grants, blocks] = await Promise.all([s.grants(), s.blocks()]);
+    if (ctx.session() !== s) return;
+    const blockedIds = new Set(blocks.map((b) => b.psId)); // one button each
+    for (const g of grants.sort((a, b) => b.issuedAt - a.issuedAt)) {
       const state = g.revokedAt !== null ? msg("grants.revoked") : g.expiresAt <= now ? msg("grants.expired") : "";
       const line = msg("grants.line", { who: g.recipientId, until: day(g.expiresAt) });
       const li = el("li", { "data-grant": g.grantId }, el("span", {}, line),
@@ -197,9 +203,36 @@ export function setupGrants(ctx: PageContext): { refresh: () => Promise<void> } 
         }));
         li.append(b);
       }
+      const psId = g.recipientId.replace(/^ps:/, "");
+      if (PS_ID.test(psId) && !blockedIds.has(psId)) { // professionals only (not contacts)
+        const stop = el("button", { type: "button", class: "danger" }, msg("grants.block", { who: psId }));
+        stop.addEventListener("click", () => {
+          if (!window.confirm(msg("grants.block_confirm", { who: psId }))) return;
+          void ctx.busy(msg("state.working"), async () => {
+            await s.block(psId, ctx.now());
+            await refresh();
+            ctx.status(msg("grants.blocked", { who: psId }));
+          });
+        });
+        blockedIds.add(psId);
+        li.append(stop);
+      }
       list.append(li);
     }
     if (!list.childElementCount) list.append(el("li", {}, msg("grants.none")));
+    const blocked = $("#blocks");
+    blocked.replaceChildren();
+    for (const b of blocks) {
+      const lift = el("button", { type: "button", class: "secondary" }, msg("grants.unblock", { who: b.psId }));
+      lift.addEventListener("click", () => void ctx.busy(msg("state.working"), async () => {
+        await s.unblock(b.psId);
+        await refresh();
+        ctx.status("");
+      }));
+      blocked.append(el("li", { "data-block": b.psId },
+        el("span", {}, msg("grants.blocked_line", { who: b.psId, at: day(b.at) })), lift));
+    }
+    if (!blocked.childElementCount) blocked.append(el("li", {}, msg("grants.no_blocks")));
   };
 
   $("#qr-done").addEventListener("click", () => {
