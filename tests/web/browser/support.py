@@ -13,6 +13,9 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.conftest import Server, Smtp, activation_code
+from tests.e2e.test_journey import load_registry, registry_for
+
 REPO = Path(__file__).resolve().parents[3]
 CHROMIUM = os.environ.get("CARNET_CHROMIUM", "/usr/bin/chromium")
 AXE = REPO / "web" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
@@ -116,3 +119,22 @@ async def screenshot(page: Any, name: str) -> Path:
 async def no_horizontal_scroll(page: Any) -> bool:
     return bool(await page.evaluate(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+
+
+def browser_on_sqlite(server: Server) -> None:
+    """A browser test: Chromium and the bundle needed; one engine is enough (the pages do not
+    depend on it: SQLite)."""
+    need_browser()
+    if server.engine != "sqlite":
+        pytest.skip("the browser path does not depend on the engine (run on SQLite)")
+
+
+def emailed_patient(server: Server, smtp: Smtp, tag: str, who: str = "email"
+                    ) -> tuple[dict[str, str], str]:
+    """A person of this test's own registry (``registry_for(server, tag)``: e-mail addresses of
+    its own) and the activation code the server e-mailed them."""
+    people = registry_for(server, tag)
+    load_registry(server, people)
+    person = people[who]
+    server.operator("send-codes", "--channel", "email", "--nir", person["nir"])
+    return person, activation_code(smtp.wait_for(person["email"], "code d'activation"))

@@ -26,9 +26,9 @@ from tests.web.browser.support import (
     DESK,
     PHONE,
     axe_violations,
+    browser_on_sqlite,
     chromium,
     csp_violations,
-    need_browser,
     new_page,
     no_horizontal_scroll,
     screenshot,
@@ -114,9 +114,7 @@ async def _check_view(page: Any, name: str) -> None:
 
 
 async def test_card_made_printed_and_opened(server: Server, smtp: Smtp, tmp_path: Path) -> None:
-    need_browser()
-    if server.engine != "sqlite":
-        pytest.skip("the browser path does not depend on the engine (run on SQLite)")
+    browser_on_sqlite(server)
     people = registry_for(server, "card")
     load_registry(server, people)
     person = people["email"]

@@ -14,8 +14,6 @@ import io
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from consent.card import parse_card
 from tests.e2e.conftest import Server, Smtp, body_of
 from tests.e2e.test_consent import _world, now
@@ -24,10 +22,10 @@ from tests.web.browser.support import (
     DESK,
     PHONE,
     axe_violations,
+    browser_on_sqlite,
     camera_chromium,
     chromium,
     csp_violations,
-    need_browser,
     new_page,
     no_horizontal_scroll,
     screenshot,
@@ -44,9 +42,7 @@ PRO_PASSPHRASE = "urgences lyon sud garde nuit"
 
 
 def _sqlite_only(server: Server) -> None:
-    need_browser()
-    if server.engine != "sqlite":
-        pytest.skip("the browser path does not depend on the engine (run on SQLite)")
+    browser_on_sqlite(server)
 
 
 async def _checks(page: Any, problems: list[str], name: str) -> None:

@@ -19,16 +19,16 @@ from typing import Any
 import pytest
 
 from clinical.fhir import check, map_document, read
-from tests.e2e.conftest import Server, Smtp, activation_code
-from tests.e2e.test_journey import load_registry, registry_for
+from tests.e2e.conftest import Server, Smtp
 from tests.web.browser.support import (
     DESK,
     PHONE,
     SCREENSHOTS,
     axe_violations,
+    browser_on_sqlite,
     chromium,
     csp_violations,
-    need_browser,
+    emailed_patient,
     new_page,
     no_horizontal_scroll,
 )
@@ -86,16 +86,10 @@ def _key(row: dict[str, Any]) -> tuple[str, str, str, str, str]:
 
 async def test_fhir_import_and_ips_export_in_the_browser(server: Server, smtp: Smtp,
                                                           tmp_path: Path) -> None:
-    need_browser()
-    if server.engine != "sqlite":
-        pytest.skip("the browser path does not depend on the engine (run on SQLite)")
+    browser_on_sqlite(server)
     if not SYNTHEA.exists():
         pytest.skip(f"the shared Synthea data is missing ({SYNTHEA.parent})")
-    people = registry_for(server, "fhir")
-    load_registry(server, people)
-    person = people["email"]
-    server.operator("send-codes", "--channel", "email", "--nir", person["nir"])
-    code = activation_code(smtp.wait_for(person["email"], "code d'activation"))
+    person, code = emailed_patient(server, smtp, "fhir")
     data = gzip.decompress(SYNTHEA.read_bytes())
     today = dt.date.today().isoformat()
     mapped = map_document(read(data), today=today)  # what the Python import would add

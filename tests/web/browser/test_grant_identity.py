@@ -11,20 +11,19 @@ import json
 import secrets
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
 from consent import identity, qr
-from tests.e2e.conftest import Server, Smtp, activation_code
-from tests.e2e.test_journey import load_registry, registry_for
+from tests.e2e.conftest import Server, Smtp
 from tests.web.browser.camera import write_y4m
 from tests.web.browser.support import (
     DESK,
     PHONE,
     axe_violations,
+    browser_on_sqlite,
     camera_chromium,
     csp_violations,
-    need_browser,
+    emailed_patient,
     new_page,
     no_horizontal_scroll,
     screenshot,
@@ -37,14 +36,8 @@ SLOW = 60_000
 
 async def test_the_patient_grants_by_scanning_the_professionals_code(
         server: Server, smtp: Smtp, tmp_path: Path) -> None:
-    need_browser()
-    if server.engine != "sqlite":
-        pytest.skip("the browser path does not depend on the engine (run on SQLite)")
-    people = registry_for(server, "identity")
-    load_registry(server, people)
-    person = people["email"]
-    server.operator("send-codes", "--channel", "email", "--nir", person["nir"])
-    code = activation_code(smtp.wait_for(person["email"], "code d'activation"))
+    browser_on_sqlite(server)
+    person, code = emailed_patient(server, smtp, "identity")
 
     ps_id = f"8{secrets.randbelow(10**11):011d}"
     env = {"CARNET_PASSPHRASE": PRO_PASSPHRASE}

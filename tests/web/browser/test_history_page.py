@@ -12,19 +12,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from consent import audit
-from tests.e2e.conftest import Server, Smtp, activation_code
+from tests.e2e.conftest import Server, Smtp
 from tests.e2e.db import query
-from tests.e2e.test_journey import load_registry, registry_for
 from tests.web.browser.support import (
     DESK,
     PHONE,
     axe_violations,
+    browser_on_sqlite,
     chromium,
     csp_violations,
-    need_browser,
+    emailed_patient,
     new_page,
     no_horizontal_scroll,
     screenshot,
@@ -50,14 +48,8 @@ async def _rewrite_scan(server: Server, scan: dict[str, Any]) -> None:
 
 async def test_the_history_is_verified_in_the_browser_and_a_forgery_shows(
         server: Server, smtp: Smtp, tmp_path: Path) -> None:
-    need_browser()
-    if server.engine != "sqlite":
-        pytest.skip("the browser path does not depend on the engine (run on SQLite)")
-    people = registry_for(server, "history")
-    load_registry(server, people)
-    person = people["email"]
-    server.operator("send-codes", "--channel", "email", "--nir", person["nir"])
-    code = activation_code(smtp.wait_for(person["email"], "code d'activation"))
+    browser_on_sqlite(server)
+    person, code = emailed_patient(server, smtp, "history")
     server.cli_json("pro", "register", "--id", PS_ID, "--name", "Dr Camille Durand",
                     "--profession", "médecin", "--city", "Lyon", home="doc", env=DOCTOR)
     server.operator("approve", PS_ID)

@@ -10,14 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import Server, Smtp, activation_code, engine_independent
-from tests.e2e.test_journey import load_registry, registry_for
+from tests.e2e.conftest import Server, Smtp, engine_independent
 from tests.web.browser.support import (
     DESK,
     PHONE,
     axe_violations,
     chromium,
     csp_violations,
+    emailed_patient,
     need_browser,
     new_page,
     no_horizontal_scroll,
@@ -55,11 +55,7 @@ async def test_patient_adds_edits_and_deletes_items_with_typed_forms(server: Ser
                                                                      smtp: Smtp) -> None:
     need_browser()
     engine_independent(server, "the item pages are the browser's")
-    people = registry_for(server, "items")
-    load_registry(server, people)
-    person = people["email"]
-    server.operator("send-codes", "--channel", "email", "--nir", person["nir"])
-    code = activation_code(smtp.wait_for(person["email"], "code d'activation"))
+    person, code = emailed_patient(server, smtp, "items")
 
     async with chromium() as browser:
         page, problems = await new_page(browser)

@@ -11,18 +11,16 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.e2e.conftest import Server, Smtp, activation_code
-from tests.e2e.test_journey import load_registry, registry_for
+from tests.e2e.conftest import Server, Smtp
 from tests.web.browser.support import (
     DESK,
     PHONE,
     SCREENSHOTS,
     axe_violations,
+    browser_on_sqlite,
     chromium,
     csp_violations,
-    need_browser,
+    emailed_patient,
     new_page,
     no_horizontal_scroll,
     screenshot,
@@ -35,14 +33,8 @@ NEW_PASSPHRASE = f"tulipe grenier {secrets.token_hex(3)} falaise moineau"
 
 async def test_patient_activates_adds_and_unlocks_in_the_browser(server: Server,
                                                                  smtp: Smtp) -> None:
-    need_browser()
-    if server.engine != "sqlite":
-        pytest.skip("the browser path does not depend on the engine (run on SQLite)")
-    people = registry_for(server, "pages")
-    load_registry(server, people)
-    person = people["email"]
-    server.operator("send-codes", "--channel", "email", "--nir", person["nir"])
-    code = activation_code(smtp.wait_for(person["email"], "code d'activation"))
+    browser_on_sqlite(server)
+    person, code = emailed_patient(server, smtp, "pages")
     canary = f"CANARY{secrets.token_hex(8)}"
 
     async with chromium() as browser:
@@ -224,14 +216,8 @@ async def _add(page: Any, section: str, kind: str, title: str, date: str,
 
 async def test_patient_grants_in_the_browser_and_the_professional_scans(
         server: Server, smtp: Smtp, tmp_path: Path) -> None:
-    need_browser()
-    if server.engine != "sqlite":
-        pytest.skip("the browser path does not depend on the engine (run on SQLite)")
-    people = registry_for(server, "pages")
-    load_registry(server, people)
-    person = people["request"]
-    server.operator("send-codes", "--channel", "email", "--nir", person["nir"])
-    code = activation_code(smtp.wait_for(person["email"], "code d'activation"))
+    browser_on_sqlite(server)
+    person, code = emailed_patient(server, smtp, "pages", "request")
     ps_id = "810000000091"
     doc = {"CARNET_PASSPHRASE": "secret du docteur pour le navigateur 91"}
     server.cli_json("pro", "register", "--id", ps_id, "--name", "Dr Camille Durand",

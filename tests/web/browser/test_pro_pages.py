@@ -16,21 +16,20 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PIL import Image
 
-from tests.e2e.conftest import Server, Smtp, activation_code
-from tests.e2e.test_journey import load_registry, registry_for
+from tests.e2e.conftest import Server, Smtp
 from tests.web.browser.camera import write_y4m
 from tests.web.browser.support import (
     DESK,
     PHONE,
     SCREENSHOTS,
     axe_violations,
+    browser_on_sqlite,
     camera_chromium,
     chromium,
     csp_violations,
-    need_browser,
+    emailed_patient,
     new_page,
     no_horizontal_scroll,
     screenshot,
@@ -72,14 +71,8 @@ async def _sign_in(page: Any, server: Server, passphrase: str, keyfile: Path | N
 
 async def test_consultation_scanned_through_the_fake_camera(server: Server, smtp: Smtp,
                                                            tmp_path: Path) -> None:
-    need_browser()
-    if server.engine != "sqlite":
-        pytest.skip("the browser path does not depend on the engine (run on SQLite)")
-    people = registry_for(server, "pro")
-    load_registry(server, people)
-    person = people["email"]
-    server.operator("send-codes", "--channel", "email", "--nir", person["nir"])
-    code = activation_code(smtp.wait_for(person["email"], "code d'activation"))
+    browser_on_sqlite(server)
+    person, code = emailed_patient(server, smtp, "pro")
     ps_id, other_id = "810000000131", "810000000132"
     canary = f"CANARY{secrets.token_hex(6)}"
     qr_png, clip = tmp_path / "consent.png", tmp_path / "consent.y4m"

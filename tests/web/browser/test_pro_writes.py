@@ -12,18 +12,16 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.e2e.conftest import Server, Smtp, activation_code
-from tests.e2e.test_journey import load_registry, registry_for
+from tests.e2e.conftest import Server, Smtp
 from tests.web.browser.support import (
     DESK,
     PHONE,
     SCREENSHOTS,
     axe_violations,
+    browser_on_sqlite,
     chromium,
     csp_violations,
-    need_browser,
+    emailed_patient,
     new_page,
     no_horizontal_scroll,
     screenshot,
@@ -54,14 +52,8 @@ def _rows(server: Server) -> list[dict[str, Any]]:
 
 async def test_prescription_checked_before_saving_and_a_deposit(server: Server, smtp: Smtp,
                                                                 tmp_path: Path) -> None:
-    need_browser()
-    if server.engine != "sqlite":
-        pytest.skip("the browser path does not depend on the engine (run on SQLite)")
-    people = registry_for(server, "prowrite")
-    load_registry(server, people)
-    person = people["email"]
-    server.operator("send-codes", "--channel", "email", "--nir", person["nir"])
-    code = activation_code(smtp.wait_for(person["email"], "code d'activation"))
+    browser_on_sqlite(server)
+    person, code = emailed_patient(server, smtp, "prowrite")
     server.cli_json("patient", "activate", "--nir", person["nir"], "--code", code,
                     home="pwp", env=PATIENT)
     server.cli_json("patient", "add", "allergies", "allergy", "Pénicilline", "--date",
