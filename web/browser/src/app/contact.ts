@@ -10,7 +10,7 @@ import { type ContactKeys, contactCode, isCard, readAsContact } from "../emergen
 import { PatientSession } from "../patient.js";
 import { linkQr, pixels } from "../qr.js";
 import { TokenError } from "../token.js";
-import { $, input, lang, msg } from "./dom.js";
+import { $, alert, input, lang, msg, showView, status } from "./dom.js";
 import { readImageFile, Scanner } from "./camera.js";
 import { renderSummary } from "./emergency.js";
 
@@ -20,21 +20,8 @@ let session: PatientSession | null = null;
 let idle: number | undefined;
 let scanner: Scanner | null = null;
 
-function status(text: string): void {
-  $("#status").textContent = text;
-}
-
-function alert(text: string): void {
-  const box = $("#alert");
-  box.textContent = text;
-  box.hidden = !text;
-}
-
 function show(view: string): void {
-  for (const s of document.querySelectorAll<HTMLElement>("[data-view]")) s.hidden = s.dataset["view"] !== view;
-  const heading = document.querySelector<HTMLElement>(`[data-view="${view}"] h1`);
-  heading?.setAttribute("tabindex", "-1");
-  heading?.focus();
+  showView(view);
 }
 
 function now(): number {

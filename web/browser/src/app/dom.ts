@@ -35,3 +35,23 @@ export function msg(key: string, values: Record<string, string> = {}): string {
 export function lang(): string {
   return document.documentElement.lang || "fr";
 }
+
+/** The page's status line (polite live region). */
+export function status(text: string): void {
+  $("#status").textContent = text;
+}
+
+/** The page's alert line (shown only when there is something to say). */
+export function alert(text: string): void {
+  const box = $("#alert");
+  box.textContent = text;
+  box.hidden = !text;
+}
+
+/** Show one ``[data-view]`` section, hide the others, and move the focus to its heading. */
+export function showView(view: string): void {
+  for (const s of document.querySelectorAll<HTMLElement>("[data-view]")) s.hidden = s.dataset["view"] !== view;
+  const heading = document.querySelector<HTMLElement>(`[data-view="${view}"] h1`);
+  heading?.setAttribute("tabindex", "-1");
+  heading?.focus();
+}

@@ -13,7 +13,7 @@ import type { Item } from "../item.js";
 import { ProSession } from "../pro.js";
 import { EMERGENCY_SUMMARY } from "../sections.js";
 import { readImageFile, Scanner } from "./camera.js";
-import { $, el, input, msg } from "./dom.js";
+import { $, alert, el, input, msg, showView, status } from "./dom.js";
 
 const IDLE_MS = 5 * 60 * 1000;
 
@@ -56,21 +56,8 @@ let cardText = "";
 let idle: number | undefined;
 let scanner: Scanner | null = null;
 
-function status(text: string): void {
-  $("#status").textContent = text;
-}
-
-function alert(text: string): void {
-  const box = $("#alert");
-  box.textContent = text;
-  box.hidden = !text;
-}
-
 function show(view: string): void {
-  for (const s of document.querySelectorAll<HTMLElement>("[data-view]")) s.hidden = s.dataset["view"] !== view;
-  const heading = document.querySelector<HTMLElement>(`[data-view="${view}"] h1`);
-  heading?.setAttribute("tabindex", "-1");
-  heading?.focus();
+  showView(view);
   const mode = view === "glass" ? "glass" : view === "summary" ? "" : "card";
   for (const b of document.querySelectorAll<HTMLElement>("[data-mode]")) {
     b.setAttribute("aria-pressed", String(b.dataset["mode"] === mode));

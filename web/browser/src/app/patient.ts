@@ -7,7 +7,7 @@ import type { Item } from "../item.js";
 import { PatientSession, UnreadableItem } from "../patient.js";
 import { EMERGENCY_SUMMARY, type Section, SECTIONS } from "../sections.js";
 import { acceptable, loadStrength, score } from "../strength.js";
-import { $, el, input, msg } from "./dom.js";
+import { $, alert, el, input, msg, showView, status } from "./dom.js";
 import { setup as setupCard } from "./card.js";
 import type { PatientContext } from "./context.js";
 import { setup as setupFhir } from "./fhir.js";
@@ -27,21 +27,8 @@ const lockHooks: (() => void)[] = [];
 const itemActions: ((i: Item) => HTMLElement | null)[] = [];
 
 function show(view: string): void {
-  for (const s of document.querySelectorAll<HTMLElement>("[data-view]")) s.hidden = s.dataset["view"] !== view;
-  const heading = document.querySelector<HTMLElement>(`[data-view="${view}"] h1`);
-  heading?.setAttribute("tabindex", "-1");
-  heading?.focus();
+  showView(view);
   status("");
-}
-
-function status(text: string): void {
-  $("#status").textContent = text;
-}
-
-function alert(text: string): void {
-  const box = $("#alert");
-  box.textContent = text;
-  box.hidden = !text;
 }
 
 function explain(e: unknown): string {

@@ -14,7 +14,7 @@ import { PS_ID, ProSession, type ScannedDossier } from "../pro.js";
 import { linkQr, pixels } from "../qr.js";
 import { acceptable, score } from "../strength.js";
 import { TokenError } from "../token.js";
-import { $, el, input, msg } from "./dom.js";
+import { $, alert, el, input, msg, showView, status } from "./dom.js";
 import { authority } from "./grants.js";
 import { clearDossier, renderDossier } from "./pro_dossier.js";
 import { setupScanner } from "./pro_scan.js";
@@ -38,22 +38,9 @@ const dossierHooks: ((d: ScannedDossier, s: ProSession) => void | Promise<void>)
 const lockHooks: (() => void)[] = [];
 let stopCamera: () => void = () => undefined;
 
-function status(text: string): void {
-  $("#status").textContent = text;
-}
-
-function alert(text: string): void {
-  const box = $("#alert");
-  box.textContent = text;
-  box.hidden = !text;
-}
-
 function show(view: string): void {
   if (view !== "scan") stopCamera();
-  for (const s of document.querySelectorAll<HTMLElement>("[data-view]")) s.hidden = s.dataset["view"] !== view;
-  const heading = document.querySelector<HTMLElement>(`[data-view="${view}"] h1`);
-  heading?.setAttribute("tabindex", "-1");
-  heading?.focus();
+  showView(view);
   status("");
 }
 
