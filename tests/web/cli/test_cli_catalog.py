@@ -81,13 +81,14 @@ def source_messages() -> dict[str, str]:
 
 def test_every_help_text_has_a_french_translation() -> None:
     absent = missing(sorted(help_texts()))
-    assert not absent, "add to web/i18n/fr.py MESSAGES:\n" + "\n".join(map(repr, absent))
+    assert not absent, ("add to the French catalog (web/i18n/fr_cli.py, fr_dossier.py or "
+                        "fr_service.py):\n" + "\n".join(map(repr, absent)))
 
 
 def test_every_message_in_the_cli_sources_has_a_french_translation() -> None:
     found = source_messages()
     absent = missing(sorted(found))
-    assert not absent, ("add to web/i18n/fr.py MESSAGES (a short message, under "
+    assert not absent, ("add to the French catalog, web/i18n/fr_*.py (a short message, under "
                         "web.i18n.MATCH_MIN_LITERAL letters of text, must also be made with "
                         "web.i18n.tr at its call site):\n"
                         + "\n".join(f"{found[t]}: {t!r}" for t in absent))
