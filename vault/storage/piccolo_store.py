@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from piccolo.engine.base import Engine
 from piccolo.engine.sqlite import TransactionType
@@ -45,7 +45,9 @@ from vault.records import (
 from vault.storage._rows import (
     Row,
     fit,
+    insert_chunks,
     item_of,
+    item_row,
     last_by_name,
     slot_of,
     slot_row,
@@ -77,9 +79,6 @@ from vault.store import (
 )
 
 __all__ = ["PiccoloStore", "bind_tables"]
-
-# Rows per INSERT statement for chunks (keeps far below both engines' parameter limits).
-CHUNK_BATCH: Final = 64
 
 def bind_tables(engine: Engine[Any]) -> None:
     """Bind every storage table class to ``engine`` (process-wide)."""
@@ -271,32 +270,8 @@ class PiccoloStore:
                         ItemRow.item_id == item.item_id,
                         ItemRow.latest.eq(True),
                     )
-                await ItemRow.insert(ItemRow(
-                    dossier_id=dossier_id,
-                    item_id=item.item_id,
-                    revision=item.revision,
-                    latest=latest,
-                    key_ref=item.key_ref,
-                    wrapped_key=item.wrapped_key,
-                    ciphertext=item.ciphertext,
-                    size=item.size,
-                    created_at=item.created_at,
-                ))
-                # Chunks are filed under the item's dossier, whatever their own field says
-                # (as MemoryStore does): a call can only ever write into one dossier.
-                chunk_rows = [
-                    ChunkRow(
-                        dossier_id=dossier_id,
-                        item_id=c.item_id,
-                        attachment_id=c.attachment_id,
-                        chunk_index=c.index,
-                        size=len(c.blob),
-                        blob=c.blob,
-                    )
-                    for c in chunks
-                ]
-                for start in range(0, len(chunk_rows), CHUNK_BATCH):
-                    await ChunkRow.insert(*chunk_rows[start:start + CHUNK_BATCH])
+                await ItemRow.insert(item_row(item, latest=latest))
+                await insert_chunks(dossier_id, chunks)
         except Exception as exc:
             if is_unique_violation(exc):
                 raise Conflict("that revision or chunk already exists") from None
