@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import httpx
+import pytest
+
+BROWSER = Path(__file__).resolve().parents[1] / "web" / "browser"
 
 
 class DeterministicRandom:
@@ -53,3 +58,22 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
                 return
         time.sleep(0.2)
     raise AssertionError("server did not become healthy")
+
+
+def browser_tool(tool: str) -> str:
+    """Node, with the browser library's driver ``web/browser/test/tools/<tool>.ts`` compiled
+    (built here when missing or older than the library's sources: ``scripts/test`` builds it
+    first). Skips locally, fails under ``CI=true``, without Node or the npm packages."""
+    exe = shutil.which("node")
+    if exe is None or not (BROWSER / "node_modules").is_dir():
+        message = "Node.js and web/browser/node_modules are needed (scripts/_env.sh)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    built = BROWSER / "build" / "test" / "tools" / f"{tool}.js"
+    at = built.stat().st_mtime if built.exists() else 0.0
+    sources = [BROWSER / "test" / "tools" / f"{tool}.ts", *(BROWSER / "src").rglob("*.ts")]
+    if any(src.stat().st_mtime > at for src in sources):
+        subprocess.run(["npx", "tsc", "-p", "tsconfig.json"], cwd=BROWSER, check=True,
+                       timeout=300)
+    return exe

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ from clinical import Index
 from clinical.fhir import reader
 from clinical.text import normalise
 from tests.clinical.conftest import INDEX_PATH, missing
+from tests.support import browser_tool
 from vault import Item, Section
 from vault.items import Author
 from web.client.clinical import check_prescription, review_items
@@ -29,7 +29,6 @@ from web.client.fhir import prepare
 REPO = Path(__file__).resolve().parents[2]
 BROWSER = REPO / "web" / "browser"
 TOOL = BROWSER / "build" / "test" / "tools" / "alerts.js"
-SOURCES = [BROWSER / "test" / "tools" / "alerts.ts", *(BROWSER / "src" / "clinical").glob("*.ts")]
 TODAY = "2026-12-01"
 VECTORS = json.loads((REPO / "tests" / "vectors" / "clinical.json").read_text("utf-8"))
 # Names as a professional may type them: ligatures, curly quotes, odd spaces, compatibility
@@ -42,14 +41,7 @@ GRANTED = [s for s in Section if s not in (Section.ALLERGIES, Section.PERSONAL_N
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    exe = shutil.which("node")
-    if exe is None or not (BROWSER / "node_modules").is_dir():
-        missing("Node.js and web/browser/node_modules are needed (scripts/_env.sh)")
-    built = TOOL.stat().st_mtime if TOOL.exists() else 0.0
-    if any(src.stat().st_mtime > built for src in SOURCES):  # stale or never built
-        subprocess.run(["npx", "tsc", "-p", "tsconfig.json"], cwd=BROWSER, check=True,
-                       timeout=300)
-    return exe
+    return browser_tool("alerts")
 
 
 def _patients(fhir_dir: Path) -> list[tuple[str, list[Item]]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pytest
 
 from tests.e2e.conftest import Server, Smtp, activation_code
 from tests.e2e.test_journey import PASSPHRASE, load_registry, patient_env, registry_for
+from tests.support import browser_tool
 from vault import open_archive, tombstone
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,15 +26,7 @@ TOOL = BROWSER / "build" / "test" / "tools" / "crossclient.js"
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    exe = shutil.which("node")
-    if exe is None or not (BROWSER / "node_modules").is_dir():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Node.js and web/browser/node_modules are needed (scripts/_env.sh)")
-        pytest.skip("Node.js or the browser client's npm packages are not installed")
-    if not TOOL.exists():  # scripts/test builds it; a bare pytest run builds it here
-        subprocess.run(["npx", "tsc", "-p", "tsconfig.json"], cwd=BROWSER, check=True,
-                       timeout=300)
-    return exe
+    return browser_tool("crossclient")
 
 
 def browser(node: str, server: Server, nir: str, *args: str) -> Any:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 from tests.e2e.conftest import Server, Smtp, activation_code
 from tests.e2e.test_browser_cross_client import BROWSER
 from tests.e2e.test_journey import load_registry, patient_env, registry_for
+from tests.support import browser_tool
 from web.client import Api, ProfessionalIdentity
 from web.client.clinical import check_prescription, index_path, load_index
 from web.client.consent import Scanned, scan
@@ -31,15 +31,7 @@ TOOL = BROWSER / "build" / "test" / "tools" / "prowrite.js"
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    exe = shutil.which("node")
-    if exe is None or not (BROWSER / "node_modules").is_dir():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Node.js and web/browser/node_modules are needed (scripts/_env.sh)")
-        pytest.skip("Node.js or the browser client's npm packages are not installed")
-    if not TOOL.exists():  # scripts/test builds it; a bare pytest run builds it here
-        subprocess.run(["npx", "tsc", "-p", "tsconfig.json"], cwd=BROWSER, check=True,
-                       timeout=300)
-    return exe
+    return browser_tool("prowrite")
 
 
 def _professional(server: Server, ps_id: str, name: str, profession: str) -> ProfessionalIdentity:
