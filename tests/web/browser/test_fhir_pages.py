@@ -11,7 +11,6 @@ import base64
 import datetime as dt
 import gzip
 import json
-import secrets
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from tests.web.browser.support import (
     new_page,
     no_horizontal_scroll,
 )
+from tests.web.browser.test_patient_pages import PASSPHRASE, _activate_in_browser
 
 REPO = Path(__file__).resolve().parents[3]
 SYNTHEA = (REPO.parent / "shared" / "data" / "fhir" / "synthea"
@@ -42,22 +42,6 @@ DOCUMENT = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource
     "description": "Compte rendu opératoire du genou", "date": "2024-03-03T12:00:00Z",
     "content": [{"attachment": {"contentType": "application/pdf",
                                 "data": base64.b64encode(PDF).decode()}}]}}]}
-PASSPHRASE = f"castor myrtille {secrets.token_hex(3)} girouette aube"
-
-
-async def _activate(page: Any, server: Server, person: dict[str, str], code: str) -> None:
-    await page.goto(f"{server.url}/patient?lang=fr")
-    await page.get_by_role("button", name="Activer mon dossier").click()
-    form = page.locator('section[data-view="activate"]')
-    await form.get_by_label("Numéro de sécurité sociale (NIR)").fill(person["nir"])
-    await form.get_by_label("Code d'activation").fill(code)
-    await form.get_by_label("Vos prénom et nom").fill(f"{person['first']} Martin")
-    await form.get_by_label("Date de naissance").fill("1985-05-01")
-    await form.get_by_label("Phrase secrète", exact=True).fill(PASSPHRASE)
-    await form.get_by_label("Confirmez la phrase secrète").fill(PASSPHRASE)
-    await form.get_by_role("button", name="Activer", exact=True).click()
-    await page.get_by_role("button", name="J'ai noté mon code").click(timeout=90_000)
-    await page.get_by_role("heading", name="Mon dossier").wait_for(timeout=60_000)
 
 
 async def _pick(page: Any, data: bytes) -> None:
@@ -98,7 +82,7 @@ async def test_fhir_import_and_ips_export_in_the_browser(server: Server, smtp: S
 
     async with chromium() as browser:
         page, problems = await new_page(browser)
-        await _activate(page, server, person, code)
+        await _activate_in_browser(page, server, person, code)
         await page.get_by_text("Importer ou exporter (FHIR, IPS)").click()
         assert await axe_violations(page) == []
         await _pick(page, data[: len(data) // 2])  # a truncated file: nothing is added
