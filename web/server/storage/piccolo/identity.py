@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from typing import Any, Final
 
 from piccolo.engine.base import Engine
 
+from vault.storage import hot
 from vault.storage.engine import guard_storage
 from web.server.storage.piccolo import _attempts, _rows
 from web.server.storage.ports import Beneficiary, Professional, Session, StoredCode
@@ -33,6 +35,18 @@ FROM carnet_session s
   LEFT JOIN carnet_professional p ON s.kind = 'professional' AND p.ps_id = s.subject
 WHERE s.sid = {}
 """
+
+
+_INSERT_NONCE: Final = ("INSERT INTO carnet_nonce (nonce, expires_at) VALUES (?, ?) "
+                        "ON CONFLICT (nonce) DO NOTHING")
+
+
+def insert_nonce(conn: sqlite3.Connection, nonce: str, expires_at: int) -> bool:
+    """A writer job's nonce (SQLite): True if it was unused (and is now used)."""
+    return conn.execute(_INSERT_NONCE, (nonce, expires_at)).rowcount == 1
+
+
+_BENEFICIARY_OF_DOSSIER: Final = "SELECT * FROM carnet_beneficiary WHERE dossier_id = {}"
 
 
 class _Engine:
@@ -70,7 +84,7 @@ class PiccoloSessions(_Engine):
                        roles=_rows.refs(r["roles"]), expires_at=r["expires_at"])
 
     async def signed_in(self, sid: str) -> tuple[Session, Professional | None] | None:
-        rows = await SessionRow.raw(_SIGNED_IN, sid)
+        rows = await hot.read(self.engine, _SIGNED_IN, sid)
         if not rows:
             return None
         r = rows[0]
@@ -93,9 +107,15 @@ class PiccoloSessions(_Engine):
 class PiccoloNonces(_Engine):
     async def use_nonce(self, nonce: str, expires_at: int) -> bool:
         # One statement: the unique index decides, a used nonce inserts (and returns) nothing.
-        inserted = await NonceRow.insert(NonceRow(nonce=nonce, expires_at=expires_at)).on_conflict(
-            target=NonceRow.nonce, action="DO NOTHING").returning(NonceRow.nonce)
-        return bool(inserted)
+        # On SQLite, in the group-committing writer's next transaction (vault.storage.hot).
+        async def otherwise() -> bool:
+            inserted = await NonceRow.insert(NonceRow(nonce=nonce, expires_at=expires_at)
+                                             ).on_conflict(target=NonceRow.nonce,
+                                                           action="DO NOTHING"
+                                                           ).returning(NonceRow.nonce)
+            return bool(inserted)
+        return await hot.write(self.engine, lambda conn: insert_nonce(conn, nonce, expires_at),
+                               otherwise)
 
 
 @guard_storage
@@ -118,7 +138,8 @@ class PiccoloRegistry(_Engine):
         return _rows.beneficiary(rows[0]) if rows else None
 
     async def beneficiary_of_dossier(self, dossier_id: str) -> Beneficiary | None:
-        rows = await BeneficiaryRow.select().where(BeneficiaryRow.dossier_id == dossier_id)
+        # After every scan's answer (the patient's e-mail): a point read on the hot path.
+        rows = await hot.read(self.engine, _BENEFICIARY_OF_DOSSIER, dossier_id)
         return _rows.beneficiary(rows[0]) if rows else None
 
     async def beneficiaries(self, nir_hashes: Sequence[str] | None) -> list[Beneficiary]:
