@@ -267,14 +267,18 @@ class ConsentService:
         self.check_request(pro, request)
         await self._spend(request)()
         tok = token.decode(token.from_text(text))
-        stored = await self._db.grant(tok.claims.grant_id.hex())
-        if stored is None:
+        # One read (issue 14): the grant, its dossier and the block, without the items.
+        found = await self._consultations.consultation(tok.claims.grant_id.hex(), pro.ps_id,
+                                                       items=False)
+        if found is None:
             raise InvalidToken()
-        dossier = await self._store.dossier(stored.dossier_id)
+        stored, dossier = found.grant, found.dossier
+        if dossier is None:
+            await self._store.dossier(stored.dossier_id)  # NotFound or DossierClosed
+            raise NotFoundError("no such dossier")
         tok.verify(dossier.sign_public)
         # From here the token is the patient's own: a refusal is worth their history.
-        core, why, error = self._verdict(pro, tok, stored, await self._db.is_blocked(
-            stored.dossier_id, pro.ps_id))
+        core, why, error = self._verdict(pro, tok, stored, found.blocked)
         if why is not None:
             await self._refused(pro, stored, request, why)
         if error is not None or core is None:
@@ -334,9 +338,12 @@ class ConsentService:
                 "sections": ",".join(sorted(s.value for s in core.sections))}
         else:
             kind, detail = "token_refused", {"grant": stored.grant_id, "result": str(why)}
-        await self._db.append_audit(
+        seq = await self._db.append_audit_once(
             stored.dossier_id, self._entry(kind, pro.recipient.actor, detail, request,
-                                           pro.sign_public), along=spend, last=found.head)
+                                           pro.sign_public),
+            nonce=request.nonce.hex(), expires_at=request.at + REQUEST_WINDOW, last=found.head)
+        if seq is None:
+            raise Unauthorized("this request was already made (replayed nonce)")
         if error is not None:
             raise error
         self._notifier.patient(stored.dossier_id, messages.dossier_consulted(

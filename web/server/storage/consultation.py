@@ -20,7 +20,8 @@ class PortConsultations:
         self._db = db
         self._store = store
 
-    async def consultation(self, grant_id: str, ps_id: str) -> Consultation | None:
+    async def consultation(self, grant_id: str, ps_id: str, *,
+                           items: bool = True) -> Consultation | None:
         stored = await self._db.grant(grant_id)
         if stored is None:
             return None
@@ -32,11 +33,11 @@ class PortConsultations:
             dossier, closed = None, True
         except NotFound:
             dossier, closed = None, False
-        items = () if dossier is None else tuple(
+        found = () if dossier is None or not items else tuple(
             await all_items(self._store, dossier_id, stored.key_refs))
         return Consultation(grant=stored, dossier=dossier, closed=closed,
                             blocked=await self._db.is_blocked(dossier_id, ps_id),
-                            head=await self._db.audit_head(dossier_id), items=items)
+                            head=await self._db.audit_head(dossier_id), items=found)
 
 
 if TYPE_CHECKING:

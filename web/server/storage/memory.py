@@ -282,6 +282,13 @@ class MemoryServiceDb:
         chain.append((blob, hash_))
         return len(chain) - 1
 
+    async def append_audit_once(self, dossier_id: str, entry: AuditEntry, *, nonce: str,
+                                expires_at: int, last: AuditHead | Unread | None = UNREAD
+                                ) -> int | None:
+        if not await self.use_nonce(nonce, expires_at):
+            return None
+        return await self.append_audit(dossier_id, entry, last=last)
+
     async def put_audit(self, dossier_id: str, seq: int, blob: bytes, hash_: bytes) -> bool:
         chain = self._audit.setdefault(dossier_id, [])
         if seq != len(chain):

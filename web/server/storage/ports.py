@@ -272,6 +272,15 @@ class AuditLog(Protocol):
         read under the lock. Either way exactly one event is appended, after the real
         head."""
 
+    async def append_audit_once(self, dossier_id: str, entry: AuditEntry, *, nonce: str,
+                                expires_at: int, last: AuditHead | Unread | None = UNREAD
+                                ) -> int | None:
+        """:meth:`append_audit`, in one transaction with using ``nonce`` (a signed
+        request's, kept until ``expires_at``): the event's seq, or None if the nonce was used
+        already, and then nothing is written. The scan's write (issue 14): on SQLite it goes
+        to the group-committing writer (``vault.storage.writer``), which reads the head under
+        the write lock if ``last`` is stale, so no fallback transaction is needed."""
+
     async def put_audit(self, dossier_id: str, seq: int, blob: bytes, hash_: bytes) -> bool:
         """Append event ``seq`` as given; False only if that seq is already taken. Low level
         (tests, imports): the service appends with :meth:`append_audit`."""
@@ -318,9 +327,11 @@ class Consultation:
 
 
 class Consultations(Protocol):
-    async def consultation(self, grant_id: str, ps_id: str) -> Consultation | None:
+    async def consultation(self, grant_id: str, ps_id: str, *,
+                           items: bool = True) -> Consultation | None:
         """The consultation of ``ps_id`` through grant ``grant_id``; None if there is no
-        such grant (or it cannot be opened). Reads only: it decides nothing."""
+        such grant (or it cannot be opened). Reads only: it decides nothing. ``items=False``
+        leaves the items out (``items`` is then empty): a token check that opens nothing."""
 
 
 class Readiness(Protocol):

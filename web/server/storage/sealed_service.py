@@ -125,6 +125,17 @@ class SealedServiceDb(_Sealer):
             return self._seal(key, dossier_id, "audit", "", blob), hash_
         return await self._db.append_audit(dossier_id, sealed, along=along, last=last)
 
+    async def append_audit_once(self, dossier_id: str, entry: AuditEntry, *, nonce: str,
+                                expires_at: int, last: AuditHead | Unread | None = UNREAD
+                                ) -> int | None:
+        key = await self._key(dossier_id)
+
+        def sealed(head: AuditHead | None) -> tuple[bytes, bytes]:
+            blob, hash_ = entry(head)
+            return self._seal(key, dossier_id, "audit", "", blob), hash_
+        return await self._db.append_audit_once(dossier_id, sealed, nonce=nonce,
+                                                expires_at=expires_at, last=last)
+
     async def put_audit(self, dossier_id: str, seq: int, blob: bytes, hash_: bytes) -> bool:
         key = await self._key(dossier_id)
         return await self._db.put_audit(dossier_id, seq,
@@ -164,8 +175,9 @@ class SealedConsultations(_Sealer):
         super().__init__(inner, keys, rng)
         self._consultations = inner
 
-    async def consultation(self, grant_id: str, ps_id: str) -> Consultation | None:
-        found = await self._consultations.consultation(grant_id, ps_id)
+    async def consultation(self, grant_id: str, ps_id: str, *,
+                           items: bool = True) -> Consultation | None:
+        found = await self._consultations.consultation(grant_id, ps_id, items=items)
         if found is None:
             return None
         key = await self._keys.key(found.grant.dossier_id)

@@ -139,6 +139,10 @@ async def test_the_one_statement_read_is_the_ports_read(app: Harness) -> None:
         assert one == many and one is not None
         assert [i.item_id for i in one.items] == sorted(i.item_id for i in one.items)
         assert len(one.items) == 2 and one.head is not None and not one.blocked
+        bare = await fast.consultation(grant_id, ps_id, items=False)  # a token check's read
+        assert bare == await ports.consultation(grant_id, ps_id, items=False)
+        assert bare is not None and bare.items == () and bare.grant == one.grant
+        assert (bare.dossier, bare.head, bare.blocked) == (one.dossier, one.head, one.blocked)
     await app.services.db.block(dossier.dossier_id, other.ps_id, app.clock.now)
     one = await fast.consultation(grant_id, other.ps_id)
     assert one == await ports.consultation(grant_id, other.ps_id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from vault.records import DossierRecord, ItemRecord
+from vault.storage import hot
 from vault.storage.engine import guard_storage
 from web.server.storage.piccolo import _rows
 from web.server.storage.ports import Consultation
@@ -46,6 +47,9 @@ ORDER BY i.item_id
 # SQLite's instr(haystack, needle) is PostgreSQL's strpos(haystack, needle).
 _QUERIES: Final = {"sqlite": _SQL.replace("FIND(", "instr("),
                    "postgres": _SQL.replace("FIND(", "strpos(")}
+# Without the items (a token check): the grant's row alone, the same columns.
+_ITEMLESS: Final = (_SQL.split("SELECT c.*")[0]  # noqa: S608 - constant text, no input
+                    + "SELECT c.*, NULL AS item_id FROM c")
 
 
 @guard_storage
@@ -53,9 +57,11 @@ class PiccoloConsultations:
     """:class:`web.server.storage.ports.Consultations` on the tables piccolo binds (the
     vault's and the service's, one database)."""
 
-    async def consultation(self, grant_id: str, ps_id: str) -> Consultation | None:
-        query = _QUERIES[str(GrantRow._meta.db.engine_type)]
-        rows = await GrantRow.raw(query, ps_id, grant_id, True)
+    async def consultation(self, grant_id: str, ps_id: str, *,
+                           items: bool = True) -> Consultation | None:
+        engine = GrantRow._meta.db
+        rows = await (hot.read(engine, _QUERIES[str(engine.engine_type)], ps_id, grant_id, True)
+                      if items else hot.read(engine, _ITEMLESS, ps_id, grant_id))
         if not rows:
             return None
         first = rows[0]
@@ -64,7 +70,7 @@ class PiccoloConsultations:
             sign_public=bytes(first["d_sign_public"]), box_public=bytes(first["d_box_public"]))
         head = None if first["head_seq"] is None else (int(first["head_seq"]),
                                                          bytes(first["head_hash"]))
-        items = tuple(ItemRecord(dossier_id=r["dossier_id"], item_id=r["item_id"],
+        found = tuple(ItemRecord(dossier_id=r["dossier_id"], item_id=r["item_id"],
                                  revision=int(r["revision"]), key_ref=r["key_ref"],
                                  wrapped_key=bytes(r["wrapped_key"]),
                                  ciphertext=bytes(r["ciphertext"]),
@@ -72,7 +78,7 @@ class PiccoloConsultations:
                       for r in rows if r["item_id"] is not None)
         return Consultation(grant=_rows.grant(first), dossier=dossier,
                             closed=int(first["closed"]) > 0, blocked=int(first["blocked"]) > 0,
-                            head=head, items=items)
+                            head=head, items=found)
 
 
 if TYPE_CHECKING:

@@ -8,8 +8,11 @@ import weakref
 from typing import Final
 
 from vault.errors import Conflict, StorageUnavailable
+from vault.storage import hot
 from vault.storage.engine import BUSY_TIMEOUT_MS, guard_storage, is_unique_violation
 from web.server.storage.piccolo import _attempts, _rows
+from web.server.storage.piccolo._once import append_once_job
+from web.server.storage.piccolo.identity import PiccoloNonces
 from web.server.storage.ports import (
     UNREAD,
     Along,
@@ -113,6 +116,24 @@ class PiccoloAuditLog:
         finally:
             queue.release()
 
+    async def append_audit_once(self, dossier_id: str, entry: AuditEntry, *, nonce: str,
+                                expires_at: int, last: AuditHead | Unread | None = UNREAD
+                                ) -> int | None:
+        engine = AuditRow._meta.db
+        sqlite = hot.sqlite_writer(engine)
+        if sqlite is not None:  # one job of the group-committing writer (_once)
+            seq: int | None = await sqlite.writer.run(
+                append_once_job(dossier_id, entry, nonce, expires_at, last))
+            return seq
+
+        async def spend() -> None:
+            if not await PiccoloNonces(engine).use_nonce(nonce, expires_at):
+                raise _Replayed()
+        try:
+            return await self.append_audit(dossier_id, entry, along=spend, last=last)
+        except _Replayed:
+            return None
+
     async def _append_after(self, dossier_id: str, entry: AuditEntry, along: Along | None,
                             last: AuditHead | None) -> int | None:
         """The event after ``last`` (read by the caller), with ``along``, in one
@@ -188,6 +209,10 @@ class PiccoloAuditLog:
         rows = await AuditRow.select(AuditRow.blob).where(
             AuditRow.dossier_id == dossier_id).order_by(AuditRow.seq)
         return [bytes(r["blob"]) for r in rows]
+
+
+class _Replayed(Exception):
+    """append_audit_once's nonce was used already (rolls the event back)."""
 
 
 # The event after a head read beforehand. SQLite: the transaction's BEGIN IMMEDIATE holds the
