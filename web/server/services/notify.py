@@ -35,6 +35,7 @@ log = logging.getLogger("carnet.notify")
 
 QUARTER: Final = 900
 LOOK_BACK: Final = 3  # quarters: a new e-mail after 45 to 60 minutes without activity
+CLAIMS_REMEMBERED: Final = 50_000  # in memory, ~100 bytes each
 _DEFAULT_KEY: Final = b"carnet.notice.groups.unkeyed..."  # tests without a server secret
 
 
@@ -46,6 +47,7 @@ class Notifier:
         self._group_key = group_key
         self._clock = clock
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._claimed: dict[tuple[str, str, int], None] = {}  # known taken, oldest first
 
     def background(self, work: Coroutine[Any, Any, None]) -> None:
         """Run ``work`` after the response; failures are logged (without content), not raised."""
@@ -83,8 +85,18 @@ class Notifier:
         return True
 
     async def _claim(self, dossier_id: str, group: str, quarter: int) -> bool:
+        known = (dossier_id, group, quarter)
+        if known in self._claimed:  # claimed already, by us or (seen then) another worker
+            return False
         name = keyed_hex(self._group_key, f"notice:{dossier_id}:{group}:{quarter}")
-        return await self._db.use_nonce(name, (quarter + LOOK_BACK + 2) * QUARTER)
+        fresh = await self._db.use_nonce(name, (quarter + LOOK_BACK + 2) * QUARTER)
+        # A claim is never taken back before it expires, and no event looks back at a quarter
+        # once its claim may have expired: remembering it spares every later event of the
+        # stretch (each scan of a consultation) a write. Bounded: the oldest are forgotten.
+        self._claimed[known] = None
+        if len(self._claimed) > CLAIMS_REMEMBERED:
+            del self._claimed[next(iter(self._claimed))]
+        return fresh
 
     async def _to_patient(self, dossier_id: str, notice: Notice, now: int) -> None:
         if notice.group and not await self.first_of_stretch(dossier_id, notice.group, now):

@@ -75,3 +75,37 @@ async def test_other_professionals_and_emergencies_are_not_held_back() -> None:
     notifier.patient(DOSSIER, messages.card_locked(card, at=T0))
     await notifier.drain()
     assert len(box.sent) == 2 + 4 + 1
+
+
+class CountingDb(MemoryServiceDb):
+    def __init__(self) -> None:
+        super().__init__()
+        self.nonces = 0
+
+    async def use_nonce(self, nonce: str, expires_at: int) -> bool:
+        self.nonces += 1
+        return await super().use_nonce(nonce, expires_at)
+
+
+async def test_a_quarter_known_claimed_is_not_claimed_again() -> None:
+    """Issue 14: every scan of a consultation used to write a claim that could only fail;
+    a claim this worker has seen taken is remembered (claims are never taken back before
+    they expire), so the rest of the stretch writes nothing, and still sends nothing."""
+    db, box, clock = CountingDb(), Mailbox(), Clock()
+    await db.upsert_beneficiary(Beneficiary("h" * 64, "Moreau", "Claire", "1975-05-02",
+                                            "3 rue Haute", "claire@example.org", None))
+    await db.link_dossier("h" * 64, DOSSIER)
+    notifier = Notifier(db, box, group_key=b"k" * 32, clock=clock)
+    notifier.patient(DOSSIER, messages.dossier_consulted(Pro()))
+    await notifier.drain()
+    first = db.nonces
+    assert first == 1 + 3 and len(box.sent) == 1  # this quarter, then the three before
+    for _ in range(5):
+        clock.now += 60
+        notifier.patient(DOSSIER, messages.dossier_consulted(Pro()))
+        await notifier.drain()
+    assert db.nonces == first and len(box.sent) == 1
+    other = Notifier(db, box, group_key=b"k" * 32, clock=clock)  # another worker: the db says
+    other.patient(DOSSIER, messages.dossier_consulted(Pro()))
+    await other.drain()
+    assert db.nonces == first + 1 and len(box.sent) == 1
