@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
@@ -45,6 +46,9 @@ CHALLENGE_TTL: Final = 120
 SESSION_TTL: Final = 15 * 60
 _PS_ID: Final = re.compile(r"(8\d{11}|0\d{9})")
 _BAD_LOGIN: Final = "login failed: the passphrase, code or signature is not valid"
+
+
+VERIFIED_TOKENS: Final = 10_000  # session tokens whose signature checked, kept in memory
 
 
 def serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
@@ -105,6 +109,7 @@ class Auth:
         self._challenges = serializer(secret, "challenge")
         self._sessions = serializer(secret, "session")
         self._session_ttl = session_ttl
+        self._verified: dict[str, tuple[str, int]] = {}  # token -> (sid, signed at), oldest first
         self._limits = limits or Limits()
         # Checked instead of a slot's login key for a login without a dossier: it never
         # verifies a signature (its secret is derived from the server's secret and dropped).
@@ -243,11 +248,22 @@ class Auth:
     def _sid(self, token: str | None) -> str:
         if not token:
             raise Unauthorized("sign in first (Authorization: Bearer <session>)")
+        # A token whose signature checked already: only its age is checked again, as
+        # itsdangerous does (its own clock, whole seconds, not negative). The session row is
+        # still read on every request (logout, expiry, the professional's status).
+        known = self._verified.get(token)
+        if known is not None and 0 <= int(time.time()) - known[1] <= self._session_ttl:
+            return known[0]
         try:
-            return str(self._sessions.loads(token, max_age=self._session_ttl))
+            sid, signed_at = self._sessions.loads(token, max_age=self._session_ttl,
+                                                  return_timestamp=True)
         except BadSignature:
             raise Unauthorized("this session is not valid or has expired; sign in again") \
                 from None
+        self._verified[token] = (str(sid), int(signed_at.timestamp()))
+        if len(self._verified) > VERIFIED_TOKENS:
+            del self._verified[next(iter(self._verified))]
+        return str(sid)
 
     async def logout(self, token: str | None) -> None:
         s = await self.session(token)
