@@ -168,16 +168,27 @@ def signing_key(seed: bytes) -> nacl.signing.SigningKey:
 
 
 def verify_signature(public_key: bytes, message: bytes, signature: bytes) -> bool:
-    """True when ``signature`` is a valid Ed25519 signature of ``message`` by ``public_key``."""
+    """True when ``signature`` is a valid Ed25519 signature of ``message`` by ``public_key``.
+
+    libsodium's ``crypto_sign_open`` directly, as ``VerifyKey.verify`` calls it, without
+    building a ``VerifyKey`` per check (a quarter of a token check, issue 14); the sizes
+    ``VerifyKey`` would check are checked here."""
+    if (not isinstance(public_key, bytes) or len(public_key) != sodium.crypto_sign_PUBLICKEYBYTES
+            or not isinstance(signature, bytes) or len(signature) != sodium.crypto_sign_BYTES
+            or not isinstance(message, bytes | bytearray)):
+        return False
     try:
-        nacl.signing.VerifyKey(public_key).verify(message, signature)
+        sodium.crypto_sign_open(signature + message, public_key)
     except (nacl.exceptions.BadSignatureError, nacl.exceptions.ValueError, TypeError):
         return False
     return True
 
 
+@functools.lru_cache(maxsize=4096)
 def fingerprint(public_key: bytes, size: int = 16) -> bytes:
-    """Short fingerprint of a public key (BLAKE2b, person ``carnet.fpr``)."""
+    """Short fingerprint of a public key (BLAKE2b, person ``carnet.fpr``). Remembered for the
+    last few thousand keys: the same dossiers' and professionals' keys come back on every
+    request."""
     return nacl.hash.blake2b(public_key, digest_size=size, person=_pad16(b"carnet.fpr"),
                              encoder=nacl.encoding.RawEncoder)
 
