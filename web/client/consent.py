@@ -292,7 +292,7 @@ async def present(api: Api, me: Presenter, text: str, *, now: int,
     (P3)."""
     tok = token.decode(token.from_text(text))
     body = await api.send("POST", "/consent/scan", schemas.ScanRequest(token=text),
-                          schemas.ScanBody, signer=request_signer(me, now, rng))
+                          schemas.ScanBody, signer=request_signer(me, now, rng), msgpack=True)
     dossier = body.dossier.record()
     tok.verify(dossier.sign_public)  # the server cannot substitute another patient's key
     signed = grant.SignedGrant.decode(body.grant)

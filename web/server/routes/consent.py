@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Router, get, post
+import msgspec
+from litestar import Request, Response, Router, get, post
 
 from web import schemas
 from web.server.bodies import strict_body
@@ -63,9 +64,13 @@ async def audit_key(services: Services) -> schemas.ServerKeyBody:
 @post("/consent/scan", status_code=200, guards=[requires_session],
       responses=errors(401, 403, 404, 410, 429),
       summary="A professional presents a consent token (signed request); gets the sealed "
-              "grant and the granted, unmasked items")
+              "grant and the granted, unmasked items",
+      description="JSON (bytes as base64) by default; the same answer as MessagePack (bytes "
+                  "as bin) when the request accepts `application/msgpack` (the Python "
+                  "client).")
 async def scan(request: Request[Any, Any, Any], services: Services, session: Session,
-               entry: Professional | None, data: schemas.ScanRequest) -> schemas.ScanBody:
+               entry: Professional | None,
+               data: schemas.ScanRequest) -> Response[schemas.ScanBody]:
     await services.auth.throttle("scan", session.subject, 120)
     if session.kind == "patient":  # an emergency contact who holds a dossier of their own
         pro = Presenter.contact(await services.store.dossier(session.subject))
@@ -74,8 +79,13 @@ async def scan(request: Request[Any, Any, Any], services: Services, session: Ses
     signed = SignedRequest.from_headers("POST", request.url.path, await request.body(),
                                         request.headers)
     result = await services.consent.scan(pro, data.token, signed)
-    return schemas.ScanBody(dossier=schemas.DossierBody.of(result.dossier), grant=result.grant,
+    body = schemas.ScanBody(dossier=schemas.DossierBody.of(result.dossier), grant=result.grant,
                             items=[schemas.ItemBody.of(r) for r in result.items])
+    vary = {"vary": "accept"}  # one URL, two encodings
+    if schemas.MSGPACK in request.headers.get("accept", ""):
+        return Response(msgspec.msgpack.encode(body),  # type: ignore[arg-type]
+                        media_type=schemas.MSGPACK, headers=vary)
+    return Response(body, headers=vary)
 
 
 @post("/consent/attachment", status_code=200, guards=[requires_session],
