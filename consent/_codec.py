@@ -10,6 +10,7 @@ beyond the table is refused, and so is an unknown flag bit: one policy for every
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import Final
 
@@ -46,7 +47,19 @@ ErrorFactory = Callable[[str], Exception]
 
 def sections_mask(sections: Iterable[Section]) -> int:
     """The u16 mask of ``sections`` (bit i = ``SECTION_BITS[i]``); ``InvalidInput`` for
-    anything that is not a ``Section``."""
+    anything that is not a ``Section``. A frozenset's mask is remembered (a token check
+    computed it twice)."""
+    if isinstance(sections, frozenset):
+        return _frozen_mask(sections)
+    return _mask(sections)
+
+
+@functools.lru_cache(maxsize=1024)
+def _frozen_mask(sections: frozenset[Section]) -> int:
+    return _mask(sections)
+
+
+def _mask(sections: Iterable[Section]) -> int:
     mask = 0
     for section in sections:
         if not isinstance(section, Section):
@@ -60,6 +73,11 @@ def sections_of(mask: int, error: ErrorFactory) -> frozenset[Section]:
     (each format keeps its own error type)."""
     if mask & ~ALL_SECTIONS_MASK:
         raise error("unknown section bit")
+    return _sections_of(mask)
+
+
+@functools.lru_cache(maxsize=1024)
+def _sections_of(mask: int) -> frozenset[Section]:
     return frozenset(s for i, s in enumerate(SECTION_BITS) if mask >> i & 1)
 
 
