@@ -49,7 +49,9 @@ def sections_mask(sections: Iterable[Section]) -> int:
     """The u16 mask of ``sections`` (bit i = ``SECTION_BITS[i]``); ``InvalidInput`` for
     anything that is not a ``Section``. A frozenset's mask is remembered (a token check
     computed it twice)."""
-    if isinstance(sections, frozenset):
+    # Only a set of real Sections is looked up: a StrEnum member equals (and hashes like) its
+    # text, so frozenset({"allergies"}) would otherwise hit frozenset({Section.ALLERGIES}).
+    if isinstance(sections, frozenset) and all(type(s) is Section for s in sections):
         return _frozen_mask(sections)
     return _mask(sections)
 

@@ -184,11 +184,17 @@ def verify_signature(public_key: bytes, message: bytes, signature: bytes) -> boo
     return True
 
 
-@functools.lru_cache(maxsize=4096)
 def fingerprint(public_key: bytes, size: int = 16) -> bytes:
     """Short fingerprint of a public key (BLAKE2b, person ``carnet.fpr``). Remembered for the
-    last few thousand keys: the same dossiers' and professionals' keys come back on every
-    request."""
+    last few thousand keys (bytes only): the same dossiers' and professionals' keys come back
+    on every request."""
+    if type(public_key) is bytes and type(size) is int:
+        return _fingerprint(public_key, size)
+    return _fingerprint.__wrapped__(public_key, size)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fingerprint(public_key: bytes, size: int) -> bytes:
     return nacl.hash.blake2b(public_key, digest_size=size, person=_pad16(b"carnet.fpr"),
                              encoder=nacl.encoding.RawEncoder)
 

@@ -273,6 +273,17 @@ def test_sign_refuses_bad_claims() -> None:
             tk.sign(claims(**changes), PATIENT)
 
 
+def test_a_remembered_mask_never_answers_for_look_alike_sections() -> None:
+    """Issue 14 remembers section masks; a section's text equals (and hashes like) the
+    Section itself, so the text set must not find the Section set's mask."""
+    assert _codec.sections_mask(frozenset({Section("allergies")})) > 0  # remembered now
+    for look_alike in (frozenset({"allergies"}), {"allergies"}, ["allergies"]):
+        with pytest.raises(ValueError):
+            _codec.sections_mask(look_alike)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        tk.sign(claims(sections=frozenset({"allergies"})), PATIENT)
+
+
 def test_decode_structure_errors() -> None:
     good = signed()
     cases = [
