@@ -38,6 +38,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any, Final, TypeVar
 
+from vault.errors import StorageUnavailable
+
 __all__ = ["GroupWriter", "LoopReader", "Trace", "rows_as_dicts"]
 
 T = TypeVar("T")
@@ -108,9 +110,9 @@ class GroupWriter:
             thread.join(timeout=30)
 
     def _ensure_thread(self) -> None:
-        if self._thread is None:
+        if self._thread is None or not self._thread.is_alive():
             with self._start:
-                if self._thread is None:
+                if self._thread is None or not self._thread.is_alive():
                     # Daemon: an idle writer must not keep the process alive at exit. Nothing
                     # is lost by that: a job's caller is answered only after its commit.
                     self._thread = threading.Thread(target=self._loop, name="carnet-writer",
@@ -121,7 +123,7 @@ class GroupWriter:
         while True:
             first = self._jobs.get()
             if first is None:
-                self._conn.drop()
+                self._stop()
                 return
             batch = [first]
             stop = False
@@ -136,8 +138,20 @@ class GroupWriter:
                 batch.append(nxt)
             self._commit(batch)
             if stop:
-                self._conn.drop()
+                self._stop()
                 return
+
+    def _stop(self) -> None:
+        """Close the connection; a job queued after the stop (a race with :meth:`close`)
+        fails instead of waiting for ever."""
+        self._conn.drop()
+        while True:
+            try:
+                left = self._jobs.get_nowait()
+            except queue.Empty:
+                return
+            if left is not None and left[1].set_running_or_notify_cancel():
+                left[1].set_exception(StorageUnavailable("the database writer was stopped"))
 
     def _commit(self, batch: Sequence[tuple[Job, Future[Any]]]) -> None:
         live = [(job, done) for job, done in batch if done.set_running_or_notify_cancel()]
@@ -194,13 +208,21 @@ def conn_broken(exc: sqlite3.Error) -> bool:
         isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError)
 
 
+READER_BUSY_MS: Final = 250  # the most a loop-thread read waits for a lock (WAL: rare)
+
+
+def _short_wait(conn: sqlite3.Connection) -> sqlite3.Connection:
+    conn.execute(f"PRAGMA busy_timeout = {READER_BUSY_MS}").close()
+    return conn
+
+
 class LoopReader:
     """One connection for point reads on the calling thread (module docstring). Several
     event loops in one process (tests) share it under a lock."""
 
     def __init__(self, connect: Callable[[], sqlite3.Connection],
                  trace: Callable[[], Trace] = lambda: None) -> None:
-        self._conn = _Traced(connect)
+        self._conn = _Traced(lambda: _short_wait(connect()))
         self._trace = trace
         self._lock = threading.Lock()
 

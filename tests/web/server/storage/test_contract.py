@@ -458,3 +458,29 @@ async def test_a_real_unique_violation_is_still_a_lost_race(
     # Only the unique index stands between the two writers now.
     assert await db.use_nonce(nonce, 100) is False
     assert await db.put_deposit(taken) is False
+
+
+async def test_a_scan_racing_the_closure_is_not_logged_after_it(
+        service_storage: Storage) -> None:
+    """The scan's write (nonce + event) reads the dossier's tombstone under the write lock:
+    a dossier closed between the scan's read and its write gets no event after its closure
+    (an attack review found one appended, at seq head + 1, on the closed dossier's history)
+    and the request's nonce is not kept either (the job is undone whole)."""
+    if service_storage.backend != "sqlite":
+        pytest.skip("the group-committing writer is SQLite's (PostgreSQL appends as before)")
+    from vault.errors import DossierClosed
+
+    db, dossier_id = service_storage.db, new_id()
+    seq = await db.append_audit_once(dossier_id, lambda head: (b"e0", b"h0"), nonce=new_id(32),
+                                     expires_at=10**10, last=None)
+    assert seq == 0
+    # The closure commits (its tombstone) between the scan's read and its write.
+    await service_storage.engine.writer.run(lambda conn: conn.execute(
+        "INSERT INTO carnet_tombstone (dossier_id, closed_at, blob) VALUES (?, 1, x'00')",
+        (dossier_id,)))
+    nonce = new_id(32)
+    with pytest.raises(DossierClosed):
+        await db.append_audit_once(dossier_id, lambda head: (b"e1", b"h1"), nonce=nonce,
+                                   expires_at=10**10, last=(0, b"h0"))
+    assert await db.audit_events(dossier_id) == [b"e0"]
+    assert await db.use_nonce(nonce, 10**10)  # not spent by the refused write

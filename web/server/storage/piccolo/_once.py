@@ -14,13 +14,17 @@ import sqlite3
 from collections.abc import Callable
 from typing import Final
 
+from vault.errors import DossierClosed
 from vault.storage.engine import is_unique_violation
 from web.server.storage.piccolo.identity import insert_nonce
 from web.server.storage.ports import AuditEntry, AuditHead, Unread
 
 __all__ = ["append_once_job"]
 
-_INSERT: Final = "INSERT INTO carnet_audit (dossier_id, seq, blob, hash) VALUES (?, ?, ?, ?)"
+# The event, unless the dossier was closed meanwhile (its tombstone is read under the write
+# lock, in the same statement: a scan racing the closure is refused, never logged after it).
+_INSERT: Final = ("INSERT INTO carnet_audit (dossier_id, seq, blob, hash) SELECT ?, ?, ?, ? "
+                  "WHERE NOT EXISTS (SELECT 1 FROM carnet_tombstone WHERE dossier_id = ?)")
 _HEAD: Final = ("SELECT seq, hash FROM carnet_audit WHERE dossier_id = ? "
                 "ORDER BY seq DESC LIMIT 1")
 
@@ -28,6 +32,13 @@ _HEAD: Final = ("SELECT seq, hash FROM carnet_audit WHERE dossier_id = ? "
 def _head(conn: sqlite3.Connection, dossier_id: str) -> AuditHead | None:
     row = conn.execute(_HEAD, (dossier_id,)).fetchone()
     return None if row is None else (int(row[0]), bytes(row[1]))
+
+
+def _insert(conn: sqlite3.Connection, dossier_id: str, seq: int, blob: bytes,
+            hash_: bytes) -> int:
+    if conn.execute(_INSERT, (dossier_id, seq, blob, hash_, dossier_id)).rowcount != 1:
+        raise DossierClosed("this dossier was closed")  # the job is undone, nonce included
+    return seq
 
 
 def append_once_job(dossier_id: str, entry: AuditEntry, nonce: str, expires_at: int,
@@ -43,14 +54,11 @@ def append_once_job(dossier_id: str, entry: AuditEntry, nonce: str, expires_at: 
             head, (blob, hash_) = built
             seq = 0 if head is None else head[0] + 1
             try:
-                conn.execute(_INSERT, (dossier_id, seq, blob, hash_))
-                return seq
+                return _insert(conn, dossier_id, seq, blob, hash_)
             except sqlite3.IntegrityError as exc:
                 if not is_unique_violation(exc):
                     raise
         head = _head(conn, dossier_id)  # under the write lock: the real head
         blob, hash_ = entry(head)
-        seq = 0 if head is None else head[0] + 1
-        conn.execute(_INSERT, (dossier_id, seq, blob, hash_))
-        return seq
+        return _insert(conn, dossier_id, 0 if head is None else head[0] + 1, blob, hash_)
     return job
