@@ -49,6 +49,9 @@ _BAD_LOGIN: Final = "login failed: the passphrase, code or signature is not vali
 
 
 VERIFIED_TOKENS: Final = 10_000  # session tokens whose signature checked, kept in memory
+MAX_TOKEN_CHARS: Final = 160  # a session token is about 120 characters
+# payload.timestamp.signature, each base64url without padding, as itsdangerous writes them
+_TOKEN_SHAPE: Final = re.compile(r"\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 
 
 def serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
@@ -254,15 +257,20 @@ class Auth:
         known = self._verified.get(token)
         if known is not None and 0 <= int(time.time()) - known[1] <= self._session_ttl:
             return known[0]
+        # Only tokens shaped as this server writes them are remembered: itsdangerous skips
+        # characters that are not base64 in a signature, so one session could otherwise be
+        # sent in endless padded variants, each accepted and each an entry (memory).
+        remember = len(token) <= MAX_TOKEN_CHARS and _TOKEN_SHAPE.fullmatch(token) is not None
         try:
             sid, signed_at = self._sessions.loads(token, max_age=self._session_ttl,
                                                   return_timestamp=True)
         except BadSignature:
             raise Unauthorized("this session is not valid or has expired; sign in again") \
                 from None
-        self._verified[token] = (str(sid), int(signed_at.timestamp()))
-        if len(self._verified) > VERIFIED_TOKENS:
-            del self._verified[next(iter(self._verified))]
+        if remember:
+            self._verified[token] = (str(sid), int(signed_at.timestamp()))
+            if len(self._verified) > VERIFIED_TOKENS:
+                del self._verified[next(iter(self._verified))]
         return str(sid)
 
     async def logout(self, token: str | None) -> None:

@@ -5,6 +5,7 @@ still read on every request (logout takes effect at once)."""
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
 
@@ -64,3 +65,17 @@ async def test_a_changed_token_is_checked_afresh_and_logout_holds(
     await db.delete_session(sid)
     with pytest.raises(Unauthorized):
         await service.signed_in(token)
+
+
+async def test_padded_variants_of_one_token_are_not_remembered(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """itsdangerous skips non-base64 characters in a signature, so ``token + "!!!!"`` still
+    checks: each variant must not become an entry of the remembered tokens (a signed-in user
+    could fill the server's memory), whatever it answers."""
+    service, _, token, _ = await _signed_in(monkeypatch)
+    await service.signed_in(token)
+    assert len(service._verified) == 1
+    for k in range(1, 200):
+        with contextlib.suppress(Unauthorized):
+            await service.signed_in(token + "!!!!" * k)
+    assert list(service._verified) == [token]
