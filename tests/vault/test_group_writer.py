@@ -120,7 +120,8 @@ async def test_statements_reach_the_engines_hook_and_reads_see_commits(tmp_path:
     seen: list[str] = []
     engine.on_statement = seen.append
     await engine.writer.run(_insert("x", 7))
-    assert engine.reader.read("SELECT v FROM t WHERE k = ?", ("x",)) == [{"v": 7}]
+    assert [dict(r) for r in engine.reader.read("SELECT v FROM t WHERE k = ?", ("x",))] == [
+        {"v": 7}]
     engine.on_statement = None
     assert seen == ["BEGIN IMMEDIATE", "INSERT INTO t (k, v) VALUES ('x', 7)", "COMMIT",
                     "SELECT v FROM t WHERE k = 'x'"]

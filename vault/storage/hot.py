@@ -29,11 +29,12 @@ def qmark(sql: str) -> str:
     return sql.replace("{}", "?")
 
 
-async def read(engine: Engine[Any], sql: str, *args: Any) -> list[dict[str, Any]]:
-    """The rows of one read-only, indexed statement."""
+async def read(engine: Engine[Any], sql: str, *args: Any) -> list[Any]:
+    """The rows of one read-only, indexed statement, each read by column name
+    (``row["name"]``: SQLite's ``sqlite3.Row``, piccolo's dict on PostgreSQL)."""
     if isinstance(engine, CarnetSQLiteEngine):
         return engine.reader.read(qmark(sql), args)
-    rows: list[dict[str, Any]] = await engine.run_querystring(QueryString(sql, *args))
+    rows: list[Any] = await engine.run_querystring(QueryString(sql, *args))
     return rows
 
 

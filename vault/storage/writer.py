@@ -40,7 +40,7 @@ from typing import Any, Final, TypeVar
 
 from vault.errors import StorageUnavailable
 
-__all__ = ["GroupWriter", "LoopReader", "Trace", "rows_as_dicts"]
+__all__ = ["GroupWriter", "LoopReader", "Row", "Trace"]
 
 T = TypeVar("T")
 Trace = Callable[[str], None] | None
@@ -49,10 +49,9 @@ Job = Callable[[sqlite3.Connection], Any]
 MAX_BATCH: Final = 256  # jobs per transaction at most (a bound on the lock's hold time)
 
 
-def rows_as_dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
-    """Every remaining row of ``cursor`` as a column-name -> value dict."""
-    names = [d[0] for d in cursor.description or ()]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+Row = sqlite3.Row
+"""A reader's row: values by column name (``row["seq"]``), as piccolo's dicts are read. Built in
+C: making a dict per row was a quarter of a 115-item scan's server time."""
 
 
 class _Traced:
@@ -213,6 +212,7 @@ READER_BUSY_MS: Final = 250  # the most a loop-thread read waits for a lock (WAL
 
 def _short_wait(conn: sqlite3.Connection) -> sqlite3.Connection:
     conn.execute(f"PRAGMA busy_timeout = {READER_BUSY_MS}").close()
+    conn.row_factory = sqlite3.Row
     return conn
 
 
@@ -226,14 +226,15 @@ class LoopReader:
         self._trace = trace
         self._lock = threading.Lock()
 
-    def read(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        """The rows of one read-only statement, as dicts."""
+    def read(self, sql: str, args: Sequence[Any] = ()) -> list[Row]:
+        """The rows of one read-only statement (:data:`Row`: by column name)."""
         with self._lock:
             conn = self._conn.get(self._trace())
             try:
                 cursor = conn.execute(sql, tuple(args))
                 try:
-                    return rows_as_dicts(cursor)
+                    rows: list[Row] = cursor.fetchall()
+                    return rows
                 finally:
                     cursor.close()
             except sqlite3.Error as exc:
