@@ -31,8 +31,9 @@ def qmark(sql: str) -> str:
 
 async def read(engine: Engine[Any], sql: str, *args: Any) -> list[Any]:
     """The rows of one read-only, indexed statement, each read by column name
-    (``row["name"]``: SQLite's ``sqlite3.Row``, piccolo's dict on PostgreSQL)."""
-    if isinstance(engine, CarnetSQLiteEngine):
+    (``row["name"]``: SQLite's ``sqlite3.Row``, piccolo's dict on PostgreSQL). Inside a
+    piccolo transaction it reads through that transaction (which sees its own writes)."""
+    if isinstance(engine, CarnetSQLiteEngine) and engine.current_transaction.get() is None:
         return engine.reader.read(qmark(sql), args)
     rows: list[Any] = await engine.run_querystring(QueryString(sql, *args))
     return rows

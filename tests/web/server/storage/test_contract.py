@@ -489,3 +489,18 @@ async def test_a_scan_racing_the_closure_is_not_logged_after_it(
             await db.append_audit(dossier_id, lambda head: (b"e2", b"h2"), last=last)
     assert await db.audit_events(dossier_id) == [b"e0"]
     assert await db.use_nonce(nonce, 10**10)  # not spent by the refused write
+
+
+async def test_a_hot_read_inside_a_transaction_sees_its_writes(
+        service_storage: Storage) -> None:
+    """SQLite's hot reads use a connection of their own (``vault.storage.hot``), which cannot
+    see a piccolo transaction's uncommitted rows: inside one, they read through it."""
+    if service_storage.backend == "memory":
+        pytest.skip("the fakes have no transactions")
+    db, sid = service_storage.db, new_id(32)
+    async with service_storage.engine.transaction():
+        await db.create_session(Session(sid=sid, kind="patient", subject=new_id(),
+                                        roles=(), expires_at=10**10))
+        found = await db.signed_in(sid)
+        assert found is not None and found[0].sid == sid
+    assert await db.signed_in(sid) is not None  # and after the commit, on its own connection
