@@ -1,12 +1,27 @@
-"""Request bodies are decoded with exact types: the hook every router runs first."""
+"""Request bodies are decoded with exact types: the hook every router runs first. Answer
+bodies go as JSON or, when the request accepts it, as MessagePack (:func:`negotiated`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
-from litestar import Request
+from litestar import Request, Response
 from litestar.exceptions import ValidationException
+
+from web.schemas import MSGPACK
+
+B = TypeVar("B", bound=msgspec.Struct)
+
+
+def negotiated(request: Request[Any, Any, Any], body: B) -> Response[B]:
+    """``body`` as MessagePack (bytes as bin, no base64: the Python client) when the request
+    accepts ``application/msgpack``, else as JSON (the browser); one URL, two encodings."""
+    vary = {"vary": "accept"}
+    if MSGPACK in request.headers.get("accept", ""):
+        return Response(msgspec.msgpack.encode(body),  # type: ignore[arg-type]
+                        media_type=MSGPACK, headers=vary)
+    return Response(body, headers=vary)
 
 
 async def strict_body(request: Request[Any, Any, Any]) -> None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from litestar import Request, Response, Router, get, post
 
 from web import schemas
-from web.server.bodies import strict_body
+from web.server.bodies import negotiated, strict_body
 from web.server.container import Services
 from web.server.guards import requires_patient, requires_session
 from web.server.openapi import errors
@@ -81,11 +80,7 @@ async def scan(request: Request[Any, Any, Any], services: Services, session: Ses
     result = await services.consent.scan(pro, data.token, signed)
     body = schemas.ScanBody(dossier=schemas.DossierBody.of(result.dossier), grant=result.grant,
                             items=[schemas.ItemBody.of(r) for r in result.items])
-    vary = {"vary": "accept"}  # one URL, two encodings
-    if schemas.MSGPACK in request.headers.get("accept", ""):
-        return Response(msgspec.msgpack.encode(body),  # type: ignore[arg-type]
-                        media_type=schemas.MSGPACK, headers=vary)
-    return Response(body, headers=vary)
+    return negotiated(request, body)
 
 
 @post("/consent/attachment", status_code=200, guards=[requires_session],

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Request, Response, Router, delete, get, post, put
 from litestar.params import Parameter
 
 from vault.errors import NotAllowed
 from web import schemas
-from web.server.bodies import strict_body
+from web.server.bodies import negotiated, strict_body
 from web.server.container import Services
 from web.server.guards import requires_patient
 from web.server.openapi import errors
@@ -89,11 +88,7 @@ async def list_items(request: Request[Any, Any, Any], services: Services, dossie
     records = await services.store.items(dossier_id, key_refs=key_ref, after=after, limit=limit)
     page = schemas.ItemPage(items=[schemas.ItemBody.of(r) for r in records],
                             next_after=records[-1].item_id if len(records) == limit else None)
-    vary = {"vary": "accept"}  # the same URL in two encodings
-    if schemas.MSGPACK in request.headers.get("accept", ""):
-        return Response(msgspec.msgpack.encode(page),  # type: ignore[arg-type]
-                        media_type=schemas.MSGPACK, headers=vary)
-    return Response(page, headers=vary)
+    return negotiated(request, page)
 
 
 @get("/{dossier_id:str}/items/{item_id:str}/revisions", guards=PATIENT,

@@ -382,6 +382,19 @@ async def open_harness(backend: str, database_url: str, data_dir: Path,
         await services.stop()
 
 
+def same_in_both(as_json: httpx.Response, as_msgpack: httpx.Response,
+                 expect: type[msgspec.Struct]) -> Any:
+    """The two answers of one route, JSON (the browser's) and MessagePack (the Python
+    client's): both 200 with ``vary: accept`` and their own content type, the same body."""
+    assert as_json.status_code == as_msgpack.status_code == 200, as_json.text
+    assert as_json.headers["content-type"].startswith("application/json")
+    assert as_msgpack.headers["content-type"].startswith(schemas.MSGPACK)
+    assert as_json.headers["vary"].lower() == as_msgpack.headers["vary"].lower() == "accept"
+    body = msgspec.msgpack.decode(as_msgpack.content, type=expect)
+    assert body == msgspec.json.decode(as_json.content, type=expect)
+    return body
+
+
 def assert_error(response: httpx.Response, status: int, code: str,
                  detail: str | None = None) -> dict[str, str]:
     """``response`` is ``status`` with exactly ``{"code": code, "detail": ...}``."""

@@ -16,15 +16,22 @@ from typing import Final
 
 from vault.errors import DossierClosed
 from vault.storage.engine import is_unique_violation
+from vault.storage.hot import qmark
 from web.server.storage.piccolo.identity import insert_nonce
 from web.server.storage.ports import AuditEntry, AuditHead, Unread
 
-__all__ = ["append_once_job"]
+__all__ = ["INSERT_EVENT", "append_once_job"]
 
-# The event, unless the dossier was closed meanwhile (its tombstone is read under the write
-# lock, in the same statement: a scan racing the closure is refused, never logged after it).
-_INSERT: Final = ("INSERT INTO carnet_audit (dossier_id, seq, blob, hash) SELECT ?, ?, ?, ? "
-                  "WHERE NOT EXISTS (SELECT 1 FROM carnet_tombstone WHERE dossier_id = ?)")
+# Every append inserts its event only if the dossier has no tombstone, read in the same
+# statement (under the lock the append holds): nothing is logged on a closed dossier's
+# history, whose rows the closure then deletes (an attack review found a scan's event could
+# land after the closure). RETURNING tells the two outcomes apart. piccolo's placeholders;
+# the writer's copy has SQLite's.
+INSERT_EVENT: Final = """
+INSERT INTO carnet_audit (dossier_id, seq, blob, hash) SELECT {}, {}, {}, {}
+WHERE NOT EXISTS (SELECT 1 FROM carnet_tombstone WHERE dossier_id = {}) RETURNING seq
+"""
+_INSERT: Final = qmark(INSERT_EVENT)
 _HEAD: Final = ("SELECT seq, hash FROM carnet_audit WHERE dossier_id = ? "
                 "ORDER BY seq DESC LIMIT 1")
 
@@ -36,7 +43,7 @@ def _head(conn: sqlite3.Connection, dossier_id: str) -> AuditHead | None:
 
 def _insert(conn: sqlite3.Connection, dossier_id: str, seq: int, blob: bytes,
             hash_: bytes) -> int:
-    if conn.execute(_INSERT, (dossier_id, seq, blob, hash_, dossier_id)).rowcount != 1:
+    if conn.execute(_INSERT, (dossier_id, seq, blob, hash_, dossier_id)).fetchone() is None:
         raise DossierClosed("this dossier was closed")  # the job is undone, nonce included
     return seq
 

@@ -20,7 +20,7 @@ from web.server.storage.tables import GrantRow
 
 __all__ = ["PiccoloConsultations"]
 
-_SQL: Final = """
+_CTE: Final = """
 WITH c AS MATERIALIZED (
   SELECT g.grant_id, g.dossier_id, g.recipient_id, g.recipient_fpr, g.key_refs, g.write,
          g.issued_at, g.expires_at, g.revoked_at, g.blob,
@@ -37,7 +37,8 @@ WITH c AS MATERIALIZED (
   FROM carnet_grant g LEFT JOIN carnet_dossier d ON d.dossier_id = g.dossier_id
   WHERE g.grant_id = {}
 )
-SELECT c.*, i.item_id, i.revision, i.key_ref, i.wrapped_key, i.ciphertext,
+"""
+_SQL: Final = _CTE + """SELECT c.*, i.item_id, i.revision, i.key_ref, i.wrapped_key, i.ciphertext,
        i.created_at AS i_created_at
 FROM c LEFT JOIN carnet_item i
   ON c.d_created_at IS NOT NULL AND i.dossier_id = c.dossier_id AND i.latest = {}
@@ -48,8 +49,7 @@ ORDER BY i.item_id
 _QUERIES: Final = {"sqlite": _SQL.replace("FIND(", "instr("),
                    "postgres": _SQL.replace("FIND(", "strpos(")}
 # Without the items (a token check): the grant's row alone, the same columns.
-_ITEMLESS: Final = (_SQL.split("SELECT c.*")[0]  # noqa: S608 - constant text, no input
-                    + "SELECT c.*, NULL AS item_id FROM c")
+_ITEMLESS: Final = _CTE + "SELECT c.*, NULL AS item_id FROM c"  # noqa: S608 - constant text
 
 
 @guard_storage

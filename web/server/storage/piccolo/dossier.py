@@ -11,7 +11,7 @@ from vault.errors import Conflict, DossierClosed, StorageUnavailable
 from vault.storage import hot
 from vault.storage.engine import BUSY_TIMEOUT_MS, guard_storage, is_unique_violation
 from web.server.storage.piccolo import _attempts, _rows
-from web.server.storage.piccolo._once import append_once_job
+from web.server.storage.piccolo._once import INSERT_EVENT, append_once_job
 from web.server.storage.piccolo.identity import PiccoloNonces
 from web.server.storage.ports import (
     UNREAD,
@@ -154,7 +154,7 @@ class PiccoloAuditLog:
                     inserted = await (
                         AuditRow.raw(_INSERT_LOCKED, *row, AUDIT_LOCK_SPACE, dossier_id,
                                      str(int(BUSY_TIMEOUT_MS)), dossier_id)
-                        if postgres else AuditRow.raw(_INSERT, *row, dossier_id))
+                        if postgres else AuditRow.raw(INSERT_EVENT, *row, dossier_id))
                     if not inserted:
                         raise DossierClosed("this dossier was closed")
                 except Exception as exc:
@@ -180,7 +180,7 @@ class PiccoloAuditLog:
             seq = 0 if head is None else head[0] + 1
             blob, hash_ = entry(head)
             try:
-                if not await AuditRow.raw(_INSERT, dossier_id, seq, blob, hash_, dossier_id):
+                if not await AuditRow.raw(INSERT_EVENT, dossier_id, seq, blob, hash_, dossier_id):
                     raise DossierClosed("this dossier was closed")
             except Exception as exc:
                 # Only a writer that bypasses the lock (put_audit) can take this seq: the
@@ -221,14 +221,6 @@ class _Replayed(Exception):
 # The event after a head read beforehand. SQLite: the transaction's BEGIN IMMEDIATE holds the
 # write lock. PostgreSQL: the dossier's append lock is taken in the same statement, just
 # before the row is inserted, waited for at most BUSY_TIMEOUT_MS (as in _pg_lock).
-# Every append inserts its event only if the dossier has no tombstone, read in the same
-# statement (under the lock the append holds): nothing is logged on a closed dossier's
-# history, whose rows the closure then deletes (an attack review found a scan's event could
-# land after the closure). RETURNING tells the two outcomes apart.
-_INSERT: Final = """
-INSERT INTO carnet_audit (dossier_id, seq, blob, hash) SELECT {}, {}, {}, {}
-WHERE NOT EXISTS (SELECT 1 FROM carnet_tombstone WHERE dossier_id = {}) RETURNING seq
-"""
 _INSERT_LOCKED: Final = """
 INSERT INTO carnet_audit (dossier_id, seq, blob, hash)
 SELECT {}, {}, {}, {}
