@@ -49,10 +49,9 @@ def signed(scanner: Scanner, url: str, path: str, body: bytes) -> bytes:
 
 
 def check_body(scanner: Scanner) -> bytes:
-    """A token-check request: ``POST /consent/attachment`` for an item that does not exist
-    (admit, then one item lookup, then 404; no history append)."""
-    return msgspec.json.encode(schemas.AttachmentRequest(
-        token=scanner.text, item_id=secrets.token_hex(16), attachment_id=secrets.token_hex(16)))
+    """A token-check request: ``POST /consent/check`` (every check of a scan, the nonce
+    spent, nothing of the dossier read; no history append when it passes)."""
+    return msgspec.json.encode(schemas.ScanRequest(token=scanner.text))
 
 
 @dataclass

@@ -46,6 +46,7 @@ from web.schemas.auth import (
 from web.schemas.consent import (
     AttachmentBody,
     AttachmentRequest,
+    CheckBody,
     GrantInfo,
     GrantList,
     GrantUpload,
@@ -140,6 +141,7 @@ __all__ = [
     "CardUpload",
     "ChallengeBody",
     "ChallengeRequest",
+    "CheckBody",
     "ChunkBlob",
     "ChunkBody",
     "ChunksBody",

@@ -41,6 +41,21 @@ class ScanBody(Base):
     items: list[ItemBody]
 
 
+class CheckBody(Base):
+    """What a token check answers (``POST /consent/check``): the consent holds now for whoever
+    presents it (every check of a scan passed) and what it opens. Nothing of the dossier is
+    read or answered but its public signing key, against which the client checks the token's
+    signature itself (P4); ``expires_at`` is the token's."""
+
+    dossier_id: Id
+    patient_public: Bytes
+    grant_id: Id
+    sections: list[str]
+    write: bool
+    emergency: bool
+    expires_at: int
+
+
 class AttachmentRequest(Base):
     """A professional (or contact) presents the token again for one attachment of an item
     it opens (``POST /consent/attachment``)."""

@@ -60,6 +60,15 @@ async def audit_key(services: Services) -> schemas.ServerKeyBody:
     return schemas.ServerKeyBody(audit_public=services.consent.server_public)
 
 
+async def _presenter(services: Services, session: Session,
+                     entry: Professional | None) -> Presenter:
+    """Who presents a token: an emergency contact who holds a dossier of their own, or the
+    directory entry the guard read with the session."""
+    if session.kind == "patient":
+        return Presenter.contact(await services.store.dossier(session.subject))
+    return Presenter.professional(services.directory.acts(entry))
+
+
 @post("/consent/scan", status_code=200, guards=[requires_session],
       responses=errors(401, 403, 404, 410, 429),
       summary="A professional presents a consent token (signed request); gets the sealed "
@@ -71,16 +80,37 @@ async def scan(request: Request[Any, Any, Any], services: Services, session: Ses
                entry: Professional | None,
                data: schemas.ScanRequest) -> Response[schemas.ScanBody]:
     await services.auth.throttle("scan", session.subject, 120)
-    if session.kind == "patient":  # an emergency contact who holds a dossier of their own
-        pro = Presenter.contact(await services.store.dossier(session.subject))
-    else:  # the directory entry the guard read with the session
-        pro = Presenter.professional(services.directory.acts(entry))
+    pro = await _presenter(services, session, entry)
     signed = SignedRequest.from_headers("POST", request.url.path, await request.body(),
                                         request.headers)
     result = await services.consent.scan(pro, data.token, signed)
     body = schemas.ScanBody(dossier=schemas.DossierBody.of(result.dossier), grant=result.grant,
                             items=[schemas.ItemBody.of(r) for r in result.items])
     return negotiated(request, body)
+
+
+@post("/consent/check", status_code=200, guards=[requires_session],
+      responses=errors(401, 403, 404, 410, 429),
+      summary="A professional checks a consent token (signed request) without opening the "
+              "dossier: whether it holds now for them, and what it opens",
+      description="Every check of a scan (request signature and nonce, patient signature, "
+                  "expiry, the grant, block, revocation, recipient); a refusal is logged in "
+                  "the patient's history as a scan's is. Nothing of the dossier is read or "
+                  "answered.")
+async def check(request: Request[Any, Any, Any], services: Services, session: Session,
+                entry: Professional | None, data: schemas.ScanRequest) -> schemas.CheckBody:
+    await services.auth.throttle("scan", session.subject, 120)
+    pro = await _presenter(services, session, entry)
+    signed = SignedRequest.from_headers("POST", request.url.path, await request.body(),
+                                        request.headers)
+    admitted = await services.consent.check(pro, data.token, signed)
+    core = admitted.core
+    return schemas.CheckBody(dossier_id=admitted.dossier.dossier_id,
+                             patient_public=admitted.dossier.sign_public,
+                             grant_id=admitted.stored.grant_id,
+                             sections=sorted(s.value for s in core.sections), write=core.write,
+                             emergency=core.emergency,
+                             expires_at=admitted.claims.expires_at)
 
 
 @post("/consent/attachment", status_code=200, guards=[requires_session],
@@ -91,10 +121,7 @@ async def attachment(request: Request[Any, Any, Any], services: Services, sessio
                      entry: Professional | None,
                      data: schemas.AttachmentRequest) -> schemas.AttachmentBody:
     await services.auth.throttle("scan", session.subject, 120)
-    if session.kind == "patient":  # an emergency contact who holds a dossier of their own
-        pro = Presenter.contact(await services.store.dossier(session.subject))
-    else:  # the directory entry the guard read with the session
-        pro = Presenter.professional(services.directory.acts(entry))
+    pro = await _presenter(services, session, entry)
     signed = SignedRequest.from_headers("POST", request.url.path, await request.body(),
                                         request.headers)
     dossier_id, chunks = await services.consent.attachment(pro, data.token, data.item_id,
@@ -102,5 +129,5 @@ async def attachment(request: Request[Any, Any, Any], services: Services, sessio
     return schemas.AttachmentBody(dossier_id=dossier_id, chunks=chunks)
 
 
-routes = [add_grant, list_grants, revoke, history, audit_key, scan, attachment]
+routes = [add_grant, list_grants, revoke, history, audit_key, scan, check, attachment]
 router = Router(path="/", tags=["consent"], route_handlers=routes, before_request=strict_body)

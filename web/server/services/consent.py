@@ -59,11 +59,13 @@ async def items_under(store: DossierStore, dossier_id: str,
 
 @dataclass(frozen=True, slots=True)
 class Admitted:
-    """A consent token that passed every check: its stored grant, dossier and grant core."""
+    """A consent token that passed every check: its stored grant, dossier, grant core and
+    claims."""
 
     stored: StoredGrant
     dossier: DossierRecord
     core: grant.GrantCore
+    claims: token.TokenClaims
 
     @property
     def parts(self) -> tuple[StoredGrant, DossierRecord, grant.GrantCore]:
@@ -283,7 +285,15 @@ class ConsentService:
             await self._refused(pro, stored, request, why)
         if error is not None or core is None:
             raise error or InvalidToken()
-        return Admitted(stored=stored, dossier=dossier, core=core)
+        return Admitted(stored=stored, dossier=dossier, core=core, claims=tok.claims)
+
+    async def check(self, who: Professional | Presenter, text: str,
+                    request: SignedRequest) -> Admitted:
+        """A token check alone (``POST /consent/check``): every check of :meth:`admit`, its
+        nonce spent and its refusals logged as theirs, and nothing of the dossier read. A
+        check that passes opens nothing, so it is not an access the history records (P6):
+        the opening that follows is (the scan's ``token_scanned``)."""
+        return await self.admit(who, text, request)
 
     async def _refused(self, pro: Presenter, stored: StoredGrant, request: SignedRequest,
                        why: str) -> None:

@@ -623,6 +623,9 @@ def plausible_requests(h: Harness, w: World) -> dict[tuple[str, str], Planned]:
         ("POST", "/consent/scan"): Planned("POST", "/consent/scan",
                                            schemas.ScanRequest(token="C1:" + "A" * 40),
                                            credential="pro"),
+        ("POST", "/consent/check"): Planned("POST", "/consent/check",
+                                            schemas.ScanRequest(token="C1:" + "A" * 40),
+                                            credential="pro"),
         ("POST", "/consent/attachment"): Planned(
             "POST", "/consent/attachment",
             schemas.AttachmentRequest(token="C1:" + "A" * 40, item_id=new_id(),
