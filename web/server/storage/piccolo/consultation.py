@@ -69,7 +69,7 @@ _ITEMLESS: Final = _CTE + "SELECT c.* FROM c"  # noqa: S608 - constant text
 def _cells(row: Any) -> Sequence[Any]:
     """A row's values by position: ``sqlite3.Row`` indexes; piccolo's dict on PostgreSQL
     keeps the statement's column order."""
-    return tuple(row.values()) if isinstance(row, dict) else row  # type: ignore[no-any-return]
+    return tuple(row.values()) if isinstance(row, dict) else row
 
 
 @guard_storage
