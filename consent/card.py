@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from typing import Final
 
 import msgspec
+from nacl.encoding import RawEncoder
+from nacl.hash import blake2b
 
 from consent._qrtext import QrText
 from consent.errors import NotACard, PackageUnreadable
@@ -103,13 +105,48 @@ def _ad(dossier_id: str, card_id: bytes) -> bytes:
     return associated_data("card", dossier_id, card_id)
 
 
-def new_card(ring: Keyring, dossier_id: str, rng: Random) -> NewCard:
+CARDS_PURPOSE: Final = "carnet.cards"  # the dossier's subkey that card keys come from
+
+
+def card_key(cards_root: bytes, card_id: bytes) -> bytes:
+    """The key K of the card ``card_id`` of a dossier whose subkey ``CARDS_PURPOSE`` is
+    ``cards_root`` (``vault.Dossier.subkey``): keyed BLAKE2b-256 of the card id, personal
+    ``carnet.card``. The patient's client can make K again to re-seal the package after a key
+    rotation, so a printed card keeps opening the current summary; the server, which holds
+    one share and never the master key, cannot."""
+    if len(cards_root) != KEY_BYTES or len(card_id) != 16:
+        raise ValueError("a card key needs a 32-byte root and a 16-byte card id")
+    return blake2b(card_id, digest_size=KEY_BYTES, key=cards_root, salt=b"\x00" * 16,
+                   person=b"carnet.card".ljust(16, b"\x00"), encoder=RawEncoder)
+
+
+def new_card(ring: Keyring, dossier_id: str, rng: Random,
+             cards_root: bytes | None = None) -> NewCard:
+    """A new card. With ``cards_root`` its key is :func:`card_key` (what a patient's client
+    does: re-sealable); without it, random (legacy cards and the vectors: the random bytes
+    are drawn as card id, card key, card share, then the envelope's nonce)."""
     keys = summary_keys(ring)
-    card_id, card_key, card_share = rng(16), rng(KEY_BYTES), rng(KEY_BYTES)
-    package = envelope.seal(card_key, encode_keys(keys), _ad(dossier_id, card_id), rng)
+    card_id = rng(16)
+    key = rng(KEY_BYTES) if cards_root is None else card_key(cards_root, card_id)
+    card_share = rng(KEY_BYTES)
+    package = envelope.seal(key, encode_keys(keys), _ad(dossier_id, card_id), rng)
     return NewCard(card_id=card_id, card_share=card_share,
-                   server_share=_xor(card_key, card_share), package=package,
+                   server_share=_xor(key, card_share), package=package,
                    key_refs=refs_of(keys))
+
+
+def reseal_card(ring: Keyring, dossier_id: str, card_id: bytes, package: bytes,
+                cards_root: bytes, rng: Random) -> tuple[bytes, tuple[str, ...]] | None:
+    """The card's package sealed again under the same key with the summary's keys now
+    (every version), or None when ``package`` does not open with :func:`card_key` (a card
+    made with a random key: it cannot be re-sealed, only renewed)."""
+    key = card_key(cards_root, card_id)
+    try:
+        envelope.open_(key, package, _ad(dossier_id, card_id))
+    except DecryptionFailed:
+        return None
+    keys = summary_keys(ring)
+    return envelope.seal(key, encode_keys(keys), _ad(dossier_id, card_id), rng), refs_of(keys)
 
 
 def open_card_package(package: bytes, card_share: bytes, server_share: bytes,

@@ -19,6 +19,7 @@ from vault.crypto import (
     OPSLIMIT_FLOOR,
     KdfParams,
     Random,
+    derive,
     system_random,
 )
 from vault.errors import (
@@ -72,6 +73,10 @@ class Dossier(Masking, Archiving):
         # Run before every write (add, edit, import): the client checks there for grants
         # that ended since, so the write uses a key no ex-grantee holds (P5).
         self.before_write: Callable[[], Awaitable[None]] | None = None
+        # Run once an operation that rotated a section key (masking, a rotation after a grant
+        # ended, the write that does a pending one) is done: the client re-seals there what
+        # must follow the current keys without the patient (emergency cards, break-glass).
+        self.after_rotation: Callable[[], Awaitable[None]] | None = None
 
     # ----------------------------------------------------------------- lifecycle
     @classmethod
@@ -150,6 +155,12 @@ class Dossier(Masking, Archiving):
         """The unlocked keyring (client side only; later layers seal grants from it)."""
         return self._ring
 
+    def subkey(self, purpose: str) -> bytes:
+        """A key derived from the master key for one client-side purpose (``vault.crypto.
+        derive``; ``consent.card``'s card keys): stable for the dossier's life, and the
+        master key itself never leaves this object."""
+        return derive(self._master, purpose)
+
     # ----------------------------------------------------------------- keyring updates
     async def _save_ring(self, ring: Keyring) -> None:
         version = self._ring_version + 1
@@ -172,14 +183,22 @@ class Dossier(Masking, Archiving):
         keyring and the store as they are when it runs, so the write it applies again is
         masked, or under the new key, as the other device's change requires (P16). A stale
         revision or a deleted item is never retried: nothing is merged."""
+        before = self._current_refs()
         for attempt in range(1, STALE_ATTEMPTS + 1):
             try:
-                return await change()
+                done = await change()
             except StaleKeyring:
                 if attempt == STALE_ATTEMPTS:
                     raise
                 await self.refresh()
+                continue
+            if self.after_rotation is not None and self._current_refs() != before:
+                await self.after_rotation()
+            return done
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _current_refs(self) -> tuple[str, ...]:
+        return tuple(self._ring.current(s).ref for s in Section)
 
     async def _write_key(self, section: Section, masked: bool = False) -> keyring.KeyLookup:
         """The key new items of ``section`` are wrapped under: the mask key if the section (or

@@ -50,7 +50,8 @@ async def issue_card(dossier: Dossier, api: Api, *, days: int = 365,
     origin is the deployment's (``web.client.links.public_origin``)."""
     code = passcode or new_passcode(rng=rng)
     origin = await public_origin(api)
-    made = card_format.new_card(dossier.ring, dossier.dossier_id, rng)
+    made = card_format.new_card(dossier.ring, dossier.dossier_id, rng,
+                                cards_root=dossier.subkey(card_format.CARDS_PURPOSE))
     info = await api.send("POST", f"/dossiers/{dossier.dossier_id}/cards", schemas.CardUpload(
         card_id=made.card_id.hex(), server_share=made.server_share, passcode=code,
         package=made.package, key_refs=list(made.key_refs), days=days), schemas.CardInfo)

@@ -28,6 +28,7 @@ from vault.crypto import Random, system_random
 from vault.sections import Section
 from web import schemas
 from web.client.api import Api
+from web.client.emergency_sync import sync_emergency
 
 __all__ = ["Synced", "sync_grants", "watch_grants"]
 
@@ -65,8 +66,17 @@ async def sync_grants(dossier: Dossier, api: Api, *, rng: Random = system_random
 
 
 async def watch_grants(dossier: Dossier, api: Api, *, rng: Random = system_random) -> Synced:
-    """Sync now (a session starts) and before every write of ``dossier`` from then on."""
+    """Sync now (a session starts) and before every write of ``dossier`` from then on; and
+    after every rotation (``Dossier.after_rotation``), the emergency cards and the
+    break-glass package (``web.client.emergency_sync``), now too: another device may have
+    rotated without re-sealing them."""
     async def before_write() -> None:
         await sync_grants(dossier, api, rng=rng)
+
+    async def after_rotation() -> None:
+        await sync_emergency(dossier, api, rng=rng)
     dossier.before_write = before_write
-    return await sync_grants(dossier, api, rng=rng)
+    dossier.after_rotation = after_rotation
+    synced = await sync_grants(dossier, api, rng=rng)
+    await sync_emergency(dossier, api, rng=rng)
+    return synced

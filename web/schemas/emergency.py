@@ -6,7 +6,7 @@ from typing import Annotated
 
 import msgspec
 
-from web.schemas._types import Base, Blob, Id, Key32, base64_doc
+from web.schemas._types import Base, Blob, Bytes, Id, Key32, base64_doc
 from web.schemas.dossiers import DossierBody, ItemBody
 
 # Free text sealed to the patient's X25519 key (``consent.note.seal_note``): the server
@@ -26,11 +26,23 @@ class CardUpload(Base):
 
 
 class CardInfo(Base):
+    """A card as its patient sees it; ``package`` and ``key_refs`` let the patient's client
+    re-seal it after a key rotation (``PUT .../cards/{card_id}/package``)."""
+
     card_id: str
     created_at: int
     expires_at: int
     revoked: bool
     attempts: int
+    key_refs: list[str] = msgspec.field(default_factory=list)
+    package: Bytes = b""
+
+
+class CardPackageUpload(Base):
+    """A card's package sealed again (same card key) with the summary's keys now."""
+
+    package: Blob
+    key_refs: Annotated[list[Id], msgspec.Meta(max_length=4096)]
 
 
 class CardList(Base):
@@ -69,6 +81,7 @@ class BreakGlassState(Base):
     """Whether the patient allows break-glass now (the server holds a sealed package)."""
 
     allowed: bool
+    key_refs: list[str] = msgspec.field(default_factory=list)  # what the package opens
 
 
 class BreakGlassRequest(Base):

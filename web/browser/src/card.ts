@@ -10,8 +10,9 @@
  * account (web/client/consent.py ``issue_contact_grant``). Randomness comes from the caller. */
 
 import { type Api, b64, type Json } from "./api.js";
-import { concat, equal, FormatError, type Random, toHex } from "./bytes.js";
-import { associatedData, KEY_BYTES, seal, systemRandom } from "./crypto.js";
+import { concat, equal, FormatError, type Random, toHex, utf8 } from "./bytes.js";
+import { blake2bRaw } from "./blake2b.js";
+import { associatedData, KEY_BYTES, open, seal, systemRandom } from "./crypto.js";
 import { issueGrant } from "./grant.js";
 import { grantKeys, type Keyring } from "./keyring.js";
 import { buildLink, fromDigits, parseLink } from "./link.js";
@@ -84,13 +85,14 @@ export interface NewCard {
 
 /** A card's key material (consent.card.new_card): the random bytes are drawn in the same
  * order as Python's (card id, card key, card share, then the envelope's nonce). */
-export function newCard(keys: SummaryKeys, dossierId: string, rng: Random = systemRandom): NewCard {
+export function newCard(keys: SummaryKeys, dossierId: string, rng: Random = systemRandom,
+  cardsRoot?: Uint8Array): NewCard {
   const cardId = rng(16);
-  const cardKey = rng(KEY_BYTES);
+  const key = cardsRoot === undefined ? rng(KEY_BYTES) : cardKey(cardsRoot, cardId);
   const cardShare = rng(KEY_BYTES);
-  const pkg = seal(cardKey, encodeKeys(keys), cardAd(dossierId, cardId), rng);
-  const serverShare = xor(cardKey, cardShare);
-  cardKey.fill(0);
+  const pkg = seal(key, encodeKeys(keys), cardAd(dossierId, cardId), rng);
+  const serverShare = xor(key, cardShare);
+  key.fill(0);
   return { cardId, cardShare, serverShare, package: pkg, keyRefs: refsOf(keys) };
 }
 
@@ -109,6 +111,36 @@ export interface CardOwner {
   readonly api: Api;
   readonly dossierId: string;
   readonly keyring: Keyring;
+  /** A key derived from the master key (vault Dossier.subkey). */
+  subkey(purpose: string): Uint8Array;
+}
+
+export const CARDS_PURPOSE = "carnet.cards";
+
+/** The key K of a card (consent.card.card_key): keyed BLAKE2b-256 of the card id under the
+ * dossier's ``carnet.cards`` subkey, personal "carnet.card". The patient's client makes K
+ * again to re-seal the package after a rotation; the server cannot. */
+export function cardKey(cardsRoot: Uint8Array, cardId: Uint8Array): Uint8Array {
+  if (cardsRoot.length !== KEY_BYTES || cardId.length !== 16) {
+    throw new FormatError("a card key needs a 32-byte root and a 16-byte card id");
+  }
+  return blake2bRaw(cardId, KEY_BYTES, { key: cardsRoot, salt: new Uint8Array(16),
+    personal: utf8("carnet.card".padEnd(16, "\0")) });
+}
+
+/** The card's package sealed again under its key with the summary's keys now, or null when
+ * it does not open with ``cardKey`` (a random-key card: renew it). */
+export function resealCard(keys: SummaryKeys, dossierId: string, cardId: Uint8Array,
+  pkg: Uint8Array, cardsRoot: Uint8Array, rng: Random = systemRandom): { package: Uint8Array;
+  keyRefs: string[] } | null {
+  const key = cardKey(cardsRoot, cardId);
+  try {
+    open(key, pkg, cardAd(dossierId, cardId));
+  } catch {
+    return null;
+  }
+  return { package: seal(key, encodeKeys(keys), cardAd(dossierId, cardId), rng),
+    keyRefs: refsOf(keys) };
 }
 
 /** A card just made: its link and passcode exist only here (and on paper). */
@@ -144,7 +176,7 @@ export async function issueCard(s: CardOwner, origin: string, o: { days?: number
   rng?: Random } = {}): Promise<Card> {
   const rng = o.rng ?? systemRandom;
   const passcode = o.passcode ?? newPasscode(rng);
-  const made = newCard(summaryKeys(s.keyring), s.dossierId, rng);
+  const made = newCard(summaryKeys(s.keyring), s.dossierId, rng, s.subkey(CARDS_PURPOSE));
   const info = await s.api.json("POST", `/dossiers/${s.dossierId}/cards`, {
     card_id: toHex(made.cardId), server_share: b64(made.serverShare), passcode,
     package: b64(made.package), key_refs: made.keyRefs, days: o.days ?? CARD_DAYS });

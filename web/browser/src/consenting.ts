@@ -4,7 +4,8 @@
  * re-seal the new keys to the grantees that remain. Stateless and idempotent. */
 
 import { b64, type Json, unb64 } from "./api.js";
-import { concat, equal, toHex } from "./bytes.js";
+import { concat, equal, fromHex, toHex } from "./bytes.js";
+import { CARDS_PURPOSE, refsOf, resealCard, summaryKeys } from "./card.js";
 import { sealTo } from "./crypto.js";
 import { grantKeys } from "./keyring.js";
 import { encode as mpEncode, type MsgMap, type Value } from "./msgpack.js";
@@ -122,6 +123,39 @@ export class ConsentSession extends MaskingSession {
     const pkg = sealTo(service, concat(new Uint8Array([0x01]), mpEncode(keys)), this.rng);
     await this.api.call("PUT", `/dossiers/${this.dossierId}/break-glass`,
       { package: b64(pkg), key_refs: refs.sort() });
+  }
+
+  /** After a rotation (web/client/emergency_sync.py): every active card lacking one of the
+   * summary's key versions is sealed again under its own key, and the break-glass package
+   * again to the service, so a printed card keeps opening the current summary (P7). Returns
+   * the cards it could not re-seal (random-key cards: renew them). */
+  async syncEmergency(now: number): Promise<{ resealed: string[]; stale: string[] }> {
+    const keys = summaryKeys(this.ring);
+    const wanted = refsOf(keys);
+    const covered = (refs: unknown): boolean => {
+      const have = new Set(Array.isArray(refs) ? refs.map(String) : []);
+      return wanted.every((r) => have.has(r));
+    };
+    const resealed: string[] = [];
+    const stale: string[] = [];
+    const root = this.subkey(CARDS_PURPOSE);
+    const cards = (await this.api.json("GET", `/dossiers/${this.dossierId}/cards`))["cards"];
+    for (const c of Array.isArray(cards) ? cards as Json[] : []) {
+      const cardId = String(c["card_id"]);
+      if (c["revoked"] || Number(c["expires_at"]) <= now || covered(c["key_refs"])) continue;
+      const again = resealCard(keys, this.dossierId, fromHex(cardId), unb64(c["package"]), root,
+        this.rng);
+      if (!again) {
+        stale.push(cardId);
+        continue;
+      }
+      await this.api.call("PUT", `/dossiers/${this.dossierId}/cards/${cardId}/package`,
+        { package: b64(again.package), key_refs: again.keyRefs });
+      resealed.push(cardId);
+    }
+    const state = await this.api.json("GET", `/dossiers/${this.dossierId}/break-glass`);
+    if (state["allowed"] && !covered(state["key_refs"])) await this.allowBreakGlass();
+    return { resealed, stale };
   }
 
   async refuseBreakGlass(): Promise<void> {

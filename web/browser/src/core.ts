@@ -5,6 +5,7 @@
 import { Api, ApiError, b64, type Json, unb64 } from "./api.js";
 import { openAttachment } from "./attachment.js";
 import type { Random } from "./bytes.js";
+import { derive } from "./crypto.js";
 import { type Item, type ItemRecord, openItemWithKey, unwrapItemKey } from "./item.js";
 import { current, type KeyLookup, type Keyring, lookup, openKeyring, rotate,
   sealKeyring } from "./keyring.js";
@@ -60,6 +61,19 @@ export class SessionCore {
 
   get keyring(): Keyring {
     return this.ring;
+  }
+
+  /** A key derived from the master key for one purpose (vault Dossier.subkey). */
+  subkey(purpose: string): Uint8Array {
+    return derive(this.key, purpose);
+  }
+
+  /** Run once an operation that rotated a section key is done (vault Dossier.after_rotation):
+   * the emergency cards and break-glass package are sealed again there. */
+  afterRotation: (() => Promise<void>) | null = null;
+
+  private currentRefs(): string {
+    return [...this.ring.sections.values()].map((k) => k.current).join(",");
   }
 
   get keyringVersion(): number {
@@ -120,13 +134,18 @@ export class SessionCore {
   /** Run a change again, from a reloaded keyring, when another device moved the keyring
    * meanwhile (the server's 409 stale_keyring); never merges a stale revision (P16). */
   protected async retrying<T>(change: () => Promise<T>): Promise<T> {
+    const before = this.currentRefs();
     for (let attempt = 1; ; attempt++) {
+      let done: T;
       try {
-        return await change();
+        done = await change();
       } catch (e) {
         if (!(e instanceof ApiError && e.code === "stale_keyring") || attempt >= STALE_ATTEMPTS) throw e;
         await this.refresh();
+        continue;
       }
+      if (this.afterRotation && this.currentRefs() !== before) await this.afterRotation();
+      return done;
     }
   }
 

@@ -54,6 +54,7 @@ export class PatientSession extends ConsentSession {
       o.rng ?? systemRandom);
     await s.refresh();
     await s.syncGrants(Math.floor(Date.now() / 1000)); // a grant that ended since (P5)
+    await s.watchEmergency();
     return s;
   }
 
@@ -78,7 +79,20 @@ export class PatientSession extends ConsentSession {
       },
     });
     api.session = String(session["session"]);
-    return { session: new PatientSession(api, dossierId, master, ring, 1, rng), recoveryCode };
+    const made = new PatientSession(api, dossierId, master, ring, 1, rng);
+    made.afterRotation = () => made.syncEmergencyNow();
+    return { session: made, recoveryCode };
+  }
+
+  /** Re-seal the emergency packages now, and after every rotation from then on (a printed
+   * card keeps opening the current summary; web.client.rotation.watch_grants). */
+  async watchEmergency(): Promise<void> {
+    this.afterRotation = () => this.syncEmergencyNow();
+    await this.syncEmergencyNow();
+  }
+
+  private async syncEmergencyNow(): Promise<void> {
+    await this.syncEmergency(Math.floor(Date.now() / 1000));
   }
 
   /** Add an item as the patient, with an optional file (masked if its section is). */

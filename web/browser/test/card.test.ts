@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { before, test } from "node:test";
 
 import { fromHex as h, toHex } from "../src/bytes.js";
-import { cardLink, contactId, encodeKeys, newCard, newPasscode, parseContact, refsOf,
-  summaryKeys, type SummaryKeys } from "../src/card.js";
+import { cardKey, cardLink, contactId, encodeKeys, newCard, newPasscode, parseContact, refsOf,
+  resealCard, summaryKeys, type SummaryKeys } from "../src/card.js";
 import { cardPdf, slipPdf } from "../src/cardpdf.js";
 import { open, openSealed, ready } from "../src/crypto.js";
 import { grantKeys, newKeyring, rotate } from "../src/keyring.js";
@@ -127,3 +127,23 @@ test("pdf: a card-sized page, the QR as rectangles, the passcode only on the sli
 function hexText(text: string): string {
   return toHex(Uint8Array.from(text, (ch) => ch.charCodeAt(0))).toUpperCase();
 }
+
+// consent.card.card_key(bytes(range(32)), bytes(range(16))), as tests/consent/test_card_key.py
+const CARD_KEY_KAT = "b143ae7b7de1d2aeda48baa5332737d99dc92e5f70bdb6e169352136894ef521";
+
+test("card key: Python's card_key, and a card made with it is re-sealed under the same key", () => {
+  const root = Uint8Array.from({ length: 32 }, (_, i) => i);
+  const id = Uint8Array.from({ length: 16 }, (_, i) => i);
+  assert.equal(toHex(cardKey(root, id)), CARD_KEY_KAT);
+  let ring = newKeyring();
+  const made = newCard(summaryKeys(ring), "ab".repeat(16), undefined, root);
+  ring = rotate(ring, "allergies" as Section);
+  const again = resealCard(summaryKeys(ring), "ab".repeat(16), made.cardId, made.package, root);
+  assert.ok(again && again.keyRefs.length > made.keyRefs.length);
+  const key = h(toHex(cardKey(root, made.cardId)));
+  const xor = made.cardShare.map((b, i) => b ^ (made.serverShare[i] ?? 0));
+  assert.deepEqual(xor, key); // the shares still combine into the card key
+  const random = newCard(summaryKeys(ring), "ab".repeat(16));
+  assert.equal(resealCard(summaryKeys(ring), "ab".repeat(16), random.cardId, random.package,
+    root), null); // a random-key card cannot be re-sealed
+});

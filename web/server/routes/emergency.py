@@ -46,8 +46,19 @@ async def list_cards(services: Services, dossier_id: IdParam) -> schemas.CardLis
     found = await services.emergency.cards_of(dossier_id)
     return schemas.CardList(cards=[
         schemas.CardInfo(card_id=c.card_id, created_at=c.created_at, expires_at=c.expires_at,
-                         revoked=c.revoked_at is not None, attempts=c.attempts)
+                         revoked=c.revoked_at is not None, attempts=c.attempts,
+                         key_refs=list(c.key_refs), package=c.package)
         for c in found])
+
+
+@put("/dossiers/{dossier_id:str}/cards/{card_id:str}/package", status_code=204,
+     guards=PATIENT, responses=errors(401, 403, 404, 410, 413),
+     summary="Re-seal an active card's package (same card key) after a key rotation")
+async def reseal_card(services: Services, dossier_id: IdParam, card_id: IdParam,
+                      data: schemas.CardPackageUpload) -> None:
+    await services.store.dossier(dossier_id)
+    await services.emergency.reseal_card(dossier_id, card_id, data.package,
+                                         tuple(data.key_refs))
 
 
 @delete("/dossiers/{dossier_id:str}/cards/{card_id:str}", status_code=204, guards=PATIENT,
@@ -71,8 +82,9 @@ async def allow_break_glass(services: Services, dossier_id: IdParam,
      responses=errors(401, 403, 404, 410), summary="Whether break-glass is allowed now")
 async def break_glass_state(services: Services, dossier_id: IdParam) -> schemas.BreakGlassState:
     await services.store.dossier(dossier_id)
-    return schemas.BreakGlassState(
-        allowed=await services.cards.break_glass(dossier_id) is not None)
+    found = await services.cards.break_glass(dossier_id)
+    return schemas.BreakGlassState(allowed=found is not None,
+                                   key_refs=list(found[1]) if found is not None else [])
 
 
 @delete("/dossiers/{dossier_id:str}/break-glass", status_code=204, guards=PATIENT,
@@ -121,5 +133,5 @@ async def service_key(services: Services) -> schemas.ServiceKeyBody:
 
 
 router = Router(path="/", tags=["emergency"], before_request=strict_body, route_handlers=[
-    add_card, list_cards, revoke_card, allow_break_glass, break_glass_state, refuse_break_glass,
-    open_card, card_recipient, break_glass, service_key])
+    add_card, list_cards, reseal_card, revoke_card, allow_break_glass, break_glass_state,
+    refuse_break_glass, open_card, card_recipient, break_glass, service_key])

@@ -105,6 +105,15 @@ class EmergencyService:
         """The dossier's cards, oldest first."""
         return await self._cards.cards_of(dossier_id)
 
+    async def reseal_card(self, dossier_id: str, card_id: str, package: bytes,
+                          key_refs: tuple[str, ...]) -> None:
+        """Replace an active card's package by the one its patient sealed again under the
+        same card key (after a key rotation: the printed card keeps opening the summary)."""
+        if not await self._cards.replace_card_package(dossier_id, card_id, package, key_refs):
+            raise NotFoundError("no such active card in this dossier")
+        await self._consent.record(dossier_id, "card_issued", "patient",
+                                   {"card": card_id, "resealed": 1})
+
     async def revoke_card(self, dossier_id: str, card_id: str) -> bool:
         """Revoke now; False if the card is not this dossier's."""
         return await self._cards.revoke_card(dossier_id, card_id, self._now())

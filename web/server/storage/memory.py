@@ -69,6 +69,14 @@ class MemoryEmergencyStore:
         self._cards[card_id] = dataclasses.replace(c, revoked_at=at)
         return True
 
+    async def replace_card_package(self, dossier_id: str, card_id: str, package: bytes,
+                                   key_refs: tuple[str, ...]) -> bool:
+        c = self._cards.get(card_id)
+        if c is None or c.dossier_id != dossier_id or c.revoked_at is not None:
+            return False
+        self._cards[card_id] = dataclasses.replace(c, package=package, key_refs=tuple(key_refs))
+        return True
+
     async def put_break_glass(self, dossier_id: str, package: bytes, key_refs: tuple[str, ...],
                               at: int) -> None:
         self._break_glass[dossier_id] = (package, tuple(key_refs))

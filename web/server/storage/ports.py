@@ -370,6 +370,11 @@ class Cards(Protocol):
     async def revoke_card(self, dossier_id: str, card_id: str, at: int) -> bool:
         """False if the card is not this dossier's."""
 
+    async def replace_card_package(self, dossier_id: str, card_id: str, package: bytes,
+                                   key_refs: tuple[str, ...]) -> bool:
+        """A card's package and key refs sealed again by its patient (after a rotation);
+        False unless the card is this dossier's and not revoked."""
+
 
 class BreakGlass(Protocol):
     async def put_break_glass(self, dossier_id: str, package: bytes,

@@ -580,6 +580,9 @@ def plausible_requests(h: Harness, w: World) -> dict[tuple[str, str], Planned]:
                                                          credential="patient"),
         ("DELETE", "/dossiers/{dossier_id}/cards/{card_id}"): Planned(
             "DELETE", f"/dossiers/{d}/cards/{new_id()}", credential="patient"),
+        ("PUT", "/dossiers/{dossier_id}/cards/{card_id}/package"): Planned(
+            "PUT", f"/dossiers/{d}/cards/{new_id()}/package",
+            {"package": secrets.token_bytes(200), "key_refs": [new_id()]}, credential="patient"),
         ("PUT", "/dossiers/{dossier_id}/break-glass"): Planned(
             "PUT", f"/dossiers/{d}/break-glass",
             {"package": secrets.token_bytes(200), "key_refs": [new_id()]}, credential="patient"),

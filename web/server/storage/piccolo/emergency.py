@@ -51,6 +51,14 @@ class PiccoloEmergencyStore:
         await CardRow.update({CardRow.revoked_at: at}).where(CardRow.card_id == card_id)
         return True
 
+    async def replace_card_package(self, dossier_id: str, card_id: str, package: bytes,
+                                   key_refs: tuple[str, ...]) -> bool:
+        changed = await CardRow.update(
+            {CardRow.package: package, CardRow.key_refs: ",".join(key_refs)}).where(
+            (CardRow.card_id == card_id) & (CardRow.dossier_id == dossier_id)
+            & CardRow.revoked_at.is_null()).returning(CardRow.card_id)
+        return bool(changed)
+
     async def put_break_glass(self, dossier_id: str, package: bytes, key_refs: tuple[str, ...],
                               at: int) -> None:
         await BreakGlassRow.delete().where(BreakGlassRow.dossier_id == dossier_id)

@@ -1,0 +1,65 @@
+"""After a key rotation (a grant ended, an item or section masked), the emergency summary's
+new key versions reach what opens it without the patient: every active card's package is
+sealed again under the same card key, and the break-glass package again to the emergency
+service (P7 with P5). Otherwise a printed card, or the SAMU's break-glass, would open only
+what was written before the rotation, and after a masking not even that: an allergy list
+that reads as empty.
+
+A card made with a random key (before ``consent.card.card_key``) cannot be re-sealed; it is
+reported in ``stale_cards`` so the patient can renew it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from consent import card as card_format
+from vault import Dossier
+from vault.crypto import Random, system_random
+from web import schemas
+from web.client.api import Api
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencySynced:
+    resealed_cards: list[str] = field(default_factory=list)
+    stale_cards: list[str] = field(default_factory=list)  # random-key cards: renew them
+    break_glass: bool = False  # its package was sealed again
+
+
+def _current_refs(dossier: Dossier) -> set[str]:
+    return set(card_format.refs_of(card_format.summary_keys(dossier.ring)))
+
+
+async def sync_emergency(dossier: Dossier, api: Api, *,
+                         rng: Random = system_random) -> EmergencySynced:
+    """Re-seal every active card and the break-glass package that lacks one of the summary's
+    key versions now (idempotent: nothing is sent when all are current)."""
+    at = dossier.now()
+    wanted = _current_refs(dossier)
+    cards = (await api.get(f"/dossiers/{dossier.dossier_id}/cards", schemas.CardList)).cards
+    resealed: list[str] = []
+    stale: list[str] = []
+    root = dossier.subkey(card_format.CARDS_PURPOSE)
+    for c in cards:
+        if c.revoked or c.expires_at <= at or wanted <= set(c.key_refs):
+            continue
+        again = card_format.reseal_card(dossier.ring, dossier.dossier_id,
+                                        bytes.fromhex(c.card_id), c.package, root, rng)
+        if again is None:
+            stale.append(c.card_id)
+            continue
+        package, refs = again
+        await api.call("PUT", f"/dossiers/{dossier.dossier_id}/cards/{c.card_id}/package",
+                       schemas.CardPackageUpload(package=package, key_refs=list(refs)))
+        resealed.append(c.card_id)
+    state = await api.get(f"/dossiers/{dossier.dossier_id}/break-glass",
+                          schemas.BreakGlassState)
+    glass = state.allowed and not wanted <= set(state.key_refs)
+    if glass:
+        service = (await api.get("/emergency/service-key", schemas.ServiceKeyBody,
+                                 auth=False)).box_public
+        package, refs = card_format.seal_for_service(dossier.ring, service, rng)
+        await api.call("PUT", f"/dossiers/{dossier.dossier_id}/break-glass",
+                       schemas.BreakGlassUpload(package=package, key_refs=list(refs)))
+    return EmergencySynced(resealed_cards=resealed, stale_cards=stale, break_glass=glass)
