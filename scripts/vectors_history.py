@@ -136,6 +136,10 @@ def build() -> dict[str, Any]:
     log.add("token_refused", doc, {"grant": GRANT, "result": "revoked"}, key=doctor)
     log.add("professional_blocked", "patient", {"professional": DOCTOR, "blocked": 1,
                                                 "grants_revoked": 1})
+    # After a key rotation the patient's client seals the packages again (issue 14's review).
+    log.add("break_glass_changed", "patient", {"break_glass": "resealed"})
+    log.add("card_issued", "patient", {"card": CARD, "resealed": 1})
+    log.add("card_issued", "patient", {"card": CARD, "revoked": 1})
     events = log.events
     encoded = [audit.encode_event(e) for e in events]
     head = _head(events, server)

@@ -66,12 +66,16 @@ def test_grant_scan_revoke_history_by_cli(server: Server, tmp_path: Path) -> Non
 
     history = server.cli_json("patient", "history", home="ines", env=pat)
     # The patient's own item events aside (added, masked: their own test), in order:
-    # activation left break-glass on (the default), then the consultation.
+    # activation left break-glass on (the default); the masking rotated the allergies' key,
+    # so the client sealed the break-glass package again; then the consultation, whose
+    # revocation rotated that key again (and the package was sealed again).
     shown = [e for e in history["events"] if e["kind"] not in ("item_added", "item_masked")]
-    assert [e["kind"] for e in shown] == ["break_glass_changed", "grant_issued",
-                                          "token_scanned", "grant_revoked", "token_refused"]
-    assert shown[0]["detail"] == {"break_glass": "on"}
-    assert shown[2]["actor"] == shown[4]["actor"] == "ps:820000000055"
+    assert [e["kind"] for e in shown] == [
+        "break_glass_changed", "break_glass_changed", "grant_issued", "token_scanned",
+        "grant_revoked", "break_glass_changed", "token_refused"]
+    assert [e["detail"] for e in shown if e["kind"] == "break_glass_changed"] == [
+        {"break_glass": "on"}, {"break_glass": "resealed"}, {"break_glass": "resealed"}]
+    assert shown[3]["actor"] == shown[6]["actor"] == "ps:820000000055"
     # The log shrinks in the database: this device remembers the head it saw.
     asyncio.run(query(server, f"DELETE FROM carnet_audit WHERE seq = {history['head_seq']} "
                       "AND dossier_id = " + ("$1" if server.engine == "postgres" else "?"),

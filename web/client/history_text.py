@@ -188,6 +188,11 @@ def _patient(kind: str, d: Detail, *, people: Mapping[str, Person], titles: Mapp
         revoked = _plural(n, lang, ("accès révoqué", "accès révoqués"),
                           ("access revoked", "accesses revoked"))
         return _t(lang, f"Vous avez bloqué {who} ({revoked}).", f"You blocked {who} ({revoked}).")
+    if kind == "break_glass_changed" and d.get("break_glass") == "resealed":
+        return _t(lang, "Votre application a mis à jour les clés du bris de glace après un "
+                  "changement de clés : le SAMU lit votre résumé d'urgence à jour.",
+                  "Your app updated the break-glass keys after a key change: the emergency "
+                  "service reads your current emergency summary.")
     if kind in ("break_glass_changed", "mask_changed") and "break_glass" in d:
         on = d.get("break_glass") == "on"
         return (_t(lang, "Vous avez autorisé le bris de glace : le SAMU pourra ouvrir votre "
@@ -200,6 +205,16 @@ def _patient(kind: str, d: Detail, *, people: Mapping[str, Person], titles: Mapp
         what = _item(d, titles, lang)
         return (_t(lang, f"Vous avez masqué {what}.", f"You masked {what}.") if masked else
                 _t(lang, f"Vous avez démasqué {what}.", f"You unmasked {what}."))
+    if kind == "card_issued" and d.get("resealed") == 1:
+        card = _short(d.get("card"))
+        return _t(lang, f"Votre application a mis à jour la carte d'urgence n° {card} après "
+                  "un changement de clés : elle ouvre votre résumé d'urgence à jour.",
+                  f"Your app updated emergency card no. {card} after a key change: it opens "
+                  "your current emergency summary.")
+    if kind == "card_issued" and d.get("revoked") == 1:
+        card = _short(d.get("card"))
+        return _t(lang, f"Vous avez révoqué la carte d'urgence n° {card}.",
+                  f"You revoked emergency card no. {card}.")
     if kind == "card_issued":
         return _t(lang, f"Vous avez créé la carte d'urgence n° {_short(d.get('card'))}"
                   f"{_until(d.get('expires_at'), lang, tz)}.",

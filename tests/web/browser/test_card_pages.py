@@ -242,6 +242,34 @@ async def test_card_made_printed_and_opened(server: Server, smtp: Smtp, tmp_path
                                  env={"CARNET_CARD_PASSCODE": passcode})
         assert "Pénicilline" in str(opened)
 
+        # Masking one allergy in the browser rotates the allergies' key: the browser seals the
+        # card's package again under the card's own key (its key is derived, as Python's), so
+        # the printed card still opens the other allergies, one added after too. Before, it
+        # opened no allergy at all (an allergy list that read as empty).
+        masking_warnings: list[str] = []
+
+        async def accept(dialog: Any) -> None:  # "this hides it from the emergency summary"
+            masking_warnings.append(dialog.message)
+            await dialog.accept()
+        page.once("dialog", accept)
+        for title in ("Latex", "Arachide"):
+            await panel.get_by_role("button", name="Ajouter une personne à prévenir").click()
+            await page.get_by_label("Rubrique").select_option("allergies")
+            await page.get_by_label("Type").select_option("allergy")
+            await page.get_by_label("Intitulé").fill(title)
+            await page.get_by_label("Date", exact=True).fill("2024-04-01")
+            await page.get_by_role("button", name="Enregistrer").click()
+            await page.locator(".item-title", has_text=title).first.wait_for()
+            if title == "Latex":
+                await page.get_by_role("button", name="Masquer « Pénicilline »").click()
+                await page.get_by_role("button", name="Démasquer « Pénicilline »").wait_for(
+                    timeout=30_000)
+        assert masking_warnings and "urgence" in masking_warnings[0]
+        reopened = str(server.cli_json("emergency", "open", "--text", link, home="samu-card",
+                                       env={"CARNET_CARD_PASSCODE": passcode}))
+        assert "Latex" in reopened and "Arachide" in reopened
+        assert "Pénicilline" not in reopened
+
         # A card the Python client makes shows in the browser; renewing revokes both.
         made = server.cli_json("patient", "card", "--out", str(tmp_path / "py.pdf"), "--nir",
                                nir, home="py-card", env=py)

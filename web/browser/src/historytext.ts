@@ -214,6 +214,10 @@ function patient(kind: string, d: Detail, c: Required<Omit<Context, "timeZone">>
       ["access revoked", "accesses revoked"]);
     return t(lang, `Vous avez bloqué ${who} (${revoked}).`, `You blocked ${who} (${revoked}).`);
   }
+  if (kind === "break_glass_changed" && d.get("break_glass") === "resealed") {
+    return t(lang, "Votre application a mis à jour les clés du bris de glace après un changement de clés : le SAMU lit votre résumé d'urgence à jour.",
+      "Your app updated the break-glass keys after a key change: the emergency service reads your current emergency summary.");
+  }
   if ((kind === "break_glass_changed" || kind === "mask_changed") && d.has("break_glass")) {
     return d.get("break_glass") === "on"
       ? t(lang, "Vous avez autorisé le bris de glace : le SAMU pourra ouvrir votre résumé d'urgence si vous ne pouvez pas consentir.",
@@ -224,6 +228,15 @@ function patient(kind: string, d: Detail, c: Required<Omit<Context, "timeZone">>
     const w = item(d, titles, lang);
     return d.get("masked") === 1 ? t(lang, `Vous avez masqué ${w}.`, `You masked ${w}.`)
       : t(lang, `Vous avez démasqué ${w}.`, `You unmasked ${w}.`);
+  }
+  if (kind === "card_issued" && Number(d.get("resealed")) === 1) {
+    const n = short(d.get("card"));
+    return t(lang, `Votre application a mis à jour la carte d'urgence n° ${n} après un changement de clés : elle ouvre votre résumé d'urgence à jour.`,
+      `Your app updated emergency card no. ${n} after a key change: it opens your current emergency summary.`);
+  }
+  if (kind === "card_issued" && Number(d.get("revoked")) === 1) {
+    const n = short(d.get("card"));
+    return t(lang, `Vous avez révoqué la carte d'urgence n° ${n}.`, `You revoked emergency card no. ${n}.`);
   }
   if (kind === "card_issued") {
     const n = short(d.get("card"));

@@ -173,16 +173,19 @@ class EmergencyService:
     async def set_break_glass(self, dossier_id: str, package: bytes | None,
                               key_refs: tuple[str, ...]) -> None:
         """Allow break-glass with ``package`` (the summary's keys sealed to the service), or
-        refuse it (None). Its own event kind, ``break_glass_changed`` (older histories have
-        ``mask_changed`` with a ``break_glass`` detail)."""
+        refuse it (None). Its own event kind, ``break_glass_changed``: ``on``, ``off``, or
+        ``resealed`` when it was on already (older histories have ``mask_changed`` with a
+        ``break_glass`` detail)."""
         if package is None:
             await self._cards.disable_break_glass(dossier_id)
             await self._consent.record(dossier_id, "break_glass_changed", "patient",
                                        {"break_glass": "off"})
             return
+        # Already on: the patient's client sealed it again (after a key rotation).
+        state = "on" if await self._cards.break_glass(dossier_id) is None else "resealed"
         await self._cards.put_break_glass(dossier_id, package, key_refs, self._now())
         await self._consent.record(dossier_id, "break_glass_changed", "patient",
-                                   {"break_glass": "on"})
+                                   {"break_glass": state})
 
     async def break_glass(self, pro: Professional, nir_hash: str, reason: str,
                           request: SignedRequest, reason_sealed: bytes = b"") -> Opened:
