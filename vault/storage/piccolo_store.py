@@ -54,6 +54,7 @@ from vault.storage._rows import (
     slot_values,
 )
 from vault.storage.engine import guard_storage, is_unique_violation
+from vault.storage.revisions import revisions as item_revisions
 from vault.storage.scrub import scrubber
 from vault.storage.tables import (
     ALL_TABLES,
@@ -297,17 +298,7 @@ class PiccoloStore:
         return [item_of(r) for r in rows]
 
     async def revisions(self, dossier_id: str, item_id: str) -> list[ItemRecord]:
-        async with self._read():
-            await self._live(dossier_id)
-            rows = await ItemRow.select(
-                ItemRow.dossier_id, ItemRow.item_id, ItemRow.revision, ItemRow.key_ref,
-                ItemRow.wrapped_key, ItemRow.ciphertext, ItemRow.created_at,
-            ).where(
-                ItemRow.dossier_id == dossier_id, ItemRow.item_id == item_id,
-            ).order_by(ItemRow.revision)
-        if not rows:
-            raise NotFound("no such item")
-        return [item_of(r) for r in rows]
+        return await item_revisions(self._engine, dossier_id, item_id)  # one statement
 
     async def rewrap(self, dossier_id: str, changes: Sequence[Rewrap], *,
                      keyring_version: int | None = None) -> None:

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from consent import card as card_format
 from vault import Dossier
 from vault.crypto import Random, system_random
+from vault.errors import NotFound
 from web import schemas
-from web.client.api import Api
+from web.client.api import Api, ApiError
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +51,11 @@ async def sync_emergency(dossier: Dossier, api: Api, *,
             stale.append(c.card_id)
             continue
         package, refs = again
-        await api.call("PUT", f"/dossiers/{dossier.dossier_id}/cards/{c.card_id}/package",
-                       schemas.CardPackageUpload(package=package, key_refs=list(refs)))
+        try:
+            await api.call("PUT", f"/dossiers/{dossier.dossier_id}/cards/{c.card_id}/package",
+                           schemas.CardPackageUpload(package=package, key_refs=list(refs)))
+        except NotFound:  # revoked (or expired) meanwhile, on another device: nothing to do
+            continue
         resealed.append(c.card_id)
     state = await api.get(f"/dossiers/{dossier.dossier_id}/break-glass",
                           schemas.BreakGlassState)
@@ -60,6 +64,11 @@ async def sync_emergency(dossier: Dossier, api: Api, *,
         service = (await api.get("/emergency/service-key", schemas.ServiceKeyBody,
                                  auth=False)).box_public
         package, refs = card_format.seal_for_service(dossier.ring, service, rng)
-        await api.call("PUT", f"/dossiers/{dossier.dossier_id}/break-glass",
-                       schemas.BreakGlassUpload(package=package, key_refs=list(refs)))
+        try:  # only while it is on: never turns it on again after another device's "off"
+            await api.call("PUT", f"/dossiers/{dossier.dossier_id}/break-glass", schemas.
+                           BreakGlassUpload(package=package, key_refs=list(refs), reseal=True))
+        except ApiError as exc:
+            if exc.code != "break_glass_turned_off":
+                raise
+            glass = False
     return EmergencySynced(resealed_cards=resealed, stale_cards=stale, break_glass=glass)

@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from consent import grant
 from vault import Dossier
 from vault.crypto import Random, system_random
+from vault.errors import VaultError
 from vault.sections import Section
 from web import schemas
-from web.client.api import Api
+from web.client.api import Api, ApiError
 from web.client.emergency_sync import sync_emergency
 
 __all__ = ["Synced", "sync_grants", "watch_grants"]
@@ -70,13 +71,24 @@ async def watch_grants(dossier: Dossier, api: Api, *, rng: Random = system_rando
     after every rotation (``Dossier.after_rotation``), the emergency cards and the
     break-glass package (``web.client.emergency_sync``), now too: another device may have
     rotated without re-sealing them."""
+    owed = [False]  # a re-seal that failed (the network, the server): tried again
+
+    async def emergency() -> None:
+        try:
+            await sync_emergency(dossier, api, rng=rng)
+        except (ApiError, VaultError):
+            # The rotation itself is done and stands: the packages are re-sealed before the
+            # next write, or at the next sign-in.
+            owed[0] = True
+        else:
+            owed[0] = False
+
     async def before_write() -> None:
         await sync_grants(dossier, api, rng=rng)
-
-    async def after_rotation() -> None:
-        await sync_emergency(dossier, api, rng=rng)
+        if owed[0]:
+            await emergency()
     dossier.before_write = before_write
-    dossier.after_rotation = after_rotation
+    dossier.after_rotation = emergency
     synced = await sync_grants(dossier, api, rng=rng)
-    await sync_emergency(dossier, api, rng=rng)
+    await emergency()
     return synced

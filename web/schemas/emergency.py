@@ -73,8 +73,12 @@ class EmergencyBody(Base):
 
 
 class BreakGlassUpload(Base):
+    """``reseal``: the same package sealed again after a key rotation, refused (409
+    ``break_glass_turned_off``) unless break-glass is on now: a re-seal never turns it on."""
+
     package: Blob
     key_refs: Annotated[list[Id], msgspec.Meta(max_length=4096)]
+    reseal: bool = False
 
 
 class BreakGlassState(Base):

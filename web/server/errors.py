@@ -98,6 +98,7 @@ SERVICE_STATUS: Final[Mapping[type[service_errors.ServiceError], int]] = {
     service_errors.NotFoundError: 404,
     service_errors.ConflictError: 409,
     service_errors.StaleKey: 409,
+    service_errors.BreakGlassOffConflict: 409,
     service_errors.RotationOwed: 409,
     service_errors.CodePending: 409,
     # The mail or post relay refused (sending codes is synchronous for the operator).

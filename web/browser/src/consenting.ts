@@ -3,7 +3,7 @@
  * grants, and keep keys right after a grant ends (P5): rotate what an ex-grantee holds and
  * re-seal the new keys to the grantees that remain. Stateless and idempotent. */
 
-import { b64, type Json, unb64 } from "./api.js";
+import { ApiError, b64, type Json, unb64 } from "./api.js";
 import { concat, equal, fromHex, toHex } from "./bytes.js";
 import { CARDS_PURPOSE, refsOf, resealCard, summaryKeys } from "./card.js";
 import { sealTo } from "./crypto.js";
@@ -108,7 +108,7 @@ export class ConsentSession extends MaskingSession {
 
   /** Break-glass allowed: every version of the emergency summary's keys (never the mask
    * key) sealed to the emergency service's key (consent/card.py ``seal_for_service``). */
-  async allowBreakGlass(): Promise<void> {
+  async allowBreakGlass(reseal = false): Promise<void> {
     const service = unb64((await this.api.json("GET", "/emergency/service-key"))["box_public"]);
     const keys: MsgMap = new Map();
     const refs: string[] = [];
@@ -122,7 +122,7 @@ export class ConsentSession extends MaskingSession {
     }
     const pkg = sealTo(service, concat(new Uint8Array([0x01]), mpEncode(keys)), this.rng);
     await this.api.call("PUT", `/dossiers/${this.dossierId}/break-glass`,
-      { package: b64(pkg), key_refs: refs.sort() });
+      { package: b64(pkg), key_refs: refs.sort(), ...(reseal ? { reseal: true } : {}) });
   }
 
   /** After a rotation (web/client/emergency_sync.py): every active card lacking one of the
@@ -149,12 +149,23 @@ export class ConsentSession extends MaskingSession {
         stale.push(cardId);
         continue;
       }
-      await this.api.call("PUT", `/dossiers/${this.dossierId}/cards/${cardId}/package`,
-        { package: b64(again.package), key_refs: again.keyRefs });
+      try {
+        await this.api.call("PUT", `/dossiers/${this.dossierId}/cards/${cardId}/package`,
+          { package: b64(again.package), key_refs: again.keyRefs });
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404) continue; // revoked meanwhile
+        throw e;
+      }
       resealed.push(cardId);
     }
     const state = await this.api.json("GET", `/dossiers/${this.dossierId}/break-glass`);
-    if (state["allowed"] && !covered(state["key_refs"])) await this.allowBreakGlass();
+    if (state["allowed"] && !covered(state["key_refs"])) {
+      try { // only while it is on: a re-seal never turns it on again (409 break_glass_turned_off)
+        await this.allowBreakGlass(true);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === "break_glass_turned_off")) throw e;
+      }
+    }
     return { resealed, stale };
   }
 

@@ -91,8 +91,16 @@ export class PatientSession extends ConsentSession {
     await this.syncEmergencyNow();
   }
 
+  private emergencyOwed = false; // a re-seal that failed: tried again before the next write
+
+  /** The rotation itself is done and stands whatever happens here. */
   private async syncEmergencyNow(): Promise<void> {
-    await this.syncEmergency(Math.floor(Date.now() / 1000));
+    try {
+      await this.syncEmergency(Math.floor(Date.now() / 1000));
+      this.emergencyOwed = false;
+    } catch {
+      this.emergencyOwed = true;
+    }
   }
 
   /** Add an item as the patient, with an optional file (masked if its section is). */
@@ -115,6 +123,7 @@ export class PatientSession extends ConsentSession {
       createdAt: now, attachment };
     const plaintext = encodeItem(content);
     await this.syncGrants(now); // before every write: no ex-grantee's key (P5)
+    if (this.emergencyOwed) await this.syncEmergencyNow();
     return this.retrying(async () => {
       const wrapping = await this.writeKey(section, maskedItems(this.ring).has(itemId));
       const record = sealItem(plaintext, { dossierId: this.dossierId, itemId, revision: 1,
@@ -136,6 +145,7 @@ export class PatientSession extends ConsentSession {
     else if (changes.file) ({ ref: attachment, chunks } = sealFile(changes.file, this.dossierId, this.rng));
     const plaintext = encodeItem(revised(seen, changes, now, attachment));
     await this.syncGrants(now); // before every write: no ex-grantee's key (P5)
+    if (this.emergencyOwed) await this.syncEmergencyNow();
     return this.retrying(async () => {
       const current = await this.latest(seen);
       const wrapping = await this.writeKey(seen.section, current.masked

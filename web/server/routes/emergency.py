@@ -75,7 +75,8 @@ async def revoke_card(services: Services, dossier_id: IdParam, card_id: IdParam)
      summary="Allow break-glass: the summary keys sealed to the emergency service")
 async def allow_break_glass(services: Services, dossier_id: IdParam,
                             data: schemas.BreakGlassUpload) -> None:
-    await services.emergency.set_break_glass(dossier_id, data.package, tuple(data.key_refs))
+    await services.emergency.set_break_glass(dossier_id, data.package, tuple(data.key_refs),
+                                             reseal=data.reseal)
 
 
 @get("/dossiers/{dossier_id:str}/break-glass", guards=PATIENT,

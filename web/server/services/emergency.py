@@ -19,6 +19,7 @@ from web.server.services import messages
 from web.server.services.consent import ConsentService, SignedRequest, items_under
 from web.server.services.errors import (
     BreakGlassOff,
+    BreakGlassOffConflict,
     CardExpired,
     CardLocked,
     Forbidden,
@@ -109,7 +110,8 @@ class EmergencyService:
                           key_refs: tuple[str, ...]) -> None:
         """Replace an active card's package by the one its patient sealed again under the
         same card key (after a key rotation: the printed card keeps opening the summary)."""
-        if not await self._cards.replace_card_package(dossier_id, card_id, package, key_refs):
+        if not await self._cards.replace_card_package(dossier_id, card_id, package, key_refs,
+                                                      self._now()):
             raise NotFoundError("no such active card in this dossier")
         await self._consent.record(dossier_id, "card_issued", "patient",
                                    {"card": card_id, "resealed": 1})
@@ -171,7 +173,7 @@ class EmergencyService:
 
     # ------------------------------------------------------------------ break-glass
     async def set_break_glass(self, dossier_id: str, package: bytes | None,
-                              key_refs: tuple[str, ...]) -> None:
+                              key_refs: tuple[str, ...], *, reseal: bool = False) -> None:
         """Allow break-glass with ``package`` (the summary's keys sealed to the service), or
         refuse it (None). Its own event kind, ``break_glass_changed``: ``on``, ``off``, or
         ``resealed`` when it was on already (older histories have ``mask_changed`` with a
@@ -181,8 +183,11 @@ class EmergencyService:
             await self._consent.record(dossier_id, "break_glass_changed", "patient",
                                        {"break_glass": "off"})
             return
-        # Already on: the patient's client sealed it again (after a key rotation).
+        # Already on: the patient's client sealed it again (after a key rotation). A re-seal
+        # never turns it on: another device may have turned it off meanwhile.
         state = "on" if await self._cards.break_glass(dossier_id) is None else "resealed"
+        if reseal and state == "on":
+            raise BreakGlassOffConflict()
         await self._cards.put_break_glass(dossier_id, package, key_refs, self._now())
         await self._consent.record(dossier_id, "break_glass_changed", "patient",
                                    {"break_glass": state})

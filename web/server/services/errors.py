@@ -26,6 +26,7 @@ The tree (``code`` in brackets)::
       x WrongPasscode               [wrong_passcode]
       x NotFoundError               [not_found]                      LookupError
       x ConflictError               [conflict]
+        + BreakGlassOffConflict     [break_glass_turned_off]
         + StaleKey                  [stale_key]
         + RotationOwed              [rotation_owed]
         + CodePending               [code_pending]
@@ -163,6 +164,14 @@ class ConflictError(ServiceError):
 
     code = "conflict"
     default_detail = "conflict with the current state"
+
+
+class BreakGlassOffConflict(ConflictError):
+    """A re-sealed break-glass package for a dossier whose patient turned break-glass off
+    (on another device, meanwhile): a re-seal never turns it on again."""
+
+    code = "break_glass_turned_off"
+    default_detail = "break-glass is off: a re-sealed package is not stored"
 
 
 class StaleKey(ConflictError):

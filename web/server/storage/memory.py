@@ -70,9 +70,10 @@ class MemoryEmergencyStore:
         return True
 
     async def replace_card_package(self, dossier_id: str, card_id: str, package: bytes,
-                                   key_refs: tuple[str, ...]) -> bool:
+                                   key_refs: tuple[str, ...], at: int) -> bool:
         c = self._cards.get(card_id)
-        if c is None or c.dossier_id != dossier_id or c.revoked_at is not None:
+        if (c is None or c.dossier_id != dossier_id or c.revoked_at is not None
+                or c.expires_at <= at):
             return False
         self._cards[card_id] = dataclasses.replace(c, package=package, key_refs=tuple(key_refs))
         return True

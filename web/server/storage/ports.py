@@ -371,9 +371,9 @@ class Cards(Protocol):
         """False if the card is not this dossier's."""
 
     async def replace_card_package(self, dossier_id: str, card_id: str, package: bytes,
-                                   key_refs: tuple[str, ...]) -> bool:
+                                   key_refs: tuple[str, ...], at: int) -> bool:
         """A card's package and key refs sealed again by its patient (after a rotation);
-        False unless the card is this dossier's and not revoked."""
+        False unless the card is this dossier's, not revoked and not expired at ``at``."""
 
 
 class BreakGlass(Protocol):

@@ -224,11 +224,11 @@ class SealedEmergencyStore(_Sealer):
         return [_open_card(key, c) for c in found]
 
     async def replace_card_package(self, dossier_id: str, card_id: str, package: bytes,
-                                   key_refs: tuple[str, ...]) -> bool:
+                                   key_refs: tuple[str, ...], at: int) -> bool:
         key = await self._key(dossier_id)
         return await self._cards.replace_card_package(
             dossier_id, card_id, self._seal(key, dossier_id, "card.package", card_id, package),
-            key_refs)
+            key_refs, at)
 
     async def put_break_glass(self, dossier_id: str, package: bytes,
                               key_refs: tuple[str, ...], at: int) -> None:

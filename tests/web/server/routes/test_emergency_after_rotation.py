@@ -16,7 +16,7 @@ from tests.web.server.routes.api_support import BASE_URL, Harness
 from tests.web.server.routes.grant_world import give, patient, professional
 from vault import Dossier
 from web import schemas
-from web.client import Api
+from web.client import Api, ApiError
 from web.client.consent import revoke_grant
 from web.client.emergency import allow_break_glass, issue_card, open_card, service_key
 from web.client.emergency_sync import sync_emergency
@@ -103,3 +103,51 @@ async def test_only_an_active_card_of_the_dossier_is_resealed(app: Harness) -> N
     assert getattr(revoked.value, "status", 404) == 404
     await api.aclose()
     await other_api.aclose()
+
+
+async def test_a_reseal_never_turns_break_glass_on_again(app: Harness) -> None:
+    """Another device turned break-glass off after this one read it on: the re-seal is
+    refused (409) and break-glass stays off."""
+    dossier, api = await patient(app)
+    package, refs = card_format.seal_for_service(dossier.ring, await service_key(api),
+                                                 secrets.token_bytes)
+    path = f"/dossiers/{dossier.dossier_id}/break-glass"
+    with pytest.raises(ApiError) as off:
+        await api.call("PUT", path, schemas.BreakGlassUpload(package=package,
+                                                             key_refs=list(refs), reseal=True))
+    assert off.value.status == 409 and off.value.code == "break_glass_turned_off"
+    assert not (await api.get(path, schemas.BreakGlassState)).allowed
+    await api.aclose()
+
+
+async def test_a_failed_reseal_leaves_the_masking_done_and_is_made_before_the_next_write(
+        app: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    dossier, api = await patient(app)
+    kept = await dossier.add("allergies", "allergy", "Pénicilline", "2020-01-01")
+    hidden = await dossier.add("allergies", "allergy", "Privé", "2020-01-02")
+    card = await issue_card(dossier, api, days=30, passcode=PASSCODE)
+    real_call = Api.call
+
+    async def down(self: Api, method: str, path: str, *a: object, **kw: object) -> object:
+        if path.endswith("/package"):
+            raise ApiError(503, "storage_unavailable", "try again")
+        return await real_call(self, method, path, *a, **kw)  # type: ignore[arg-type]
+    monkeypatch.setattr(Api, "call", down)
+    await dossier.mask(hidden.item_id)  # the masking stands though the re-seal failed
+    assert (await dossier.get(hidden.item_id)).masked
+    monkeypatch.setattr(Api, "call", real_call)
+    later = await dossier.add("allergies", "allergy", "Latex", "2021-01-01")  # re-sealed first
+    assert {kept.item_id, later.item_id} <= await _opened(app, card.text)
+    await api.aclose()
+
+
+async def test_an_expired_card_is_not_resealed(app: Harness) -> None:
+    dossier, api = await patient(app)
+    card = await issue_card(dossier, api, days=1, passcode=PASSCODE)
+    cards = app.services.cards
+    end = card.expires_at
+    assert not await cards.replace_card_package(dossier.dossier_id, card.card_id, b"\x01" * 64,
+                                                (), end)  # expired at its end
+    assert await cards.replace_card_package(dossier.dossier_id, card.card_id, b"\x01" * 64,
+                                            (), end - 1)
+    await api.aclose()

@@ -52,11 +52,12 @@ class PiccoloEmergencyStore:
         return True
 
     async def replace_card_package(self, dossier_id: str, card_id: str, package: bytes,
-                                   key_refs: tuple[str, ...]) -> bool:
+                                   key_refs: tuple[str, ...], at: int) -> bool:
         changed = await CardRow.update(
             {CardRow.package: package, CardRow.key_refs: ",".join(key_refs)}).where(
             (CardRow.card_id == card_id) & (CardRow.dossier_id == dossier_id)
-            & CardRow.revoked_at.is_null()).returning(CardRow.card_id)
+            & CardRow.revoked_at.is_null() & (CardRow.expires_at > at)).returning(
+            CardRow.card_id)
         return bool(changed)
 
     async def put_break_glass(self, dossier_id: str, package: bytes, key_refs: tuple[str, ...],
