@@ -60,49 +60,53 @@ async def audit_key(services: Services) -> schemas.ServerKeyBody:
     return schemas.ServerKeyBody(audit_public=services.consent.server_public)
 
 
-async def _presenter(services: Services, session: Session,
-                     entry: Professional | None) -> Presenter:
-    """Who presents a token: an emergency contact who holds a dossier of their own, or the
-    directory entry the guard read with the session."""
+def _presenting(path: str, *, summary: str, description: str | None = None) -> post:
+    """The route of a professional (or contact) presenting a token with a signed request."""
+    return post(path, status_code=200, guards=[requires_session],
+                responses=errors(401, 403, 404, 410, 429), summary=summary,
+                description=description)
+
+
+async def _presented(request: Request[Any, Any, Any], services: Services, session: Session,
+                     entry: Professional | None) -> tuple[Presenter, SignedRequest]:
+    """Who presents a token (an emergency contact who holds a dossier of their own, or the
+    directory entry the guard read with the session) and their signed request, within the
+    scan limit (scans, checks and attachments together)."""
+    await services.auth.throttle("scan", session.subject, 120)
     if session.kind == "patient":
-        return Presenter.contact(await services.store.dossier(session.subject))
-    return Presenter.professional(services.directory.acts(entry))
+        pro = Presenter.contact(await services.store.dossier(session.subject))
+    else:
+        pro = Presenter.professional(services.directory.acts(entry))
+    return pro, SignedRequest.from_headers("POST", request.url.path, await request.body(),
+                                           request.headers)
 
 
-@post("/consent/scan", status_code=200, guards=[requires_session],
-      responses=errors(401, 403, 404, 410, 429),
-      summary="A professional presents a consent token (signed request); gets the sealed "
-              "grant and the granted, unmasked items",
-      description="JSON (bytes as base64) by default; the same answer as MessagePack (bytes "
-                  "as bin) when the request accepts `application/msgpack` (the Python "
-                  "client).")
+@_presenting("/consent/scan",
+             summary="A professional presents a consent token (signed request); gets the sealed "
+                     "grant and the granted, unmasked items",
+             description="JSON (bytes as base64) by default; the same answer as MessagePack (bytes "
+                         "as bin) when the request accepts `application/msgpack` (the Python "
+                         "client).")
 async def scan(request: Request[Any, Any, Any], services: Services, session: Session,
                entry: Professional | None,
                data: schemas.ScanRequest) -> Response[schemas.ScanBody]:
-    await services.auth.throttle("scan", session.subject, 120)
-    pro = await _presenter(services, session, entry)
-    signed = SignedRequest.from_headers("POST", request.url.path, await request.body(),
-                                        request.headers)
+    pro, signed = await _presented(request, services, session, entry)
     result = await services.consent.scan(pro, data.token, signed)
     body = schemas.ScanBody(dossier=schemas.DossierBody.of(result.dossier), grant=result.grant,
                             items=[schemas.ItemBody.of(r) for r in result.items])
     return negotiated(request, body)
 
 
-@post("/consent/check", status_code=200, guards=[requires_session],
-      responses=errors(401, 403, 404, 410, 429),
-      summary="A professional checks a consent token (signed request) without opening the "
-              "dossier: whether it holds now for them, and what it opens",
-      description="Every check of a scan (request signature and nonce, patient signature, "
-                  "expiry, the grant, block, revocation, recipient); a refusal is logged in "
-                  "the patient's history as a scan's is. Nothing of the dossier is read or "
-                  "answered.")
+@_presenting("/consent/check",
+             summary="A professional checks a consent token (signed request) without opening the "
+                     "dossier: whether it holds now for them, and what it opens",
+             description="Every check of a scan (request signature and nonce, patient signature, "
+                         "expiry, the grant, block, revocation, recipient); a refusal is logged in "
+                         "the patient's history as a scan's is. Nothing of the dossier is read or "
+                         "answered.")
 async def check(request: Request[Any, Any, Any], services: Services, session: Session,
                 entry: Professional | None, data: schemas.ScanRequest) -> schemas.CheckBody:
-    await services.auth.throttle("scan", session.subject, 120)
-    pro = await _presenter(services, session, entry)
-    signed = SignedRequest.from_headers("POST", request.url.path, await request.body(),
-                                        request.headers)
+    pro, signed = await _presented(request, services, session, entry)
     admitted = await services.consent.check(pro, data.token, signed)
     core = admitted.core
     return schemas.CheckBody(dossier_id=admitted.dossier.dossier_id,
@@ -113,17 +117,13 @@ async def check(request: Request[Any, Any, Any], services: Services, session: Se
                              expires_at=admitted.claims.expires_at)
 
 
-@post("/consent/attachment", status_code=200, guards=[requires_session],
-      responses=errors(401, 403, 404, 410, 429),
-      summary="A professional presents a consent token again (signed request) for the "
-              "encrypted chunks of an attachment of an item it opens")
+@_presenting("/consent/attachment",
+             summary="A professional presents a consent token again (signed request) for the "
+                     "encrypted chunks of an attachment of an item it opens")
 async def attachment(request: Request[Any, Any, Any], services: Services, session: Session,
                      entry: Professional | None,
                      data: schemas.AttachmentRequest) -> schemas.AttachmentBody:
-    await services.auth.throttle("scan", session.subject, 120)
-    pro = await _presenter(services, session, entry)
-    signed = SignedRequest.from_headers("POST", request.url.path, await request.body(),
-                                        request.headers)
+    pro, signed = await _presented(request, services, session, entry)
     dossier_id, chunks = await services.consent.attachment(pro, data.token, data.item_id,
                                                            data.attachment_id, signed)
     return schemas.AttachmentBody(dossier_id=dossier_id, chunks=chunks)
