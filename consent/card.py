@@ -135,16 +135,24 @@ def new_card(ring: Keyring, dossier_id: str, rng: Random,
                    key_refs=refs_of(keys))
 
 
+def follows_keys(dossier_id: str, card_id: bytes, package: bytes, cards_root: bytes) -> bool:
+    """Whether the card's package opens with :func:`card_key` (so its patient's client can
+    re-seal it after a rotation); False for a card made with a random key (renew it)."""
+    try:
+        envelope.open_(card_key(cards_root, card_id), package, _ad(dossier_id, card_id))
+    except DecryptionFailed:
+        return False
+    return True
+
+
 def reseal_card(ring: Keyring, dossier_id: str, card_id: bytes, package: bytes,
                 cards_root: bytes, rng: Random) -> tuple[bytes, tuple[str, ...]] | None:
     """The card's package sealed again under the same key with the summary's keys now
     (every version), or None when ``package`` does not open with :func:`card_key` (a card
     made with a random key: it cannot be re-sealed, only renewed)."""
-    key = card_key(cards_root, card_id)
-    try:
-        envelope.open_(key, package, _ad(dossier_id, card_id))
-    except DecryptionFailed:
+    if not follows_keys(dossier_id, card_id, package, cards_root):
         return None
+    key = card_key(cards_root, card_id)
     keys = summary_keys(ring)
     return envelope.seal(key, encode_keys(keys), _ad(dossier_id, card_id), rng), refs_of(keys)
 

@@ -91,6 +91,7 @@ def test_card_pdf_png_slip_and_listing(linked: Server, tmp_path: Path) -> None: 
     listed = linked.cli_json("patient", "cards", home="pat11", env=pat)["cards"]
     assert {c["card_id"] for c in listed} == {png["card_id"], made["card_id"]}
     assert {c["state"] for c in listed} == {"active"}
+    assert all(c["follows_keys"] for c in listed)  # re-sealed after key rotations
     shown = linked.cli("patient", "cards", home="pat11", env=pat).stdout
     assert made["card_id"] in shown
     linked.cli_json("patient", "revoke-card", png["card_id"], home="pat11", env=pat)

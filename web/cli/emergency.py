@@ -94,17 +94,21 @@ async def patient_card(ctx: Ctx) -> None:
 async def patient_cards(ctx: Ctx) -> None:
     """Your emergency cards, newest first, with their state (the id is what `patient
     revoke-card` takes). JSON: {cards: [{card_id, created_at, expires_at, state,
-    attempts}]}."""
+    attempts, follows_keys}]}; an active card with follows_keys false was made before cards
+    followed key changes: it opens only what its keys of then open, renew it."""
     async with patient_session(ctx) as s:
         found = await list_cards(s.dossier, s.api)
     now = clock()
     rows: list[dict[str, Any]] = [
         {"card_id": c.card_id, "created_at": c.created_at, "expires_at": c.expires_at,
          "state": "revoked" if c.revoked else "expired" if c.expires_at <= now else "active",
-         "attempts": c.attempts} for c in found]
+         "attempts": c.attempts, "follows_keys": c.follows_keys} for c in found]
+    renew = tr("; renew it: made before cards followed key changes, it may not open "
+               "what was written or masked since")
     ctx.out.emit({"cards": rows}, "\n".join(
         f"{r['card_id']}  {r['state']:<8} made {when(r['created_at'])}, until "
-        f"{when(r['expires_at'])}, {r['attempts']} wrong passcode(s)" for r in rows)
+        f"{when(r['expires_at'])}, {r['attempts']} wrong passcode(s)"
+        f"{renew if r['state'] == 'active' and not r['follows_keys'] else ''}" for r in rows)
         or "no cards")
 
 

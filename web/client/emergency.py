@@ -68,13 +68,20 @@ class CardState:
     expires_at: int
     revoked: bool
     attempts: int  # wrong passcodes so far (the card locks at the server's limit)
+    # Its package is re-sealed after key rotations (False: a card made before, with a random
+    # key, that opens only what its keys of then open: renew it).
+    follows_keys: bool = True
 
 
 async def list_cards(dossier: Dossier, api: Api) -> list[CardState]:
     """The dossier's emergency cards, newest first (for ``revoke_card``)."""
     body = await api.get(f"/dossiers/{dossier.dossier_id}/cards", schemas.CardList)
+    root = dossier.subkey(card_format.CARDS_PURPOSE)
     found = [CardState(card_id=c.card_id, created_at=c.created_at, expires_at=c.expires_at,
-                       revoked=c.revoked, attempts=c.attempts) for c in body.cards]
+                       revoked=c.revoked, attempts=c.attempts,
+                       follows_keys=card_format.follows_keys(
+                           dossier.dossier_id, bytes.fromhex(c.card_id), c.package, root))
+             for c in body.cards]
     return sorted(found, key=lambda c: (-c.created_at, c.card_id))
 
 

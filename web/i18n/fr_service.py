@@ -49,6 +49,9 @@ MESSAGES: Final[dict[str, str]] = {
         "--slip doit être un autre fichier que --out : le code d'accès reste à part de la "
         "carte",
     "no cards": "aucune carte",
+    "; renew it: made before cards followed key changes, it may not open what was written or "
+    "masked since": " ; renouvelez-la : faite avant que les cartes suivent les changements "
+                    "de clés, elle peut ne pas ouvrir ce qui a été écrit ou masqué depuis",
     "no code found in this image": "aucun code trouvé dans cette image",
     "this image holds no Carnet professional identity code":
         "cette image ne contient pas de code d'identité professionnelle Carnet",

@@ -290,9 +290,11 @@ async def test_card_made_printed_and_opened(server: Server, smtp: Smtp, tmp_path
         assert await csp_violations(page) == []
         assert problems == []
 
-    states = {c["card_id"]: c["state"] for c in server.cli_json(
-        "patient", "cards", "--nir", nir, home="py-card", env=py)["cards"]}
+    listed = server.cli_json("patient", "cards", "--nir", nir, home="py-card", env=py)["cards"]
+    states = {c["card_id"]: c["state"] for c in listed}
     assert sorted(states.values()) == ["revoked"] * 3, states  # renewed twice, then revoked
+    # The browser's cards have the key Python's card_key makes (so either client re-seals).
+    assert all(c["follows_keys"] for c in listed), listed
     refused = server.cli("emergency", "open", "--text", link, home="samu-card",
                          env={"CARNET_CARD_PASSCODE": passcode}, check=False)
     assert refused.returncode == 2  # the browser's first card: revoked by the renewal

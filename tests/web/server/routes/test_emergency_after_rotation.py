@@ -151,3 +151,14 @@ async def test_an_expired_card_is_not_resealed(app: Harness) -> None:
     assert await cards.replace_card_package(dossier.dossier_id, card.card_id, b"\x01" * 64,
                                             (), end - 1)
     await api.aclose()
+
+
+async def test_the_cards_list_says_which_card_cannot_follow_key_changes(app: Harness) -> None:
+    from web.client.emergency import list_cards
+    dossier, api = await patient(app)
+    text = await _legacy_card(dossier, api)
+    new = await issue_card(dossier, api, days=30, passcode=PASSCODE)
+    legacy_id = card_format.parse_card(text)[0].hex()
+    follows = {c.card_id: c.follows_keys for c in await list_cards(dossier, api)}
+    assert follows == {legacy_id: False, new.card_id: True}
+    await api.aclose()
