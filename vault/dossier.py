@@ -73,9 +73,8 @@ class Dossier(Masking, Archiving):
         # Run before every write (add, edit, import): the client checks there for grants
         # that ended since, so the write uses a key no ex-grantee holds (P5).
         self.before_write: Callable[[], Awaitable[None]] | None = None
-        # Run once an operation that rotated a section key (masking, a rotation after a grant
-        # ended, the write that does a pending one) is done: the client re-seals there what
-        # must follow the current keys without the patient (emergency cards, break-glass).
+        # Run once an operation that rotated a section key is done: the client re-seals there
+        # what must follow the current keys (emergency cards, break-glass).
         self.after_rotation: Callable[[], Awaitable[None]] | None = None
 
     # ----------------------------------------------------------------- lifecycle
@@ -156,9 +155,8 @@ class Dossier(Masking, Archiving):
         return self._ring
 
     def subkey(self, purpose: str) -> bytes:
-        """A key derived from the master key for one client-side purpose (``vault.crypto.
-        derive``; ``consent.card``'s card keys): stable for the dossier's life, and the
-        master key itself never leaves this object."""
+        """A key derived from the master key for one client-side purpose (``consent.card``'s
+        card keys), stable for the dossier's life; the master key never leaves this object."""
         return derive(self._master, purpose)
 
     # ----------------------------------------------------------------- keyring updates
