@@ -135,14 +135,18 @@ def new_card(ring: Keyring, dossier_id: str, rng: Random,
                    key_refs=refs_of(keys))
 
 
-def follows_keys(dossier_id: str, card_id: bytes, package: bytes, cards_root: bytes) -> bool:
-    """Whether the card's package opens with :func:`card_key` (so its patient's client can
-    re-seal it after a rotation); False for a card made with a random key (renew it)."""
+def _opens(key: bytes, package: bytes, dossier_id: str, card_id: bytes) -> bool:
     try:
-        envelope.open_(card_key(cards_root, card_id), package, _ad(dossier_id, card_id))
+        envelope.open_(key, package, _ad(dossier_id, card_id))
     except DecryptionFailed:
         return False
     return True
+
+
+def follows_keys(dossier_id: str, card_id: bytes, package: bytes, cards_root: bytes) -> bool:
+    """Whether the card's package opens with :func:`card_key` (so its patient's client can
+    re-seal it after a rotation); False for a card made with a random key (renew it)."""
+    return _opens(card_key(cards_root, card_id), package, dossier_id, card_id)
 
 
 def reseal_card(ring: Keyring, dossier_id: str, card_id: bytes, package: bytes,
@@ -150,9 +154,9 @@ def reseal_card(ring: Keyring, dossier_id: str, card_id: bytes, package: bytes,
     """The card's package sealed again under the same key with the summary's keys now
     (every version), or None when ``package`` does not open with :func:`card_key` (a card
     made with a random key: it cannot be re-sealed, only renewed)."""
-    if not follows_keys(dossier_id, card_id, package, cards_root):
-        return None
     key = card_key(cards_root, card_id)
+    if not _opens(key, package, dossier_id, card_id):
+        return None
     keys = summary_keys(ring)
     return envelope.seal(key, encode_keys(keys), _ad(dossier_id, card_id), rng), refs_of(keys)
 

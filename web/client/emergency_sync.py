@@ -28,7 +28,8 @@ class EmergencySynced:
     break_glass: bool = False  # its package was sealed again
 
 
-def _current_refs(dossier: Dossier) -> set[str]:
+def _summary_refs(dossier: Dossier) -> set[str]:
+    """Every key version of the emergency summary's sections now (what a package carries)."""
     return set(card_format.refs_of(card_format.summary_keys(dossier.ring)))
 
 
@@ -37,7 +38,7 @@ async def sync_emergency(dossier: Dossier, api: Api, *,
     """Re-seal every active card and the break-glass package that lacks one of the summary's
     key versions now (idempotent: nothing is sent when all are current)."""
     at = dossier.now()
-    wanted = _current_refs(dossier)
+    wanted = _summary_refs(dossier)
     cards = (await api.get(f"/dossiers/{dossier.dossier_id}/cards", schemas.CardList)).cards
     resealed: list[str] = []
     stale: list[str] = []
