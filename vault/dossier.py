@@ -12,6 +12,7 @@ from typing import Final, TypeVar
 
 from vault import attachments, items, keyring, keys, recovery, tombstone
 from vault._archiving import Archiving, NewAttachment
+from vault._emergency import EmergencyRecords
 from vault._masking import Masking
 from vault.crypto import (
     KEY_BYTES,
@@ -33,7 +34,7 @@ from vault.errors import (
 )
 from vault.itembox import open_record, open_records, seal_item
 from vault.items import AttachmentRef, Author, Draft, Item
-from vault.keyring import KeyLookup, Keyring
+from vault.keyring import EmergencyRecord, KeyLookup, Keyring
 from vault.records import (
     SLOT_PASSPHRASE,
     SLOT_RECOVERY,
@@ -54,10 +55,10 @@ STALE_ATTEMPTS: Final = 3
 _KEEP: Final = object()
 
 
-class Dossier(Masking, Archiving):
+class Dossier(Masking, Archiving, EmergencyRecords):
     """An unlocked dossier. Build with :meth:`create`, :meth:`unlock` or :meth:`recover`.
-    Masking (``mask``, ``unmask``, ``mask_section``, ``unmask_section``,
-    ``finish_rotations``) is inherited from ``vault._masking.Masking``."""
+    Masking (``mask``, ``unmask``, ``mask_section``, ``unmask_section``, ``finish_rotations``)
+    is from ``vault._masking``, ``keep_emergency`` from ``vault._emergency``."""
 
     def __init__(self, store: DossierStore, dossier_id: str, master: bytes, ring: Keyring,
                  ring_version: int, *, clock: Clock, rng: Random = system_random) -> None:
@@ -73,8 +74,7 @@ class Dossier(Masking, Archiving):
         # Run before every write (add, edit, import): the client checks there for grants
         # that ended since, so the write uses a key no ex-grantee holds (P5).
         self.before_write: Callable[[], Awaitable[None]] | None = None
-        # Run once an operation that rotated a section key is done: the client re-seals there
-        # what must follow the current keys (emergency cards, break-glass).
+        # Run after an operation that rotated a key: the client re-seals cards, break-glass.
         self.after_rotation: Callable[[], Awaitable[None]] | None = None
 
     # ----------------------------------------------------------------- lifecycle
@@ -85,7 +85,7 @@ class Dossier(Masking, Archiving):
         """A new dossier; returns it with the recovery code (to show once, never stored)."""
         dossier_id = rng(16).hex()
         master = rng(KEY_BYTES)
-        ring = Keyring.new(rng)
+        ring = Keyring.new(rng).with_emergency(EmergencyRecord())  # tracked from the start
         code = recovery.generate(rng)
         slots = [
             keys.make_slot(SLOT_PASSPHRASE, passphrase, master, dossier_id,

@@ -12,6 +12,13 @@ and a device that reloads the keyring writes a new revision of such an item mask
 keyring is sealed: the server learns nothing from it (it sees masked items' key reference
 anyway).
 
+``emergency`` is what the patient's client made for emergency access, so that re-sealing
+after a key rotation follows the patient's own record, never the server's word: the cards it
+issued and has not revoked (card id -> expiry it asked for) and, while break-glass is on, the
+emergency service's key it was turned on with. None (absent from the bytes) in a keyring
+written before this record existed: the client adopts the server's state once
+(``web.client.emergency_sync``).
+
 A section's ``retired`` versions are the ones that wrapped a masked item's key at some time
 (every version older than the rotation masking made): the patient keeps them, but no grant
 issued afterwards carries them (P2, ``docs/architecture.md``, "Masking").
@@ -61,6 +68,32 @@ class KeyLookup:
         return self.section is None
 
 
+@dataclass(frozen=True, slots=True)
+class EmergencyRecord:
+    """The patient's own record of emergency access (no secret: card ids, expiries and a
+    public key; it is sealed in the keyring all the same)."""
+
+    cards: Mapping[str, int] = field(default_factory=dict)  # card id (hex) -> expires at
+    break_glass: bytes | None = None  # the service's X25519 key, while break-glass is on
+
+    def with_card(self, card_id: str, expires_at: int) -> EmergencyRecord:
+        return replace(self, cards={**self.cards, card_id: expires_at})
+
+    def without_cards(self, card_ids: frozenset[str]) -> EmergencyRecord:
+        return replace(self, cards={c: e for c, e in self.cards.items() if c not in card_ids})
+
+    def with_break_glass(self, service_public: bytes | None) -> EmergencyRecord:
+        return replace(self, break_glass=service_public)
+
+    def active(self, now: int) -> dict[str, int]:
+        """The cards issued, not revoked and not expired at ``now``."""
+        return {c: e for c, e in self.cards.items() if e > now}
+
+    def pruned(self, now: int) -> EmergencyRecord:
+        """Without the cards expired at ``now`` (the record stays as small as the cards)."""
+        return replace(self, cards=self.active(now))
+
+
 @dataclass(frozen=True, slots=True, repr=False)  # holds keys: no repr
 class Keyring:
     sign_seed: bytes
@@ -71,6 +104,7 @@ class Keyring:
     masked_sections: frozenset[Section] = frozenset()
     rotate_pending: frozenset[Section] = frozenset()
     masked_items: frozenset[str] = frozenset()  # masked one by one (not by their section)
+    emergency: EmergencyRecord | None = None  # None: a keyring from before the record
     _index: dict[str, KeyLookup] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -142,6 +176,10 @@ class Keyring:
         return replace(self, masked_items=frozenset(ids), _index={})
 
 
+    def with_emergency(self, record: EmergencyRecord) -> Keyring:
+        return replace(self, emergency=record, _index={})
+
+
 def _fresh_section(rng: Random) -> SectionKeys:
     ref = new_ref(rng)
     return SectionKeys(current=ref, keys={ref: rng(KEY_BYTES)})
@@ -158,6 +196,11 @@ class _SectionWire(msgspec.Struct, frozen=True, omit_defaults=True):
     retired: list[str] = []  # omitted when empty: older keyrings decode, bytes unchanged
 
 
+class _EmergencyWire(msgspec.Struct, frozen=True):
+    cards: dict[str, int]
+    break_glass: bytes | msgspec.UnsetType = msgspec.UNSET  # absent while off
+
+
 class _KeyringWire(msgspec.Struct, frozen=True):
     sign_seed: bytes
     box_secret: bytes
@@ -168,6 +211,24 @@ class _KeyringWire(msgspec.Struct, frozen=True):
     # Unset (so absent from the bytes) while empty: older keyrings decode, and encode to the
     # same bytes (tests/vectors/vault.json).
     masked_items: list[str] | msgspec.UnsetType = msgspec.UNSET
+    emergency: _EmergencyWire | msgspec.UnsetType = msgspec.UNSET  # likewise while None
+
+
+def _emergency_wire(record: EmergencyRecord | None) -> _EmergencyWire | msgspec.UnsetType:
+    if record is None:
+        return msgspec.UNSET
+    glass = msgspec.UNSET if record.break_glass is None else record.break_glass
+    return _EmergencyWire(cards=dict(sorted(record.cards.items())), break_glass=glass)
+
+
+def _emergency_of(wire: _EmergencyWire | msgspec.UnsetType) -> EmergencyRecord | None:
+    if isinstance(wire, msgspec.UnsetType):
+        return None
+    if any(len(bytes.fromhex(c)) != 16 or e < 0 for c, e in wire.cards.items()) or (
+            not isinstance(wire.break_glass, msgspec.UnsetType) and len(wire.break_glass) != 32):
+        raise ValueError("emergency record is malformed")
+    glass = None if isinstance(wire.break_glass, msgspec.UnsetType) else wire.break_glass
+    return EmergencyRecord(cards=dict(wire.cards), break_glass=glass)
 
 
 def encode(ring: Keyring) -> bytes:
@@ -179,7 +240,8 @@ def encode(ring: Keyring) -> bytes:
                   for s, k in ring.sections.items()},
         masked_sections=sorted(s.value for s in ring.masked_sections),
         rotate_pending=sorted(s.value for s in ring.rotate_pending),
-        masked_items=sorted(ring.masked_items) if ring.masked_items else msgspec.UNSET)
+        masked_items=sorted(ring.masked_items) if ring.masked_items else msgspec.UNSET,
+        emergency=_emergency_wire(ring.emergency))
     return bytes([FORMAT_VERSION]) + msgspec.msgpack.encode(wire)
 
 
@@ -200,7 +262,8 @@ def decode(data: bytes) -> Keyring:
                        mask_ref=wire.mask.ref, mask_key=wire.mask.key, sections=sections,
                        masked_sections=frozenset(Section(s) for s in wire.masked_sections),
                        rotate_pending=frozenset(Section(s) for s in wire.rotate_pending),
-                       masked_items=frozenset(wire.masked_items or ()))
+                       masked_items=frozenset(wire.masked_items or ()),
+                       emergency=_emergency_of(wire.emergency))
     except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as exc:
         raise FormatError("keyring is malformed") from exc
     if set(sections) != set(Section) or any(

@@ -19,7 +19,7 @@ from vault import archive, attachments, envelope, items, keyring, keys, recovery
 from vault.crypto import KdfParams, associated_data, derive
 from vault.itembox import item_ad, seal_item
 from vault.items import Author
-from vault.keyring import KeyLookup, Keyring
+from vault.keyring import EmergencyRecord, KeyLookup, Keyring
 from vault.records import SLOT_PASSPHRASE, SLOT_RECOVERY
 from vault.sections import Section
 
@@ -76,6 +76,15 @@ def build() -> dict[str, Any]:
                       "blob": _h(keyring.seal(ring, master, DOSSIER, 1, r)),
                       "sign_public": _h(ring.signing_key.verify_key.encode()),
                       "box_public": _h(ring.box_key.public_key.encode())}
+
+    # The emergency record (a card issued, break-glass on): the same bytes from both clients.
+    r = DeterministicRandom(b"keyring-emergency")
+    record = EmergencyRecord().with_card(r(16).hex(), 1_790_000_000).with_card(
+        r(16).hex(), 1_800_000_000).with_break_glass(r(32))
+    ring = Keyring.new(r).with_emergency(record)
+    out["keyring_emergency"] = {
+        "plaintext": _h(keyring.encode(ring)), "break_glass": _h(record.break_glass or b""),
+        "cards": dict(sorted(record.cards.items()))}
 
     r = DeterministicRandom(b"item")
     section_key = KeyLookup(ref=r(16).hex(), key=r(32), section=Section.ALLERGIES)

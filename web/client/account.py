@@ -8,6 +8,7 @@ from vault.dossier import Dossier
 from vault.errors import NotFound
 from web import schemas
 from web.client.api import Api, ApiError
+from web.client.emergency_sync import recorded
 
 __all__ = ["NOT_APPROVED", "UNREACHABLE", "CodePending", "directory_status", "pharmacy_code",
            "request_code", "revoke_card"]
@@ -64,5 +65,8 @@ async def directory_status(api: Api, ps_id: str) -> tuple[str, list[str]]:
 
 
 async def revoke_card(dossier: Dossier, api: Api, card_id: str) -> None:
-    """Revoke one of the dossier's emergency cards (its passcode no longer opens it)."""
+    """Revoke one of the dossier's emergency cards (its passcode no longer opens it). Struck
+    from the keyring's record first: never re-sealed again, whatever the server lists."""
+    await recorded(dossier, api, lambda r: r.without_cards(
+        frozenset({card_id})))
     await api.call("DELETE", f"/dossiers/{dossier.dossier_id}/cards/{card_id}")

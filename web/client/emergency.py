@@ -20,6 +20,7 @@ from vault.crypto import Random, system_random
 from web import schemas
 from web.client.api import Api
 from web.client.consent import decrypt_items, request_signer
+from web.client.emergency_sync import recorded
 from web.client.links import public_origin
 from web.client.professional import ProfessionalIdentity
 
@@ -52,6 +53,11 @@ async def issue_card(dossier: Dossier, api: Api, *, days: int = 365,
     origin = await public_origin(api)
     made = card_format.new_card(dossier.ring, dossier.dossier_id, rng,
                                 cards_root=dossier.subkey(card_format.CARDS_PURPOSE))
+    # Recorded first, in the keyring: only the cards listed there are re-sealed after a key
+    # rotation (a card the server lists but the record lacks never is: emergency_sync).
+    now = dossier.now()
+    await recorded(dossier, api, lambda r: r.pruned(now).with_card(made.card_id.hex(),
+                                                                   now + days * 86400))
     info = await api.send("POST", f"/dossiers/{dossier.dossier_id}/cards", schemas.CardUpload(
         card_id=made.card_id.hex(), server_share=made.server_share, passcode=code,
         package=made.package, key_refs=list(made.key_refs), days=days), schemas.CardInfo)
@@ -116,12 +122,19 @@ async def open_card(api: Api, text: str, passcode: str, who: str = "", *,
 
 async def allow_break_glass(dossier: Dossier, api: Api, service_public: bytes, *,
                             rng: Random = system_random) -> None:
+    """Seal the summary's keys to the emergency service; the keyring records the key it was
+    sealed to, the only one a later re-seal seals to (``emergency_sync``)."""
+    await recorded(dossier, api, lambda r: r.with_break_glass(
+        bytes(service_public)))
     package, refs = card_format.seal_for_service(dossier.ring, service_public, rng)
     await api.call("PUT", f"/dossiers/{dossier.dossier_id}/break-glass",
                    schemas.BreakGlassUpload(package=package, key_refs=list(refs)))
 
 
 async def refuse_break_glass(dossier: Dossier, api: Api) -> None:
+    """Off in the keyring first (no re-seal from then on, whatever the server says), then
+    the server deletes the package."""
+    await recorded(dossier, api, lambda r: r.with_break_glass(None))
     await api.call("DELETE", f"/dossiers/{dossier.dossier_id}/break-glass")
 
 

@@ -9,12 +9,12 @@
  * Opening a card is the reading side's (``emergency.ts``). Also here: break-glass's state, and a standing grant to an emergency contact who has an
  * account (web/client/consent.py ``issue_contact_grant``). Randomness comes from the caller. */
 
-import { type Api, b64, type Json } from "./api.js";
-import { concat, equal, FormatError, type Random, toHex, utf8 } from "./bytes.js";
+import { type Api, b64, type Json, unb64 } from "./api.js";
+import { concat, equal, FormatError, fromHex, type Random, toHex, utf8 } from "./bytes.js";
 import { blake2bRaw } from "./blake2b.js";
 import { associatedData, KEY_BYTES, open, seal, systemRandom } from "./crypto.js";
 import { issueGrant } from "./grant.js";
-import { grantKeys, type Keyring } from "./keyring.js";
+import { type EmergencyRecord, grantKeys, type Keyring } from "./keyring.js";
 import { buildLink, fromDigits, parseLink } from "./link.js";
 import { encode as mpEncode, type MsgMap, type Value } from "./msgpack.js";
 import { EMERGENCY_SUMMARY, type Section } from "./sections.js";
@@ -113,6 +113,9 @@ export interface CardOwner {
   readonly keyring: Keyring;
   /** A key derived from the master key (vault Dossier.subkey). */
   subkey(purpose: string): Uint8Array;
+  /** The keyring's emergency record after ``change`` (web/client/emergency_sync.py
+   * ``recorded``): only the cards listed there are ever re-sealed. */
+  recorded(change?: (r: EmergencyRecord) => EmergencyRecord): Promise<EmergencyRecord>;
 }
 
 export const CARDS_PURPOSE = "carnet.cards";
@@ -130,6 +133,18 @@ export function cardKey(cardsRoot: Uint8Array, cardId: Uint8Array): Uint8Array {
 
 /** The card's package sealed again under its key with the summary's keys now, or null when
  * it does not open with ``cardKey`` (a random-key card: renew it). */
+/** Whether a card's package opens under its derived key (consent/card.py ``follows_keys``). */
+export function followsKeys(dossierId: string, cardId: string, pkgB64: string,
+  cardsRoot: Uint8Array): boolean {
+  try {
+    const id = fromHex(cardId);
+    open(cardKey(cardsRoot, id), unb64(pkgB64), cardAd(dossierId, id));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function resealCard(keys: SummaryKeys, dossierId: string, cardId: Uint8Array,
   pkg: Uint8Array, cardsRoot: Uint8Array, rng: Random = systemRandom): { package: Uint8Array;
   keyRefs: string[] } | null {
@@ -159,6 +174,9 @@ export interface CardState {
   expiresAt: number;
   revoked: boolean;
   attempts: number; // wrong passcodes so far (the card locks at the server's limit)
+  /** Its package opens under the card key this client derives, so it is re-sealed after key
+   * rotations; false: made before, with a random key (renew it). */
+  followsKeys: boolean;
 }
 
 /** The deployment's origin for links: what the server publishes, else ``fallback``. */
@@ -173,13 +191,19 @@ export async function publicOrigin(api: Api, fallback: string): Promise<string> 
 
 /** Register a new card for the emergency summary (web.client.emergency.issue_card). */
 export async function issueCard(s: CardOwner, origin: string, o: { days?: number; passcode?: string;
-  rng?: Random } = {}): Promise<Card> {
+  rng?: Random; now?: number } = {}): Promise<Card> {
   const rng = o.rng ?? systemRandom;
   const passcode = o.passcode ?? newPasscode(rng);
   const made = newCard(summaryKeys(s.keyring), s.dossierId, rng, s.subkey(CARDS_PURPOSE));
+  const days = o.days ?? CARD_DAYS;
+  const now = o.now ?? Math.floor(Date.now() / 1000);
+  // Recorded first, in the keyring: a card the record lacks is never re-sealed.
+  await s.recorded((r) => ({ breakGlass: r.breakGlass,
+    cards: new Map([...r.cards].filter(([, until]) => until > now)).set(toHex(made.cardId),
+      now + days * 86400) }));
   const info = await s.api.json("POST", `/dossiers/${s.dossierId}/cards`, {
     card_id: toHex(made.cardId), server_share: b64(made.serverShare), passcode,
-    package: b64(made.package), key_refs: made.keyRefs, days: o.days ?? CARD_DAYS });
+    package: b64(made.package), key_refs: made.keyRefs, days });
   return { cardId: String(info["card_id"]), link: cardLink(made.cardId, made.cardShare, origin),
     passcode, createdAt: Number(info["created_at"]), expiresAt: Number(info["expires_at"]) };
 }
@@ -187,9 +211,11 @@ export async function issueCard(s: CardOwner, origin: string, o: { days?: number
 /** The dossier's cards, newest first. */
 export async function listCards(s: CardOwner): Promise<CardState[]> {
   const body = await s.api.json("GET", `/dossiers/${s.dossierId}/cards`);
+  const root = s.subkey(CARDS_PURPOSE);
   const found = (body["cards"] as Json[]).map((c) => ({ cardId: String(c["card_id"]),
     createdAt: Number(c["created_at"]), expiresAt: Number(c["expires_at"]),
-    revoked: Boolean(c["revoked"]), attempts: Number(c["attempts"]) }));
+    revoked: Boolean(c["revoked"]), attempts: Number(c["attempts"]),
+    followsKeys: followsKeys(s.dossierId, String(c["card_id"]), String(c["package"] ?? ""), root) }));
   return found.sort((a, b) => b.createdAt - a.createdAt || a.cardId.localeCompare(b.cardId));
 }
 
@@ -197,7 +223,13 @@ export function isActive(c: CardState, now: number): boolean {
   return !c.revoked && c.expiresAt > now;
 }
 
+/** Struck from the keyring's record first (never re-sealed again), then revoked. */
 export async function revokeCard(s: CardOwner, cardId: string): Promise<void> {
+  await s.recorded((r) => {
+    const cards = new Map(r.cards);
+    cards.delete(cardId);
+    return { cards, breakGlass: r.breakGlass };
+  });
   await s.api.call("DELETE", `/dossiers/${s.dossierId}/cards/${cardId}`);
 }
 

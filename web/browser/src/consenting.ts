@@ -7,7 +7,7 @@ import { ApiError, b64, type Json, unb64 } from "./api.js";
 import { concat, equal, fromHex, toHex } from "./bytes.js";
 import { CARDS_PURPOSE, refsOf, resealCard, summaryKeys } from "./card.js";
 import { sealTo } from "./crypto.js";
-import { grantKeys } from "./keyring.js";
+import { type EmergencyRecord, emergencyRecord, emptyRecord, grantKeys } from "./keyring.js";
 import { encode as mpEncode, type MsgMap, type Value } from "./msgpack.js";
 import { EMERGENCY_SUMMARY } from "./sections.js";
 import { type Entry } from "./directory.js";
@@ -106,10 +106,47 @@ export class ConsentSession extends MaskingSession {
       .map((b) => ({ psId: String(b["ps_id"]), at: Number(b["at"]) }));
   }
 
+  /** What the server says the patient made (to adopt, for a keyring from before the
+   * record; web/client/emergency_sync.py ``_server_state``). */
+  private async serverState(now: number): Promise<EmergencyRecord> {
+    const cards = (await this.api.json("GET", `/dossiers/${this.dossierId}/cards`))["cards"];
+    const on = (await this.api.json("GET", `/dossiers/${this.dossierId}/break-glass`))["allowed"];
+    const found = new Map<string, number>();
+    for (const c of Array.isArray(cards) ? cards as Json[] : []) {
+      if (!c["revoked"] && Number(c["expires_at"]) > now) found.set(String(c["card_id"]), Number(c["expires_at"]));
+    }
+    return { cards: found, breakGlass: on ? await this.serviceKey() : null };
+  }
+
+  private async serviceKey(): Promise<Uint8Array> {
+    return unb64((await this.api.json("GET", "/emergency/service-key"))["box_public"]);
+  }
+
+  /** The keyring's emergency record after ``change`` (one CAS); a keyring from before the
+   * record adopts the server's state first, once. */
+  async recorded(change: (r: EmergencyRecord) => EmergencyRecord = (r) => r): Promise<EmergencyRecord> {
+    if (!emergencyRecord(this.ring)) {
+      const found = await this.serverState(Math.floor(Date.now() / 1000));
+      await this.keepEmergency((r) => r ?? found);
+    }
+    return this.keepEmergency((r) => change(r ?? emptyRecord()));
+  }
+
   /** Break-glass allowed: every version of the emergency summary's keys (never the mask
-   * key) sealed to the emergency service's key (consent/card.py ``seal_for_service``). */
+   * key) sealed to the emergency service's key (consent/card.py ``seal_for_service``). The
+   * keyring records that key; a re-seal (``reseal``) seals only to it, and only while the
+   * record has break-glass on. */
   async allowBreakGlass(reseal = false): Promise<void> {
-    const service = unb64((await this.api.json("GET", "/emergency/service-key"))["box_public"]);
+    let service: Uint8Array;
+    if (reseal) {
+      const on = (await this.recorded()).breakGlass;
+      if (!on) return;
+      service = on;
+    } else {
+      const fresh = await this.serviceKey();
+      await this.recorded((r) => ({ cards: r.cards, breakGlass: fresh }));
+      service = fresh;
+    }
     const keys: MsgMap = new Map();
     const refs: string[] = [];
     for (const s of [...EMERGENCY_SUMMARY].sort()) {
@@ -125,11 +162,14 @@ export class ConsentSession extends MaskingSession {
       { package: b64(pkg), key_refs: refs.sort(), ...(reseal ? { reseal: true } : {}) });
   }
 
-  /** After a rotation (web/client/emergency_sync.py): every active card lacking one of the
-   * summary's key versions is sealed again under its own key, and the break-glass package
-   * again to the service, so a printed card keeps opening the current summary (P7). Returns
-   * the cards it could not re-seal (random-key cards: renew them). */
+  /** After a rotation (web/client/emergency_sync.py): every card of the patient's record
+   * that is active and lacks one of the summary's key versions is sealed again under its own
+   * key, and the break-glass package again to the service while the record has it on, so a
+   * printed card keeps opening the current summary (P7); never on the server's word alone.
+   * Returns the cards it could not re-seal (random-key cards: renew them). */
   async syncEmergency(now: number): Promise<{ resealed: string[]; stale: string[] }> {
+    const record = await this.recorded();
+    const ours = new Set([...record.cards].filter(([, until]) => until > now).map(([id]) => id));
     const keys = summaryKeys(this.ring);
     const wanted = refsOf(keys);
     const covered = (refs: unknown): boolean => {
@@ -139,10 +179,10 @@ export class ConsentSession extends MaskingSession {
     const resealed: string[] = [];
     const stale: string[] = [];
     const root = this.subkey(CARDS_PURPOSE);
-    const cards = (await this.api.json("GET", `/dossiers/${this.dossierId}/cards`))["cards"];
+    const cards = ours.size ? (await this.api.json("GET", `/dossiers/${this.dossierId}/cards`))["cards"] : [];
     for (const c of Array.isArray(cards) ? cards as Json[] : []) {
       const cardId = String(c["card_id"]);
-      if (c["revoked"] || Number(c["expires_at"]) <= now || covered(c["key_refs"])) continue;
+      if (!ours.has(cardId) || c["revoked"] || Number(c["expires_at"]) <= now || covered(c["key_refs"])) continue;
       const again = resealCard(keys, this.dossierId, fromHex(cardId), unb64(c["package"]), root,
         this.rng);
       if (!again) {
@@ -158,18 +198,22 @@ export class ConsentSession extends MaskingSession {
       }
       resealed.push(cardId);
     }
-    const state = await this.api.json("GET", `/dossiers/${this.dossierId}/break-glass`);
-    if (state["allowed"] && !covered(state["key_refs"])) {
-      try { // only while it is on: a re-seal never turns it on again (409 break_glass_turned_off)
-        await this.allowBreakGlass(true);
-      } catch (e) {
-        if (!(e instanceof ApiError && e.code === "break_glass_turned_off")) throw e;
+    if (record.breakGlass) {
+      const state = await this.api.json("GET", `/dossiers/${this.dossierId}/break-glass`);
+      if (state["allowed"] && !covered(state["key_refs"])) {
+        try { // only while it is on: a re-seal never turns it on again (409 break_glass_turned_off)
+          await this.allowBreakGlass(true);
+        } catch (e) {
+          if (!(e instanceof ApiError && e.code === "break_glass_turned_off")) throw e;
+        }
       }
     }
     return { resealed, stale };
   }
 
+  /** Off in the keyring's record first (no re-seal from then on), then on the server. */
   async refuseBreakGlass(): Promise<void> {
+    await this.recorded((r) => ({ cards: r.cards, breakGlass: null }));
     await this.api.call("DELETE", `/dossiers/${this.dossierId}/break-glass`);
   }
 }

@@ -7,8 +7,8 @@ import { openAttachment } from "./attachment.js";
 import type { Random } from "./bytes.js";
 import { derive } from "./crypto.js";
 import { type Item, type ItemRecord, openItemWithKey, unwrapItemKey } from "./item.js";
-import { current, type KeyLookup, type Keyring, lookup, openKeyring, rotate,
-  sealKeyring } from "./keyring.js";
+import { current, type EmergencyRecord, emergencyRecord, type KeyLookup, type Keyring, lookup,
+  openKeyring, rotate, sameRecord, sealKeyring, withEmergency } from "./keyring.js";
 import { maskedSection, type Rewrap } from "./rewraps.js";
 import type { KeySlot, SlotName } from "./slots.js";
 import type { Section } from "./sections.js";
@@ -147,6 +147,18 @@ export class SessionCore {
       if (this.afterRotation && this.currentRefs() !== before) await this.afterRotation();
       return done;
     }
+  }
+
+  /** Apply ``change`` to the keyring's emergency record (null: a keyring from before it) in
+   * one CAS, again on the reloaded keyring after another device's change (vault
+   * ``Dossier.keep_emergency``). */
+  async keepEmergency(change: (r: EmergencyRecord | null) => EmergencyRecord): Promise<EmergencyRecord> {
+    return this.retrying(async () => {
+      const before = emergencyRecord(this.ring);
+      const after = change(before);
+      if (!before || !sameRecord(before, after)) await this.saveRing(withEmergency(this.ring, after));
+      return after;
+    });
   }
 
   /** The key new items of ``section`` are wrapped under: the mask key when masked; else the

@@ -1,6 +1,6 @@
 /** The keyring (vault/keyring.py): every key below the master key, one sealed blob. */
 
-import { concat, FormatError, type Random, toHex } from "./bytes.js";
+import { concat, equal, FormatError, type Random, toHex } from "./bytes.js";
 import { associatedData, boxPublic, KEY_BYTES, open, seal, signingKeypair,
   systemRandom } from "./crypto.js";
 import { decode as mpDecode, encode as mpEncode, Fields, type MsgMap, type Value } from "./msgpack.js";
@@ -110,6 +110,54 @@ export function withItemsMasked(ring: Keyring, ids: Iterable<string>, masked: bo
   return { ...ring, extra };
 }
 
+/** The patient's own record of emergency access (vault/keyring.py ``EmergencyRecord``): the
+ * cards issued and not revoked (card id -> the expiry asked for) and, while break-glass is on,
+ * the service key it was turned on with. A re-seal after a rotation follows it, never the
+ * server's word alone. null: a keyring from before the record (adopted once). */
+export interface EmergencyRecord {
+  cards: Map<string, number>;
+  breakGlass: Uint8Array | null;
+}
+
+export function emptyRecord(): EmergencyRecord {
+  return { cards: new Map(), breakGlass: null };
+}
+
+const isCardId = (id: string): boolean => /^[0-9a-f]{32}$/.test(id);
+
+export function emergencyRecord(ring: Keyring): EmergencyRecord | null {
+  const raw = ring.extra.get("emergency");
+  if (raw === undefined) return null;
+  const bad = (): never => { throw new FormatError("emergency record is malformed"); };
+  if (!(raw instanceof Map)) return bad();
+  const cards = new Map<string, number>();
+  const listed = raw.get("cards");
+  if (!(listed instanceof Map)) return bad();
+  for (const [id, until] of listed) {
+    if (!isCardId(id) || typeof until !== "number" || !Number.isSafeInteger(until) || until < 0)
+      return bad();
+    cards.set(id, until);
+  }
+  const glass = raw.get("break_glass");
+  if (glass !== undefined && !(glass instanceof Uint8Array && glass.length === 32)) return bad();
+  return { cards, breakGlass: glass ?? null };
+}
+
+export function withEmergency(ring: Keyring, record: EmergencyRecord): Keyring {
+  const wire: MsgMap = new Map<string, Value>([
+    ["cards", new Map<string, Value>([...record.cards].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))]]);
+  if (record.breakGlass) wire.set("break_glass", record.breakGlass);
+  const extra = new Map(ring.extra);
+  extra.set("emergency", wire);
+  return { ...ring, extra };
+}
+
+export function sameRecord(a: EmergencyRecord, b: EmergencyRecord): boolean {
+  const glass = a.breakGlass && b.breakGlass ? equal(a.breakGlass, b.breakGlass)
+    : a.breakGlass === b.breakGlass;
+  return glass && a.cards.size === b.cards.size && [...a.cards].every(([id, e]) => b.cards.get(id) === e);
+}
+
 export function withMasked(ring: Keyring, section: Section, masked: boolean): Keyring {
   const set = new Set(ring.maskedSections);
   if (masked) set.add(section);
@@ -173,10 +221,12 @@ export function decode(data: Uint8Array): Keyring {
   if (sections.size !== SECTIONS.length) throw new FormatError("keyring is incomplete");
   const extra = new Map<string, Value>();
   for (const [k, v] of top as MsgMap) if (!KNOWN.has(k)) extra.set(k, v);
-  return { signSeed: f.bin("sign_seed"), boxSecret: f.bin("box_secret"),
+  const ring: Keyring = { signSeed: f.bin("sign_seed"), boxSecret: f.bin("box_secret"),
     maskRef: mask.str("ref"), maskKey: mask.bin("key"), sections,
     maskedSections: sectionList(f.strList("masked_sections", [])),
     rotatePending: sectionList(f.strList("rotate_pending", [])), extra };
+  emergencyRecord(ring); // refused here when malformed, as vault/keyring.py does
+  return ring;
 }
 
 function ad(dossierId: string, version: number): Uint8Array {

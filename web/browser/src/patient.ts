@@ -10,8 +10,8 @@ import { ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, itemBody, type NewFile, slotBod
 import { KEY_BYTES, MEMLIMIT_FLOOR, OPSLIMIT_FLOOR, sign, systemRandom } from "./crypto.js";
 import { type AttachmentRef, decodeItem, encodeItem, type Item, type ItemContent,
   sealItem } from "./item.js";
-import { boxPublicKey, type Keyring, maskedItems, newKeyring, sealKeyring,
-  signPublic } from "./keyring.js";
+import { boxPublicKey, emptyRecord, type Keyring, maskedItems, newKeyring, sealKeyring,
+  signPublic, withEmergency } from "./keyring.js";
 import { ConsentSession } from "./consenting.js";
 import { type ItemChanges, revised, sealFile } from "./editing.js";
 import { UnreadableItem } from "./core.js";
@@ -65,7 +65,7 @@ export class PatientSession extends ConsentSession {
     const rng = o.rng ?? systemRandom;
     const dossierId = toHex(rng(16));
     const master = rng(KEY_BYTES);
-    const ring = newKeyring(rng);
+    const ring = withEmergency(newKeyring(rng), emptyRecord()); // recorded from the start
     const recoveryCode = newRecoveryCode(rng);
     const params = () => ({ salt: rng(16), opslimit: OPSLIMIT_FLOOR, memlimit: MEMLIMIT_FLOOR });
     const slots = [makeSlot(SLOT_PASSPHRASE, passphrase, master, dossierId, params(), rng),

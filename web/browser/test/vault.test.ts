@@ -6,7 +6,8 @@ import { openAttachment } from "../src/attachment.js";
 import { fromHex as h, toHex, utf8 } from "../src/bytes.js";
 import { associatedData, derive, normalizePassphrase, open, ready, seal } from "../src/crypto.js";
 import { decodeItem, encodeItem, itemAd, openItemWithKey, unwrapItemKey } from "../src/item.js";
-import { boxPublicKey, decode, encode, openKeyring, sealKeyring, signPublic } from "../src/keyring.js";
+import { boxPublicKey, decode, emergencyRecord, encode, openKeyring, sealKeyring, signPublic,
+  withEmergency } from "../src/keyring.js";
 import { parse as parseRecovery } from "../src/recovery.js";
 import { makeSlot, openSlot, stretchSecret, UnlockFailed } from "../src/slots.js";
 import { decodeTombstone, encodeTombstone, verifyTombstone } from "../src/tombstone.js";
@@ -75,6 +76,22 @@ test("keyring opens, re-encodes byte-identical and seals to the same blob", () =
     scripted(h(k.blob).slice(1, 25)))), k.blob);
   assert.throws(() => openKeyring(h(k.blob), h(k.master), k.dossier_id, k.version + 1),
     { name: "DecryptionFailed" });
+});
+
+test("keyring's emergency record: Python's bytes read and written again byte-identical", () => {
+  const k = v["keyring_emergency"];
+  const ring = decode(h(k.plaintext));
+  const record = emergencyRecord(ring);
+  assert.ok(record);
+  assert.deepEqual(Object.fromEntries(record.cards), k.cards);
+  assert.equal(toHex(record.breakGlass ?? new Uint8Array(0)), k.break_glass);
+  assert.equal(toHex(encode(withEmergency(ring, record))), k.plaintext);
+  // built here in another order: the same bytes
+  const cards = new Map([...record.cards].reverse());
+  assert.equal(toHex(encode(withEmergency(ring, { cards, breakGlass: record.breakGlass }))), k.plaintext);
+  assert.equal(emergencyRecord(decode(h(v["keyring"].plaintext))), null); // before the record
+  const bad = withEmergency(ring, { cards: new Map([["not-a-card-id", 1]]), breakGlass: null });
+  assert.throws(() => decode(encode(bad)), { name: "FormatError" });
 });
 
 test("item revision: unwrap, open, re-encode; masked wrap; wrong section fails", () => {

@@ -83,6 +83,7 @@ function renderState(now: number): void {
     ? msg("card.active", { number: active.cardId.slice(0, 8), until: day(active.expiresAt) })
     : msg("card.none"));
   if (active?.attempts) state.append(" ", msg("card.attempts", { count: String(active.attempts) }));
+  if (active && !active.followsKeys) state.append(" ", msg("card.stale"));
   $("#card-create").hidden = Boolean(active);
   $("#card-renew").hidden = $("#card-revoke").hidden = !active;
   $("#glass-state").textContent = glass === null ? ""

@@ -23,6 +23,10 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
                     "Card no. {number} active, valid until {until}."),
     "card.attempts": ("{count} code(s) erroné(s) saisi(s) sur cette carte.",
                       "{count} wrong code(s) entered on this card."),
+    "card.stale": ("Faite avant que les cartes suivent les changements de clés, elle peut ne "
+                   "pas ouvrir ce qui a été écrit ou masqué depuis : renouvelez-la.",
+                   "Made before cards followed key changes, it may not open what was written "
+                   "or masked since: renew it."),
     "card.create": ("Créer ma carte d'urgence", "Create my emergency card"),
     "card.renew": ("Renouveler ma carte (l'ancienne ne marchera plus)",
                    "Renew my card (the old one stops working)"),

@@ -1,0 +1,175 @@
+"""After a key rotation the patient's client re-seals emergency packages only as the patient's
+own record in the keyring says (``vault.keyring.EmergencyRecord``, ``web.client.
+emergency_sync``), never on the server's word alone. Attacks by a dishonest operator (the
+server is trusted for availability, not confidentiality), played by an HTTP transport between
+the real client and the real app that rewrites the server's answers and accepts what the
+client then sends; each failed on the code before the record (which re-sealed whatever the
+server listed, to whatever key it named):
+
+- a revoked card listed as active again, with its old package (a former holder knows its K);
+- break-glass answered "on" with the operator's own key;
+- break-glass answered "on" after the patient turned it off.
+
+And a keyring written before the record adopts the server's state once. SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+
+import httpx
+import msgspec
+import nacl.public
+import pytest
+
+from consent import card as card_format
+from tests.web.server.routes.api_support import BASE_URL, Harness
+from tests.web.server.routes.grant_world import PASSPHRASE
+from vault import Dossier
+from vault.keyring import EmergencyRecord
+from web import schemas
+from web.client import Api
+from web.client.account import revoke_card
+from web.client.emergency import allow_break_glass, issue_card, refuse_break_glass
+from web.client.emergency_sync import sync_emergency
+from web.client.patient import activate
+
+PASSCODE = "12345678"
+Rewrite = Callable[[httpx.Request, dict[str, object]], dict[str, object]]
+
+
+class Operator(httpx.AsyncBaseTransport):
+    """The real app behind a dishonest operator: while ``lying``, ``rewrite`` changes JSON
+    answers, and the emergency re-seals the client sends are kept (``taken``) and answered
+    204 as a server that stores them would."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.lying = False
+        self.rewrites: list[Rewrite] = []
+        self.taken: list[tuple[str, bytes]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        resealing = request.method == "PUT" and (
+            path.endswith("/package") or path.endswith("/break-glass"))
+        if self.lying and resealing:
+            self.taken.append((path, await request.aread()))
+            return httpx.Response(204)
+        response = await self.inner.handle_async_request(request)
+        if not self.lying or request.method != "GET" or not self.rewrites:
+            return response
+        await response.aread()
+        if not response.headers.get("content-type", "").startswith("application/json"):
+            return response
+        body = json.loads(response.content)
+        for rewrite in self.rewrites:
+            body = rewrite(request, body)
+        return httpx.Response(response.status_code, json=body)
+
+
+async def _patient(app: Harness) -> tuple[Dossier, Api, Operator]:
+    operator = Operator(app.transport)
+    person = await app.beneficiary()
+    code = await app.pharmacy_code(person)
+    api = Api(BASE_URL, transport=operator)
+    dossier, _ = await activate(api, person.nir, code, PASSPHRASE, clock=app.clock)
+    return dossier, api, operator
+
+
+async def _allergy_masked(dossier: Dossier) -> None:
+    """A masking: rotates the allergies' key (the re-seal runs after it, ``after_rotation``)."""
+    await dossier.add("allergies", "allergy", "Pénicilline", "2020-01-01")
+    hidden = await dossier.add("allergies", "allergy", "Privé", "2020-01-02")
+    await dossier.mask(hidden.item_id)
+
+
+async def test_a_revoked_card_listed_as_active_again_is_never_resealed(app: Harness) -> None:
+    dossier, api, operator = await _patient(app)
+    card = await issue_card(dossier, api, days=30, passcode=PASSCODE)
+    listed = await api.get(f"/dossiers/{dossier.dossier_id}/cards", schemas.CardList)
+    [before] = [c for c in listed.cards if c.card_id == card.card_id]
+    await revoke_card(dossier, api, card.card_id)
+    assert card.card_id not in (dossier.ring.emergency or EmergencyRecord()).cards
+
+    def resurrect(request: httpx.Request, body: dict[str, object]) -> dict[str, object]:
+        if request.url.path.endswith("/cards"):
+            alive = msgspec.to_builtins(dataclasses.replace(before, revoked=False))
+            return {"cards": [c for c in body["cards"] if c["card_id"] != card.card_id]  # type: ignore[attr-defined]
+                    + [alive]}
+        return body
+
+    operator.rewrites.append(resurrect)
+    operator.lying = True
+    await _allergy_masked(dossier)
+    synced = await sync_emergency(dossier, api)
+    assert synced.resealed_cards == [] and operator.taken == []
+
+
+async def test_break_glass_is_resealed_only_to_the_key_it_was_turned_on_with(
+        app: Harness) -> None:
+    dossier, api, operator = await _patient(app)
+    service = nacl.public.PrivateKey.generate()
+    mine = nacl.public.PrivateKey.generate()  # the operator's
+    await allow_break_glass(dossier, api, bytes(service.public_key))
+
+    def swap_key(request: httpx.Request, body: dict[str, object]) -> dict[str, object]:
+        if request.url.path == "/emergency/service-key":
+            return {"box_public": msgspec.json.decode(msgspec.json.encode(
+                bytes(mine.public_key)))}
+        return body
+
+    operator.rewrites.append(swap_key)
+    operator.lying = True
+    await _allergy_masked(dossier)
+    [(path, sent)] = operator.taken
+    assert path.endswith("/break-glass")
+    upload = msgspec.json.decode(sent, type=schemas.BreakGlassUpload)
+    with pytest.raises(card_format.PackageUnreadable):
+        card_format.open_for_service(upload.package, bytes(mine))
+    keys = card_format.open_for_service(upload.package, bytes(service))
+    assert set(card_format.refs_of(keys)) == set(card_format.refs_of(
+        card_format.summary_keys(dossier.ring)))
+
+
+async def test_break_glass_answered_on_after_the_patient_turned_it_off_is_not_resealed(
+        app: Harness) -> None:
+    dossier, api, operator = await _patient(app)
+    service = nacl.public.PrivateKey.generate()
+    await allow_break_glass(dossier, api, bytes(service.public_key))
+    await refuse_break_glass(dossier, api)
+
+    def still_on(request: httpx.Request, body: dict[str, object]) -> dict[str, object]:
+        if request.url.path.endswith("/break-glass"):
+            return {"allowed": True, "key_refs": []}
+        return body
+
+    operator.rewrites.append(still_on)
+    operator.lying = True
+    await _allergy_masked(dossier)
+    assert not (await sync_emergency(dossier, api)).break_glass
+    assert operator.taken == []
+
+
+async def test_a_keyring_from_before_the_record_adopts_the_servers_state_once(
+        app: Harness) -> None:
+    dossier, api, operator = await _patient(app)
+    card = await issue_card(dossier, api, days=30, passcode=PASSCODE)
+    service = nacl.public.PrivateKey.generate()
+    await allow_break_glass(dossier, api, bytes(service.public_key))
+    # as a keyring written before the record existed: no record in it
+    await dossier._save_ring(dataclasses.replace(dossier.ring, emergency=None, _index={}))
+    assert dossier.ring.emergency is None
+    await _allergy_masked(dossier)  # the re-seal adopts first, then follows the record
+    record = dossier.ring.emergency
+    assert record is not None and set(record.cards) == {card.card_id}
+    assert record.break_glass is not None  # the server's key, trusted this once
+    listed = await api.get(f"/dossiers/{dossier.dossier_id}/cards", schemas.CardList)
+    wanted = set(card_format.refs_of(card_format.summary_keys(dossier.ring)))
+    assert all(wanted <= set(c.key_refs) for c in listed.cards)
+    # adopted once: from then on a revoked card the operator lists again is left alone
+    await revoke_card(dossier, api, card.card_id)
+    assert dossier.ring.emergency is not None and dossier.ring.emergency.cards == {}
+    assert operator.taken == []
