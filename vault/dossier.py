@@ -12,7 +12,7 @@ from typing import Final, TypeVar
 
 from vault import attachments, items, keyring, keys, recovery, tombstone
 from vault._archiving import Archiving, NewAttachment
-from vault._emergency import EmergencyRecords
+from vault._keeping import KeyringKeeping, check_floor
 from vault._masking import Masking
 from vault.crypto import (
     KEY_BYTES,
@@ -24,12 +24,10 @@ from vault.crypto import (
     system_random,
 )
 from vault.errors import (
-    Conflict,
     InvalidInput,
     ItemGone,
     NotAllowed,
     NotFound,
-    StaleKeyring,
     StaleRevision,
 )
 from vault.itembox import open_record, open_records, seal_item
@@ -49,16 +47,14 @@ from vault.store import DossierStore, all_items
 Clock = Callable[[], int]
 T = TypeVar("T")
 ATTACHMENT_MAX_BYTES: Final = 25 * 1024 * 1024
-# Attempts of one change whose write the store refused as based on a stale keyring (another
-# device changed it meanwhile): reload the keyring and apply the change again (P16).
-STALE_ATTEMPTS: Final = 3
 _KEEP: Final = object()
 
 
-class Dossier(Masking, Archiving, EmergencyRecords):
+class Dossier(Masking, Archiving, KeyringKeeping):
     """An unlocked dossier. Build with :meth:`create`, :meth:`unlock` or :meth:`recover`.
     Masking (``mask``, ``unmask``, ``mask_section``, ``unmask_section``, ``finish_rotations``)
-    is from ``vault._masking``, ``keep_emergency`` from ``vault._emergency``."""
+    is from ``vault._masking``; the keyring's updates (``refresh``, ``keep_emergency``) from
+    ``vault._keeping``."""
 
     def __init__(self, store: DossierStore, dossier_id: str, master: bytes, ring: Keyring,
                  ring_version: int, *, clock: Clock, rng: Random = system_random) -> None:
@@ -108,8 +104,12 @@ class Dossier(Masking, Archiving, EmergencyRecords):
 
     @classmethod
     async def open_with_master(cls, store: DossierStore, dossier_id: str, master: bytes, *,
-                               clock: Clock, rng: Random = system_random) -> Dossier:
+                               clock: Clock, rng: Random = system_random,
+                               floor: int = 0) -> Dossier:
+        """``floor``: the keyring version this client saw last (``ring_version``); an older
+        one is refused (``RolledBack``, ``vault._keeping``)."""
         record = await store.keyring(dossier_id)
+        check_floor(record.version, floor)
         ring = keyring.open_(record.blob, master, dossier_id, record.version)
         return cls(store, dossier_id, master, ring, record.version, clock=clock, rng=rng)
 
@@ -159,45 +159,7 @@ class Dossier(Masking, Archiving, EmergencyRecords):
         card keys), stable for the dossier's life; the master key never leaves this object."""
         return derive(self._master, purpose)
 
-    # ----------------------------------------------------------------- keyring updates
-    async def _save_ring(self, ring: Keyring) -> None:
-        version = self._ring_version + 1
-        blob = keyring.seal(ring, self._master, self.dossier_id, version, self._rng)
-        new_version = await self._store.put_keyring(self.dossier_id, blob, self._ring_version)
-        if new_version != version:
-            raise Conflict("the keyring version moved unexpectedly")
-        self._ring, self._ring_version = ring, version
-
-    async def refresh(self) -> None:
-        """Reload the keyring (after another device changed it)."""
-        record = await self._store.keyring(self.dossier_id)
-        self._ring = keyring.open_(record.blob, self._master, self.dossier_id, record.version)
-        self._ring_version = record.version
-
-    async def _retrying(self, change: Callable[[], Awaitable[T]]) -> T:
-        """Run ``change``; when the store refuses one of its writes as based on a stale
-        keyring (another device masked, rotated or unmasked meanwhile), reload the keyring
-        and run it again (``STALE_ATTEMPTS`` in all). ``change`` derives everything from the
-        keyring and the store as they are when it runs, so the write it applies again is
-        masked, or under the new key, as the other device's change requires (P16). A stale
-        revision or a deleted item is never retried: nothing is merged."""
-        before = self._current_refs()
-        for attempt in range(1, STALE_ATTEMPTS + 1):
-            try:
-                done = await change()
-            except StaleKeyring:
-                if attempt == STALE_ATTEMPTS:
-                    raise
-                await self.refresh()
-                continue
-            if self.after_rotation is not None and self._current_refs() != before:
-                await self.after_rotation()
-            return done
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _current_refs(self) -> tuple[str, ...]:
-        return tuple(self._ring.current(s).ref for s in Section)
-
+    # ----------------------------------------------------------------- keyring: vault._keeping
     async def _write_key(self, section: Section, masked: bool = False) -> keyring.KeyLookup:
         """The key new items of ``section`` are wrapped under: the mask key if the section (or
         the item: ``masked``) is masked; otherwise the section's current key, rotated first if

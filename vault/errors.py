@@ -21,6 +21,7 @@ The tree (``code`` in brackets)::
       x DossierClosed               [dossier_closed]
       x NotAllowed                  [not_allowed]
       x StorageUnavailable          [storage_unavailable]
+      x RolledBack                  [keyring_rolled_back]
       x MigrationError              [migration_failed]       RuntimeError, vault.storage.migrate
 """
 
@@ -142,6 +143,18 @@ class NotAllowed(VaultError):
     """The action is not permitted in this state (editing another's item, a closed dossier)."""
 
     code = "not_allowed"
+
+
+class RolledBack(VaultError):
+    """The server answered an older keyring than this client has already seen (a restored
+    backup, or a dishonest server): nothing is read or written with it."""
+
+    code = "keyring_rolled_back"
+
+    def __init__(self, detail: str = "the server answered an older version of this dossier's "
+                 "keys than this device has seen (restored from a backup, or altered): "
+                 "nothing was changed; tell the service") -> None:
+        super().__init__(detail)
 
 
 class StorageUnavailable(VaultError):

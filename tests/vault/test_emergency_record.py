@@ -13,6 +13,7 @@ from tests.support import Clock
 from tests.vault.conftest import PASSPHRASE
 from vault import Dossier, FormatError, MemoryStore, keyring
 from vault.crypto import system_random
+from vault.errors import RolledBack
 from vault.keyring import EmergencyRecord, Keyring
 
 CARD = "ab" * 16
@@ -84,3 +85,26 @@ async def test_an_unchanged_record_writes_no_keyring(memory_store: MemoryStore,
     await d.keep_emergency(lambda r: r or EmergencyRecord())
     assert (await memory_store.keyring(d.dossier_id)).version == before
     assert dataclasses.replace(d.ring.emergency or EmergencyRecord()) == EmergencyRecord()
+
+
+async def test_a_keyring_rolled_back_is_refused_in_the_session_and_at_the_next_unlock(
+        memory_store: MemoryStore, clock: Clock) -> None:
+    """A server (a restored backup, or an operator who wants a revoked card back in the
+    record) answers an older keyring: refused by ``refresh`` and, with the version a client
+    kept, by the next unlock, before anything is read or written with it."""
+    d, _ = await Dossier.create(memory_store, PASSPHRASE, clock=clock)
+    await d.keep_emergency(lambda r: (r or EmergencyRecord()).with_card(CARD, 99))
+    old = memory_store._keyrings[d.dossier_id]
+    await d.keep_emergency(lambda r: (r or EmergencyRecord()).without_cards(frozenset({CARD})))
+    seen = d.ring_version
+    assert seen == old.version + 1
+    memory_store._keyrings[d.dossier_id] = old  # the operator's rollback
+    with pytest.raises(RolledBack):
+        await d.refresh()
+    assert d.ring.emergency == EmergencyRecord() and d.ring_version == seen  # unchanged
+    with pytest.raises(RolledBack):
+        await Dossier.open_with_master(memory_store, d.dossier_id, d._master, clock=clock,
+                                       floor=seen)
+    # without a floor (a device that never saw the dossier) it opens: trust on first use
+    first = await Dossier.open_with_master(memory_store, d.dossier_id, d._master, clock=clock)
+    assert first.ring_version == old.version

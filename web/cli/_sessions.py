@@ -67,10 +67,14 @@ async def patient_session(ctx: Ctx) -> AsyncIterator[PatientSession]:
     nir, profile = _patient_profile(ctx)
     passphrase = ctx.passphrase()
     async with ctx.api(ctx.server(profile)) as api:
-        dossier = await login(api, nir, passphrase, clock=clock)
+        # A keyring older than this home last saw is refused (rolled back: vault._keeping).
+        dossier = await login(api, nir, passphrase, clock=clock,
+                              floor_of=lambda d: pins.keyring_floor(ctx.home, d))
         try:
             yield PatientSession(api, dossier, profile)
         finally:
+            with contextlib.suppress(OSError):  # remembered for the next session's check
+                pins.save_keyring_floor(ctx.home, dossier.dossier_id, dossier.ring_version)
             await quiet_logout(api)
 
 

@@ -13,6 +13,7 @@ from web.cli._context import CliError, Ctx, check_date, clock
 from web.cli._render import recovery_warning
 from web.cli._sessions import patient_session, quiet_logout
 from web.client import home as local_home
+from web.client import pins
 from web.client.account import request_code
 from web.client.emergency import allow_break_glass
 from web.client.emergency import service_key as emergency_service_key
@@ -57,6 +58,7 @@ async def patient_activate(ctx: Ctx) -> None:
     try:
         local_home.save(home, profile, passphrase)
         local_home.save_recovery(home, profile, code)  # `patient recover` finds the NIR
+        pins.save_keyring_floor(home, dossier.dossier_id, dossier.ring_version)
     except OSError as exc:  # the recovery code must still be shown: it exists nowhere else
         saved = exc
     ctx.out.emit({"dossier_id": dossier.dossier_id, "recovery_code": code,

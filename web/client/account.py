@@ -66,7 +66,9 @@ async def directory_status(api: Api, ps_id: str) -> tuple[str, list[str]]:
 
 async def revoke_card(dossier: Dossier, api: Api, card_id: str) -> None:
     """Revoke one of the dossier's emergency cards (its passcode no longer opens it). Struck
-    from the keyring's record first: never re-sealed again, whatever the server lists."""
-    await recorded(dossier, api, lambda r: r.without_cards(
-        frozenset({card_id})))
+    from the keyring's record first: never re-sealed again, whatever the server lists; and
+    the summary's keys rotate at their next write, so its package (which a dishonest server
+    could keep) opens nothing written afterwards."""
+    await recorded(dossier, api, lambda r: r.without_cards(frozenset({card_id})),
+                   withdrawn=True)
     await api.call("DELETE", f"/dossiers/{dossier.dossier_id}/cards/{card_id}")

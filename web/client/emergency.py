@@ -132,9 +132,9 @@ async def allow_break_glass(dossier: Dossier, api: Api, service_public: bytes, *
 
 
 async def refuse_break_glass(dossier: Dossier, api: Api) -> None:
-    """Off in the keyring first (no re-seal from then on, whatever the server says), then
-    the server deletes the package."""
-    await recorded(dossier, api, lambda r: r.with_break_glass(None))
+    """Off in the keyring first (no re-seal from then on, whatever the server says; the
+    summary's keys rotate at their next write), then the server deletes the package."""
+    await recorded(dossier, api, lambda r: r.with_break_glass(None), withdrawn=True)
     await api.call("DELETE", f"/dossiers/{dossier.dossier_id}/break-glass")
 
 

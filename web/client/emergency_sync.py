@@ -27,6 +27,7 @@ from vault import Dossier
 from vault.crypto import Random, system_random
 from vault.errors import NotFound
 from vault.keyring import EmergencyRecord
+from vault.sections import EMERGENCY_SUMMARY
 from web import schemas
 from web.client.api import Api, ApiError
 
@@ -57,15 +58,18 @@ async def _server_state(dossier: Dossier, api: Api) -> EmergencyRecord:
 
 
 async def recorded(dossier: Dossier, api: Api,
-                   change: Callable[[EmergencyRecord], EmergencyRecord] | None = None
-                   ) -> EmergencyRecord:
+                   change: Callable[[EmergencyRecord], EmergencyRecord] | None = None, *,
+                   withdrawn: bool = False) -> EmergencyRecord:
     """The keyring's emergency record after ``change`` (saved in one keyring CAS); a keyring
-    from before the record adopts the server's state first, once."""
+    from before the record adopts the server's state first, once. ``withdrawn`` (a card
+    revoked, break-glass turned off): the same CAS has the summary's sections rotate their key
+    at their next write, so what was sealed before opens nothing written afterwards."""
     if dossier.ring.emergency is None:
         found = await _server_state(dossier, api)
         await dossier.keep_emergency(lambda r: found if r is None else r)
     apply = change or (lambda r: r)
-    return await dossier.keep_emergency(lambda r: apply(r or EmergencyRecord()))
+    return await dossier.keep_emergency(lambda r: apply(r or EmergencyRecord()),
+                                        rotate=EMERGENCY_SUMMARY if withdrawn else frozenset())
 
 
 async def sync_emergency(dossier: Dossier, api: Api, *,

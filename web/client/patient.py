@@ -35,8 +35,11 @@ async def activate(api: Api, nir: str, code: str, passphrase: str, *,
 
 
 async def login(api: Api, nir: str, secret: str, *, clock: Clock,
-                slot: str = SLOT_PASSPHRASE) -> Dossier:
-    """Prove the secret without sending it, then unwrap the master key locally."""
+                slot: str = SLOT_PASSPHRASE,
+                floor_of: Callable[[str], int] | None = None) -> Dossier:
+    """Prove the secret without sending it, then unwrap the master key locally.
+    ``floor_of(dossier id)``: the keyring version this device saw last (``web.client.pins``);
+    an older keyring is refused before anything is read or written (``RolledBack``)."""
     params = await api.send("POST", "/auth/params", schemas.ParamsRequest(login=nir),
                             schemas.ParamsBody, auth=False)
     kdf = params.passphrase if slot == SLOT_PASSPHRASE else params.recovery
@@ -60,7 +63,9 @@ async def login(api: Api, nir: str, secret: str, *, clock: Clock,
     store.session = session
     record = await store.slot(session.subject, slot)
     master = keys.open_slot_with(stretched, record, session.subject)
-    dossier = await Dossier.open_with_master(store, session.subject, master, clock=clock)
+    floor = floor_of(session.subject) if floor_of is not None else 0
+    dossier = await Dossier.open_with_master(store, session.subject, master, clock=clock,
+                                             floor=floor)
     # A grant that expired or was revoked since: rotate its keys now and before every write.
     await watch_grants(dossier, api)
     return dossier

@@ -1,6 +1,8 @@
 """What a home remembers about the server it trusts (trust on first use, then checked):
-the directory authority's public key, and the server's audit key with the last history head
-this home verified. None of it is secret; each only lets a later check notice a swap."""
+the directory authority's public key, the server's audit key with the last history head
+this home verified, and the keyring version each dossier had when this home last used it (a
+server that answers an older one rolled it back: ``vault._keeping``). None of it is secret;
+each only lets a later check notice a swap."""
 
 from __future__ import annotations
 
@@ -13,11 +15,12 @@ from web.client import home as local_home
 from web.client.api import Api
 from web.client.directory import authority_key
 
-__all__ = ["AUDIT_FILE", "AUTHORITY_FILE", "DamagedPin", "load_audit", "pinned_authority",
-           "save_audit"]
+__all__ = ["AUDIT_FILE", "AUTHORITY_FILE", "FLOORS_FILE", "DamagedPin", "keyring_floor",
+           "load_audit", "pinned_authority", "save_audit", "save_keyring_floor"]
 
 AUTHORITY_FILE: Final = "directory-authority.txt"
 AUDIT_FILE: Final = "patient.audit.json"
+FLOORS_FILE: Final = "patient.keyrings.json"  # dossier id -> the keyring version last seen
 
 
 class DamagedPin(ValueError):
@@ -62,4 +65,33 @@ def save_audit(home: Path, key: bytes, head: audit.ChainHead) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps({"server_public": key.hex(), "seq": head.seq,
                                "hash": head.hash.hex()}))
+    tmp.replace(path)
+
+
+def _floors(home: Path) -> dict[str, int]:
+    path = home / FLOORS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text())
+        return {str(k): int(v) for k, v in data.items()}
+    except (ValueError, AttributeError, TypeError):
+        raise DamagedPin(path) from None
+
+
+def keyring_floor(home: Path, dossier_id: str) -> int:
+    """The keyring version this home last saw for ``dossier_id`` (0: never)."""
+    return _floors(home).get(dossier_id, 0)
+
+
+def save_keyring_floor(home: Path, dossier_id: str, version: int) -> None:
+    """Remember ``version`` unless a higher one is remembered (written atomically)."""
+    floors = _floors(home)
+    if floors.get(dossier_id, 0) >= version:
+        return
+    floors[dossier_id] = version
+    local_home.ensure_dir(home)
+    path = home / FLOORS_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(floors, sort_keys=True))
     tmp.replace(path)

@@ -47,6 +47,7 @@ VAULT_STATUS: Final[Mapping[type[vault_errors.VaultError], int]] = {
     vault_errors.DossierClosed: 410,
     vault_errors.NotAllowed: 403,
     vault_errors.StorageUnavailable: 503,
+    vault_errors.RolledBack: 409,  # a client's finding about a server's answer, never raised here
     # Raised by `python -m web.server migrate`, never inside a request; were it, the schema
     # would not be ready: the database is not usable yet.
     MigrationError: 503,

@@ -46,3 +46,16 @@ def test_damaged_audit_pin_is_refused_before_login(capsys: pytest.CaptureFixture
     with pytest.raises(pins.DamagedPin):
         pins.load_audit(home)
     assert pins.load_audit(tmp_path / "nowhere") == (None, None)
+
+
+def test_keyring_floors_only_go_up_and_a_damaged_file_is_refused(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    one, two = "a" * 32, "b" * 32
+    assert pins.keyring_floor(home, one) == 0  # never seen: trust on first use
+    pins.save_keyring_floor(home, one, 5)
+    pins.save_keyring_floor(home, two, 2)
+    pins.save_keyring_floor(home, one, 3)  # a lower one never lowers the floor
+    assert (pins.keyring_floor(home, one), pins.keyring_floor(home, two)) == (5, 2)
+    (home / pins.FLOORS_FILE).write_text("[1, 2")
+    with pytest.raises(pins.DamagedPin):
+        pins.keyring_floor(home, one)

@@ -9,7 +9,7 @@
  * Opening a card is the reading side's (``emergency.ts``). Also here: break-glass's state, and a standing grant to an emergency contact who has an
  * account (web/client/consent.py ``issue_contact_grant``). Randomness comes from the caller. */
 
-import { type Api, b64, type Json, unb64 } from "./api.js";
+import { type Api, ApiError, b64, type Json, unb64 } from "./api.js";
 import { concat, equal, FormatError, fromHex, type Random, toHex, utf8 } from "./bytes.js";
 import { blake2bRaw } from "./blake2b.js";
 import { associatedData, KEY_BYTES, open, seal, systemRandom } from "./crypto.js";
@@ -115,7 +115,7 @@ export interface CardOwner {
   subkey(purpose: string): Uint8Array;
   /** The keyring's emergency record after ``change`` (web/client/emergency_sync.py
    * ``recorded``): only the cards listed there are ever re-sealed. */
-  recorded(change?: (r: EmergencyRecord) => EmergencyRecord): Promise<EmergencyRecord>;
+  recorded(change?: (r: EmergencyRecord) => EmergencyRecord, withdrawn?: boolean): Promise<EmergencyRecord>;
 }
 
 export const CARDS_PURPOSE = "carnet.cards";
@@ -223,24 +223,46 @@ export function isActive(c: CardState, now: number): boolean {
   return !c.revoked && c.expiresAt > now;
 }
 
-/** Struck from the keyring's record first (never re-sealed again), then revoked. */
+/** Struck from the keyring's record first (never re-sealed again; the summary's keys rotate
+ * at their next write), then revoked on the server (one it does not know: nothing to do). */
 export async function revokeCard(s: CardOwner, cardId: string): Promise<void> {
   await s.recorded((r) => {
     const cards = new Map(r.cards);
     cards.delete(cardId);
     return { cards, breakGlass: r.breakGlass };
-  });
+  }, true);
   await s.api.call("DELETE", `/dossiers/${s.dossierId}/cards/${cardId}`);
 }
 
-/** A new card, then every card that was active before it revoked (a lost or reprinted card
- * stops opening the summary). */
+/** A new card, then every other card revoked (a lost or reprinted card stops opening the
+ * summary): those the record lists too, not only the server's. */
 export async function renewCard(s: CardOwner, origin: string, now: number,
   o: { days?: number; rng?: Random } = {}): Promise<Card> {
-  const before = (await listCards(s)).filter((c) => isActive(c, now));
-  const made = await issueCard(s, origin, o);
-  for (const c of before) await revokeCard(s, c.cardId);
+  const made = await issueCard(s, origin, { ...o, now });
+  await revokeCards(s, now, made.cardId);
   return made;
+}
+
+/** Every card active in the patient's record or on the server's list, but ``keep``: struck
+ * from the record in one keyring write (a card the server hides now is struck too, so it is
+ * never re-sealed when it is listed again; the summary's keys rotate at their next write),
+ * then revoked on the server (one it does not know: nothing to do there). */
+export async function revokeCards(s: CardOwner, now: number, keep = ""): Promise<string[]> {
+  const listed = (await listCards(s)).filter((c) => isActive(c, now)).map((c) => c.cardId);
+  let ids: string[] = [];
+  await s.recorded((r) => {
+    const ours = [...r.cards].filter(([, until]) => until > now).map(([id]) => id);
+    ids = [...new Set([...listed, ...ours])].filter((id) => id !== keep).sort();
+    return { cards: new Map([...r.cards].filter(([id]) => !ids.includes(id))), breakGlass: r.breakGlass };
+  }, true);
+  for (const id of ids) {
+    try {
+      await s.api.call("DELETE", `/dossiers/${s.dossierId}/cards/${id}`);
+    } catch (e) {
+      if (!(e instanceof ApiError && e.status === 404)) throw e;
+    }
+  }
+  return ids;
 }
 
 /** Whether break-glass is allowed now (the server holds a package for the service). */

@@ -123,13 +123,17 @@ export class ConsentSession extends MaskingSession {
   }
 
   /** The keyring's emergency record after ``change`` (one CAS); a keyring from before the
-   * record adopts the server's state first, once. */
-  async recorded(change: (r: EmergencyRecord) => EmergencyRecord = (r) => r): Promise<EmergencyRecord> {
+   * record adopts the server's state first, once. ``withdrawn`` (a card revoked, break-glass
+   * off): the summary's keys rotate at their next write, so an old package opens nothing
+   * written afterwards. */
+  async recorded(change: (r: EmergencyRecord) => EmergencyRecord = (r) => r,
+    withdrawn = false): Promise<EmergencyRecord> {
     if (!emergencyRecord(this.ring)) {
       const found = await this.serverState(Math.floor(Date.now() / 1000));
       await this.keepEmergency((r) => r ?? found);
     }
-    return this.keepEmergency((r) => change(r ?? emptyRecord()));
+    return this.keepEmergency((r) => change(r ?? emptyRecord()),
+      withdrawn ? [...EMERGENCY_SUMMARY].sort() : []);
   }
 
   /** Break-glass allowed: every version of the emergency summary's keys (never the mask
@@ -213,7 +217,7 @@ export class ConsentSession extends MaskingSession {
 
   /** Off in the keyring's record first (no re-seal from then on), then on the server. */
   async refuseBreakGlass(): Promise<void> {
-    await this.recorded((r) => ({ cards: r.cards, breakGlass: null }));
+    await this.recorded((r) => ({ cards: r.cards, breakGlass: null }), true);
     await this.api.call("DELETE", `/dossiers/${this.dossierId}/break-glass`);
   }
 }

@@ -50,6 +50,26 @@ export const ATTACHMENT_TYPES = ["application/pdf", "image/png", "image/jpeg", "
   "text/plain"];
 export const STALE_ATTEMPTS = 3;
 
+/** The keyring version each dossier had when this device last used it (vault/_keeping.py,
+ * web/client/pins.py): a server that answers an older one rolled it back (a restored
+ * backup, or an operator who wants a revoked card back in the emergency record). Kept in
+ * localStorage (no secret); where there is none, only within the session. */
+export const keyringFloors = {
+  get(dossierId: string): number {
+    try {
+      return Number(globalThis.localStorage?.getItem(`carnet.keyring.${dossierId}`) ?? 0) || 0;
+    } catch {
+      return 0;
+    }
+  },
+  set(dossierId: string, version: number): void {
+    try {
+      if (version > keyringFloors.get(dossierId))
+        globalThis.localStorage?.setItem(`carnet.keyring.${dossierId}`, String(version));
+    } catch { /* storage refused: checked within this session only */ }
+  },
+};
+
 export class SessionCore {
   protected constructor(readonly api: Api, readonly dossierId: string, protected master: Uint8Array | null,
     protected ring: Keyring, protected ringVersion: number, protected readonly rng: Random) {}
@@ -80,10 +100,16 @@ export class SessionCore {
     return this.ringVersion;
   }
 
+  /** Reload the keyring; never one older than this session or this device has seen. */
   async refresh(): Promise<void> {
     const k = await this.api.json("GET", `/dossiers/${this.dossierId}/keyring`);
-    this.ringVersion = Number(k["version"]);
-    this.ring = openKeyring(unb64(k["blob"]), this.key, this.dossierId, this.ringVersion);
+    const version = Number(k["version"]);
+    if (version < Math.max(this.ringVersion, keyringFloors.get(this.dossierId)))
+      throw new ApiError(409, "keyring_rolled_back", "the server answered an older version of "
+        + "this record's keys than this device has seen: nothing was changed");
+    this.ring = openKeyring(unb64(k["blob"]), this.key, this.dossierId, version);
+    this.ringVersion = version;
+    keyringFloors.set(this.dossierId, version);
   }
 
   async records(): Promise<ItemRecord[]> {
@@ -129,6 +155,7 @@ export class SessionCore {
     if (Number(out["version"]) !== version) throw new ApiError(409, "conflict", "the keyring moved");
     this.ring = ring;
     this.ringVersion = version;
+    keyringFloors.set(this.dossierId, version);
   }
 
   /** Run a change again, from a reloaded keyring, when another device moved the keyring
@@ -151,12 +178,18 @@ export class SessionCore {
 
   /** Apply ``change`` to the keyring's emergency record (null: a keyring from before it) in
    * one CAS, again on the reloaded keyring after another device's change (vault
-   * ``Dossier.keep_emergency``). */
-  async keepEmergency(change: (r: EmergencyRecord | null) => EmergencyRecord): Promise<EmergencyRecord> {
+   * ``Dossier.keep_emergency``); ``rotate``: sections whose next write rotates their key,
+   * set in the same CAS (a card revoked, break-glass off). */
+  async keepEmergency(change: (r: EmergencyRecord | null) => EmergencyRecord,
+    rotate: readonly Section[] = []): Promise<EmergencyRecord> {
     return this.retrying(async () => {
       const before = emergencyRecord(this.ring);
       const after = change(before);
-      if (!before || !sameRecord(before, after)) await this.saveRing(withEmergency(this.ring, after));
+      const pending = rotate.some((s) => !this.ring.rotatePending.has(s));
+      if (!before || !sameRecord(before, after) || pending) {
+        const ring = withEmergency(this.ring, after);
+        await this.saveRing({ ...ring, rotatePending: new Set([...ring.rotatePending, ...rotate]) });
+      }
       return after;
     });
   }

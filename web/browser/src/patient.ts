@@ -5,7 +5,7 @@
 import { Api, ApiError, b64, type Json, unb64 } from "./api.js";
 import { sealAttachment } from "./attachment.js";
 import { type Random, toHex } from "./bytes.js";
-import { ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, itemBody, type NewFile, slotBody,
+import { ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, itemBody, keyringFloors, type NewFile, slotBody,
   slotOf } from "./core.js";
 import { KEY_BYTES, MEMLIMIT_FLOOR, OPSLIMIT_FLOOR, sign, systemRandom } from "./crypto.js";
 import { type AttachmentRef, decodeItem, encodeItem, type Item, type ItemContent,
@@ -80,6 +80,7 @@ export class PatientSession extends ConsentSession {
     });
     api.session = String(session["session"]);
     const made = new PatientSession(api, dossierId, master, ring, 1, rng);
+    keyringFloors.set(dossierId, 1);
     made.afterRotation = () => made.syncEmergencyNow();
     return { session: made, recoveryCode };
   }

@@ -264,6 +264,13 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
         "Cette phrase secrète n'ouvre pas ce dossier. Vérifiez-la, ou utilisez votre code "
         "de secours.",
         "This passphrase does not open this record. Check it, or use your recovery code."),
+    "error.rolled_back": (
+        "Le serveur a renvoyé une version plus ancienne des clés de votre dossier que celle "
+        "que cet appareil a déjà vue (restauration d'une sauvegarde, ou modification). Rien "
+        "n'a été modifié. Prévenez le service Carnet.",
+        "The server answered an older version of your record's keys than this device has "
+        "already seen (a restored backup, or tampering). Nothing was changed. Tell the Carnet "
+        "service."),
     "error.mismatch": ("Les deux phrases secrètes ne sont pas identiques.",
                        "The two passphrases differ."),
     "error.weak": ("Cette phrase secrète est trop facile à deviner. Exemple de phrase solide : "

@@ -28,13 +28,14 @@ from consent import card as card_format
 from tests.web.server.routes.api_support import BASE_URL, Harness
 from tests.web.server.routes.grant_world import PASSPHRASE
 from vault import Dossier
+from vault.errors import RolledBack
 from vault.keyring import EmergencyRecord
 from web import schemas
 from web.client import Api
 from web.client.account import revoke_card
 from web.client.emergency import allow_break_glass, issue_card, refuse_break_glass
 from web.client.emergency_sync import sync_emergency
-from web.client.patient import activate
+from web.client.patient import activate, login
 
 PASSCODE = "12345678"
 Rewrite = Callable[[httpx.Request, dict[str, object]], dict[str, object]]
@@ -172,4 +173,59 @@ async def test_a_keyring_from_before_the_record_adopts_the_servers_state_once(
     # adopted once: from then on a revoked card the operator lists again is left alone
     await revoke_card(dossier, api, card.card_id)
     assert dossier.ring.emergency is not None and dossier.ring.emergency.cards == {}
+    assert operator.taken == []
+
+
+async def test_what_is_written_after_a_card_is_revoked_is_under_a_key_its_package_lacks(
+        app: Harness) -> None:
+    """A dishonest server may keep a revoked card's package and share; the former holder then
+    knows K and every key in it. Revoking has the summary's keys rotate at their next write,
+    in the same keyring write as the strike (before, the next allergy used a key the package
+    held)."""
+    dossier, api, _ = await _patient(app)
+    await dossier.add("allergies", "allergy", "Pénicilline", "2020-01-01")
+    card = await issue_card(dossier, api, days=30, passcode=PASSCODE)
+    await allow_break_glass(dossier, api, bytes(nacl.public.PrivateKey.generate().public_key))
+    listed = await api.get(f"/dossiers/{dossier.dossier_id}/cards", schemas.CardList)
+    held = {r for c in listed.cards if c.card_id == card.card_id for r in c.key_refs}
+    assert held
+    await revoke_card(dossier, api, card.card_id)
+    later = await dossier.add("allergies", "allergy", "Latex", "2021-01-01")
+    [record] = await dossier._store.revisions(dossier.dossier_id, later.item_id)
+    assert record.key_ref not in held
+    glass = await api.get(f"/dossiers/{dossier.dossier_id}/break-glass",
+                          schemas.BreakGlassState)
+    assert record.key_ref in glass.key_refs  # break-glass, still on, follows the new key
+    await refuse_break_glass(dossier, api)
+    after = await dossier.add("allergies", "allergy", "Arachide", "2022-01-01")
+    [last] = await dossier._store.revisions(dossier.dossier_id, after.item_id)
+    assert last.key_ref not in set(glass.key_refs) | held
+
+
+async def test_a_keyring_the_operator_rolls_back_is_refused(app: Harness) -> None:
+    """The operator answers the keyring as it was before a card was revoked (the card back in
+    the record, to be re-sealed at the next rotation): refused in the session and at the next
+    login with the version this device kept (``web.client.pins``), before any re-seal."""
+    operator = Operator(app.transport)
+    person = await app.beneficiary()
+    code = await app.pharmacy_code(person)
+    api = Api(BASE_URL, transport=operator)
+    dossier, _ = await activate(api, person.nir, code, PASSPHRASE, clock=app.clock)
+    card = await issue_card(dossier, api, days=30, passcode=PASSCODE)
+    path = f"/dossiers/{dossier.dossier_id}/keyring"
+    async with httpx.AsyncClient(transport=app.transport, base_url=BASE_URL, headers={
+            "authorization": f"Bearer {api.session}"}) as raw:
+        before = (await raw.get(path)).json()
+    await revoke_card(dossier, api, card.card_id)
+    seen = dossier.ring_version
+    assert seen > int(before["version"])
+    operator.rewrites.append(lambda request, body: before if request.url.path == path else body)
+    operator.lying = True
+    with pytest.raises(RolledBack):
+        await dossier.refresh()
+    assert dossier.ring_version == seen and not (dossier.ring.emergency or
+                                                  EmergencyRecord()).cards
+    again = Api(BASE_URL, transport=operator)
+    with pytest.raises(RolledBack):
+        await login(again, person.nir, PASSPHRASE, clock=app.clock, floor_of=lambda _: seen)
     assert operator.taken == []

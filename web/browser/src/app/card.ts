@@ -5,7 +5,7 @@
  * memory only until "done" or a lock. */
 
 import { type Card, type CardState, breakGlassAllowed, isActive, issueContactGrant, issueCard,
-  listCards, parseContact, publicOrigin, renewCard, revokeCard } from "../card.js";
+  listCards, parseContact, publicOrigin, renewCard, revokeCards } from "../card.js";
 import { cardPdf, frenchDate, groupedPasscode, type Holder, slipPdf } from "../cardpdf.js";
 import type { Item } from "../item.js";
 import { UnreadableItem } from "../patient.js";
@@ -156,7 +156,7 @@ export function setup(ctx: PatientContext): void {
   $("#card-renew").addEventListener("click", withSession(async (s) =>
     present(s, await renewCard(s, await origin(), ctx.now()))));
   $("#card-revoke").addEventListener("click", withSession(async (s) => {
-    for (const c of cards.filter((x) => isActive(x, ctx.now()))) await revokeCard(s, c.cardId);
+    await revokeCards(s, ctx.now());
     await refresh(s);
     ctx.status(msg("card.revoked"));
   }, msg("card.revoke_confirm")));

@@ -34,6 +34,7 @@ function show(view: string): void {
 function explain(e: unknown): string {
   if (e instanceof ApiError) {
     if (e.status === 0) return msg("error.network");
+    if (e.code === "keyring_rolled_back") return msg("error.rolled_back");
     return msg("error.generic", { detail: e.message });
   }
   if (e instanceof Error && e.name === "UnlockFailed") return msg("error.unlock");
