@@ -148,7 +148,9 @@ async def patient_recover(ctx: Ctx) -> None:
     new = ctx.new_passphrase(user_inputs=(nir,))
     server = ctx.server(kept)
     async with ctx.api(server) as api:
-        dossier = await recover(api, nir, code, new, clock=clock)
+        dossier = await recover(api, nir, code, new, clock=clock,
+                                floor_of=lambda d: pins.keyring_floor(ctx.home, d))
+        pins.save_keyring_floor(ctx.home, dossier.dossier_id, dossier.ring_version)
         await quiet_logout(api)
     profile = local_home.Profile(role="patient", server=server, login=nir,
                                  dossier_id=dossier.dossier_id)

@@ -23,6 +23,7 @@ from web.client.consent import decrypt_items, request_signer
 from web.client.emergency_sync import recorded
 from web.client.links import public_origin
 from web.client.professional import ProfessionalIdentity
+from web.client.rotation import rotate_summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,10 +133,12 @@ async def allow_break_glass(dossier: Dossier, api: Api, service_public: bytes, *
 
 
 async def refuse_break_glass(dossier: Dossier, api: Api) -> None:
-    """Off in the keyring first (no re-seal from then on, whatever the server says; the
-    summary's keys rotate at their next write), then the server deletes the package."""
+    """Off in the keyring first (no re-seal from then on, whatever the server says), then
+    the server deletes the package, then the summary's keys rotate (grants and cards
+    re-sealed): a copy of the package opens nothing written afterwards."""
     await recorded(dossier, api, lambda r: r.with_break_glass(None), withdrawn=True)
     await api.call("DELETE", f"/dossiers/{dossier.dossier_id}/break-glass")
+    await rotate_summary(dossier, api)
 
 
 async def break_glass_allowed(dossier: Dossier, api: Api) -> bool:

@@ -62,8 +62,9 @@ async def recorded(dossier: Dossier, api: Api,
                    withdrawn: bool = False) -> EmergencyRecord:
     """The keyring's emergency record after ``change`` (saved in one keyring CAS); a keyring
     from before the record adopts the server's state first, once. ``withdrawn`` (a card
-    revoked, break-glass turned off): the same CAS has the summary's sections rotate their key
-    at their next write, so what was sealed before opens nothing written afterwards."""
+    revoked, break-glass turned off): the same CAS marks the summary's sections to rotate at
+    their next write, should the rotation that follows (``rotation.rotate_summary``) not
+    happen."""
     if dossier.ring.emergency is None:
         found = await _server_state(dossier, api)
         await dossier.keep_emergency(lambda r: found if r is None else r)

@@ -72,11 +72,12 @@ async def login(api: Api, nir: str, secret: str, *, clock: Clock,
 
 
 async def recover(api: Api, nir: str, recovery_code: str, new_passphrase: str, *,
-                  clock: Clock) -> Dossier:
+                  clock: Clock, floor_of: Callable[[str], int] | None = None) -> Dossier:
     """Lost passphrase: log in with the recovery code, set a new passphrase (refused first
-    if it is easy to guess)."""
+    if it is easy to guess). ``floor_of``: as for :func:`login`."""
     check_new_passphrase(new_passphrase, user_inputs=(nir,))
-    dossier = await login(api, nir, recovery_code, clock=clock, slot=SLOT_RECOVERY)
+    dossier = await login(api, nir, recovery_code, clock=clock, slot=SLOT_RECOVERY,
+                          floor_of=floor_of)
     await dossier.change_passphrase(new_passphrase)
     await declare(dossier, api, "recovery_used")  # the history says how the keys changed
     return dossier

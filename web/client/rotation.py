@@ -26,12 +26,12 @@ from consent import grant
 from vault import Dossier
 from vault.crypto import Random, system_random
 from vault.errors import VaultError
-from vault.sections import Section
+from vault.sections import EMERGENCY_SUMMARY, Section
 from web import schemas
 from web.client.api import Api, ApiError
 from web.client.emergency_sync import sync_emergency
 
-__all__ = ["Synced", "sync_grants", "watch_grants"]
+__all__ = ["Synced", "rotate_summary", "sync_grants", "watch_grants"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +64,16 @@ async def sync_grants(dossier: Dossier, api: Api, *, rng: Random = system_random
                        schemas.GrantUpload(grant=signed.encode()), schemas.GrantInfo)
         resealed.append(g.grant_id)
     return Synced(rotated=rotate, resealed=resealed)
+
+
+async def rotate_summary(dossier: Dossier, api: Api, *,
+                         rng: Random = system_random) -> Synced:
+    """After a card is revoked or break-glass turned off: the emergency summary's keys
+    rotate now (not at their next write: a professional's write, or an unmasking, would still
+    use a key the withdrawn package holds), the remaining cards and break-glass are re-sealed
+    (``Dossier.after_rotation``) and so is every grant on those sections."""
+    await dossier.rotate_now(EMERGENCY_SUMMARY)
+    return await sync_grants(dossier, api, rng=rng)
 
 
 async def watch_grants(dossier: Dossier, api: Api, *, rng: Random = system_random) -> Synced:

@@ -2,10 +2,11 @@
 says (``keyring.ts`` ``EmergencyRecord``, ``consenting.ts`` ``syncEmergency``), in a real
 Chromium against a dishonest operator played by request interception: after the patient
 revoked a card, the operator lists it as active again with its old package (a former holder
-knows its key), and names a key of its own as the emergency service's. Masking an allergy
-then rotates the summary's keys: the revoked card gets nothing, and break-glass is re-sealed
-to the key the patient turned it on with, never to the operator's. Before the record, the
-browser re-sealed both as the server said (this test failed)."""
+knows its key), and names a key of its own as the emergency service's. The revocation itself
+rotated the summary's keys (break-glass re-sealed with versions the card never held). Masking
+an allergy then rotates them again: the revoked card gets nothing, and break-glass is
+re-sealed to the key the patient turned it on with, never to the operator's. Before the
+record, the browser re-sealed both as the server said (this test failed)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ class Operator:
         self.cards_before: list[dict[str, Any]] = []  # the last honest card list
         self.own = nacl.public.PrivateKey.generate()
         self.taken: list[tuple[str, dict[str, Any]]] = []
+        self.honest: list[dict[str, Any]] = []  # re-seals sent while not lying
 
     async def cards(self, route: Any) -> None:
         if route.request.method != "GET":
@@ -56,6 +58,8 @@ class Operator:
         await route.fulfill(status=200, json={"box_public": own})
 
     async def reseal(self, route: Any) -> None:
+        if route.request.method == "PUT" and not self.lying:
+            self.honest.append(json.loads(route.request.post_data or "{}"))
         if not self.lying or route.request.method != "PUT":
             await route.continue_()
             return
@@ -97,6 +101,11 @@ async def test_a_dishonest_operator_gets_nothing_resealed_from_the_browser(
         page.once("dialog", lambda d: d.accept())  # "Révoquer la carte ?"
         await panel.get_by_role("button", name="Révoquer ma carte").click()
         await panel.get_by_text("Vous n'avez pas de carte d'urgence active.").wait_for()
+        # The revocation rotated the summary's keys at once: break-glass was re-sealed with
+        # versions the revoked card never held (a kept copy of its package opens nothing new).
+        held = {r for c in operator.cards_before for r in c["key_refs"]}
+        assert any(b.get("reseal") and set(b["key_refs"]) - held for b in operator.honest), \
+            operator.honest
 
         operator.lying = True
         page.once("dialog", lambda d: d.accept())  # "this hides it from the summary"

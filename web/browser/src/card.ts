@@ -116,6 +116,8 @@ export interface CardOwner {
   /** The keyring's emergency record after ``change`` (web/client/emergency_sync.py
    * ``recorded``): only the cards listed there are ever re-sealed. */
   recorded(change?: (r: EmergencyRecord) => EmergencyRecord, withdrawn?: boolean): Promise<EmergencyRecord>;
+  /** The summary's keys rotated now, grants and cards re-sealed (after a card is revoked). */
+  rotateSummary(): Promise<void>;
 }
 
 export const CARDS_PURPOSE = "carnet.cards";
@@ -223,8 +225,9 @@ export function isActive(c: CardState, now: number): boolean {
   return !c.revoked && c.expiresAt > now;
 }
 
-/** Struck from the keyring's record first (never re-sealed again; the summary's keys rotate
- * at their next write), then revoked on the server (one it does not know: nothing to do). */
+/** Struck from the keyring's record first (never re-sealed again), revoked on the server,
+ * then the summary's keys rotate (``rotateSummary``: a kept copy of its package opens
+ * nothing written afterwards). */
 export async function revokeCard(s: CardOwner, cardId: string): Promise<void> {
   await s.recorded((r) => {
     const cards = new Map(r.cards);
@@ -232,6 +235,7 @@ export async function revokeCard(s: CardOwner, cardId: string): Promise<void> {
     return { cards, breakGlass: r.breakGlass };
   }, true);
   await s.api.call("DELETE", `/dossiers/${s.dossierId}/cards/${cardId}`);
+  await s.rotateSummary();
 }
 
 /** A new card, then every other card revoked (a lost or reprinted card stops opening the
@@ -245,8 +249,8 @@ export async function renewCard(s: CardOwner, origin: string, now: number,
 
 /** Every card active in the patient's record or on the server's list, but ``keep``: struck
  * from the record in one keyring write (a card the server hides now is struck too, so it is
- * never re-sealed when it is listed again; the summary's keys rotate at their next write),
- * then revoked on the server (one it does not know: nothing to do there). */
+ * never re-sealed when it is listed again), revoked on the server (one it does not know:
+ * nothing to do there), then the summary's keys rotate (``rotateSummary``). */
 export async function revokeCards(s: CardOwner, now: number, keep = ""): Promise<string[]> {
   const listed = (await listCards(s)).filter((c) => isActive(c, now)).map((c) => c.cardId);
   let ids: string[] = [];
@@ -262,6 +266,7 @@ export async function revokeCards(s: CardOwner, now: number, keep = ""): Promise
       if (!(e instanceof ApiError && e.status === 404)) throw e;
     }
   }
+  if (ids.length) await s.rotateSummary();
   return ids;
 }
 

@@ -124,8 +124,8 @@ export class ConsentSession extends MaskingSession {
 
   /** The keyring's emergency record after ``change`` (one CAS); a keyring from before the
    * record adopts the server's state first, once. ``withdrawn`` (a card revoked, break-glass
-   * off): the summary's keys rotate at their next write, so an old package opens nothing
-   * written afterwards. */
+   * off): the same write marks the summary's keys to rotate at their next write, should the
+   * rotation that follows (``rotateSummary``) not happen. */
   async recorded(change: (r: EmergencyRecord) => EmergencyRecord = (r) => r,
     withdrawn = false): Promise<EmergencyRecord> {
     if (!emergencyRecord(this.ring)) {
@@ -215,9 +215,20 @@ export class ConsentSession extends MaskingSession {
     return { resealed, stale };
   }
 
-  /** Off in the keyring's record first (no re-seal from then on), then on the server. */
+  /** Off in the keyring's record first (no re-seal from then on), then on the server, then
+   * the summary's keys rotate (``rotateSummary``). */
   async refuseBreakGlass(): Promise<void> {
     await this.recorded((r) => ({ cards: r.cards, breakGlass: null }), true);
     await this.api.call("DELETE", `/dossiers/${this.dossierId}/break-glass`);
+    await this.rotateSummary();
+  }
+
+  /** After a card is revoked or break-glass turned off (web/client/rotation.py
+   * ``rotate_summary``): the summary's keys rotate now, not at the next write (a
+   * professional's write or an unmasking would still use a key the withdrawn package
+   * holds); cards, break-glass and every grant on those sections are re-sealed. */
+  async rotateSummary(): Promise<void> {
+    await this.rotateNow([...EMERGENCY_SUMMARY].sort());
+    await this.syncGrants(Math.floor(Date.now() / 1000));
   }
 }

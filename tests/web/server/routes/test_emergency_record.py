@@ -26,7 +26,7 @@ import pytest
 
 from consent import card as card_format
 from tests.web.server.routes.api_support import BASE_URL, Harness
-from tests.web.server.routes.grant_world import PASSPHRASE
+from tests.web.server.routes.grant_world import PASSPHRASE, give, open_as, professional
 from vault import Dossier
 from vault.errors import RolledBack
 from vault.keyring import EmergencyRecord
@@ -35,7 +35,8 @@ from web.client import Api
 from web.client.account import revoke_card
 from web.client.emergency import allow_break_glass, issue_card, refuse_break_glass
 from web.client.emergency_sync import sync_emergency
-from web.client.patient import activate, login
+from web.client.patient import activate, login, recover
+from web.client.writes import write_item
 
 PASSCODE = "12345678"
 Rewrite = Callable[[httpx.Request, dict[str, object]], dict[str, object]]
@@ -210,7 +211,7 @@ async def test_a_keyring_the_operator_rolls_back_is_refused(app: Harness) -> Non
     person = await app.beneficiary()
     code = await app.pharmacy_code(person)
     api = Api(BASE_URL, transport=operator)
-    dossier, _ = await activate(api, person.nir, code, PASSPHRASE, clock=app.clock)
+    dossier, recovery_code = await activate(api, person.nir, code, PASSPHRASE, clock=app.clock)
     card = await issue_card(dossier, api, days=30, passcode=PASSCODE)
     path = f"/dossiers/{dossier.dossier_id}/keyring"
     async with httpx.AsyncClient(transport=app.transport, base_url=BASE_URL, headers={
@@ -225,7 +226,45 @@ async def test_a_keyring_the_operator_rolls_back_is_refused(app: Harness) -> Non
         await dossier.refresh()
     assert dossier.ring_version == seen and not (dossier.ring.emergency or
                                                   EmergencyRecord()).cards
+    await dossier.add("allergies", "allergy", "Latex", "2021-01-01")  # a rotation, a re-seal
+    assert operator.taken == []  # the revoked card got nothing
     again = Api(BASE_URL, transport=operator)
     with pytest.raises(RolledBack):
         await login(again, person.nir, PASSPHRASE, clock=app.clock, floor_of=lambda _: seen)
-    assert operator.taken == []
+    with pytest.raises(RolledBack):  # the recovery code's way in checks it too
+        await recover(Api(BASE_URL, transport=operator), person.nir, recovery_code,
+                      "une toute nouvelle phrase secrète bien longue", clock=app.clock,
+                      floor_of=lambda _: seen)
+
+
+async def _held(api: Api, dossier: Dossier, card_id: str) -> set[str]:
+    listed = await api.get(f"/dossiers/{dossier.dossier_id}/cards", schemas.CardList)
+    return {r for c in listed.cards if c.card_id == card_id for r in c.key_refs}
+
+
+async def test_after_a_card_is_revoked_a_professionals_write_and_an_unmasking_use_new_keys(
+        app: Harness) -> None:
+    """The summary's keys rotate at the revocation itself, grants re-sealed: a professional's
+    write and an item unmasked afterwards are under keys the revoked package lacks, and the
+    professional reads what the patient writes afterwards (before, the rotation waited for
+    the patient's next write: the professional kept writing under the old key, and an
+    unmasking rewrapped under it)."""
+    dossier, api, _ = await _patient(app)
+    hidden = await dossier.add("allergies", "allergy", "Privé", "2020-01-01")
+    await dossier.mask(hidden.item_id)
+    pro = await professional(app)
+    issued = await give(app, dossier, api, pro, ["allergies"], write=True, seconds=86_400)
+    card = await issue_card(dossier, api, days=30, passcode=PASSCODE)
+    held = await _held(api, dossier, card.card_id)
+    await revoke_card(dossier, api, card.card_id)
+    opened = await open_as(app, pro, issued)
+    _, written = await write_item(pro.api, pro.identity, issued.text, "allergies", "allergy",
+                                  "Latex", "2024-05-01", now=app.clock.now, opened=opened)
+    [by_pro] = await dossier._store.revisions(dossier.dossier_id, written.item_id)
+    await dossier.unmask(hidden.item_id)
+    [unmasked] = await dossier._store.revisions(dossier.dossier_id, hidden.item_id)
+    later = await dossier.add("allergies", "allergy", "Arachide", "2024-06-01")
+    [by_patient] = await dossier._store.revisions(dossier.dossier_id, later.item_id)
+    assert not {by_pro.key_ref, unmasked.key_ref, by_patient.key_ref} & held
+    assert by_patient.key_ref in (await open_as(app, pro, issued)).keys.refs
+    await pro.api.aclose()

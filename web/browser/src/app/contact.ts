@@ -50,6 +50,7 @@ function explain(e: unknown): string {
     not_a_carnet_token: "proche.not_a_token", wrong_recipient: "proche.wrong_recipient",
     token_expired: "proche.expired", token_revoked: "proche.revoked",
     invalid_token: "proche.invalid", invalid_grant: "proche.invalid",
+    keyring_rolled_back: "error.rolled_back",
   };
   if (known[code]) return msg(known[code] as string);
   if (e instanceof Error && e.name === "InvalidGrant") return msg("proche.invalid");
