@@ -98,6 +98,16 @@ async def _unlock(page: Any, nir: str) -> None:
         await page.get_by_text("En cas d'urgence : carte").click()
 
 
+async def add_allergy(page: Any, title: str, date: str) -> None:
+    """Fill and save the open add form as an allergy titled ``title``."""
+    await page.get_by_label("Rubrique").select_option("allergies")
+    await page.get_by_label("Type").select_option("allergy")
+    await page.get_by_label("Intitulé").fill(title)
+    await page.get_by_label("Date", exact=True).fill(date)
+    await page.get_by_role("button", name="Enregistrer").click()
+    await page.locator(".item-title", has_text=title).first.wait_for()
+
+
 async def _download(page: Any, button: str) -> bytes:
     async with page.expect_download() as info:
         await page.get_by_role("button", name=button).click()
@@ -254,12 +264,7 @@ async def test_card_made_printed_and_opened(server: Server, smtp: Smtp, tmp_path
         page.once("dialog", accept)
         for title in ("Latex", "Arachide"):
             await panel.get_by_role("button", name="Ajouter une personne à prévenir").click()
-            await page.get_by_label("Rubrique").select_option("allergies")
-            await page.get_by_label("Type").select_option("allergy")
-            await page.get_by_label("Intitulé").fill(title)
-            await page.get_by_label("Date", exact=True).fill("2024-04-01")
-            await page.get_by_role("button", name="Enregistrer").click()
-            await page.locator(".item-title", has_text=title).first.wait_for()
+            await add_allergy(page, title, "2024-04-01")
             if title == "Latex":
                 await page.get_by_role("button", name="Masquer « Pénicilline »").click()
                 await page.get_by_role("button", name="Démasquer « Pénicilline »").wait_for(

@@ -20,7 +20,7 @@ import pytest
 
 from tests.e2e.conftest import Server, Smtp
 from tests.web.browser.support import browser_on_sqlite, chromium, emailed_patient, new_page
-from tests.web.browser.test_card_pages import _activate
+from tests.web.browser.test_card_pages import _activate, add_allergy
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -81,12 +81,7 @@ async def test_a_dishonest_operator_gets_nothing_resealed_from_the_browser(
         await _activate(page, server, person, code)
         await page.get_by_text("Ajouter une information").click()
         for title in ("Pénicilline", "Latex"):
-            await page.get_by_label("Rubrique").select_option("allergies")
-            await page.get_by_label("Type").select_option("allergy")
-            await page.get_by_label("Intitulé").fill(title)
-            await page.get_by_label("Date", exact=True).fill("2024-03-01")
-            await page.get_by_role("button", name="Enregistrer").click()
-            await page.locator(".item-title", has_text=title).first.wait_for()
+            await add_allergy(page, title, "2024-03-01")
 
         await page.get_by_text("En cas d'urgence : carte").click()
         panel = page.locator("#emergency-panel")
