@@ -112,12 +112,18 @@ async def patient_cards(ctx: Ctx) -> None:
         or "no cards")
 
 
+_ROTATION_OWED = ("the emergency summary's keys could not be rotated now (the server did not "
+                  "answer): they will be at your next sign-in or change")  # tr() at use
+
+
 async def patient_revoke_card(ctx: Ctx) -> None:
-    """Revoke an emergency card. JSON: {revoked}."""
+    """Revoke an emergency card. JSON: {revoked, keys_rotated}."""
     card_id = ctx.args.card_id.strip().lower()
     async with patient_session(ctx) as s:
-        await revoke_card(s.dossier, s.api, card_id)
-    ctx.out.emit({"revoked": card_id}, f"card {card_id} revoked")
+        rotated = await revoke_card(s.dossier, s.api, card_id)
+    ctx.out.emit({"revoked": card_id, "keys_rotated": rotated}, f"card {card_id} revoked")
+    if not rotated:
+        ctx.out.note(tr(_ROTATION_OWED))
 
 
 async def patient_break_glass(ctx: Ctx) -> None:
@@ -133,8 +139,8 @@ async def patient_break_glass(ctx: Ctx) -> None:
             return
         if on:
             await allow_break_glass(s.dossier, s.api, await emergency_service_key(s.api))
-        else:
-            await refuse_break_glass(s.dossier, s.api)
+        elif not await refuse_break_glass(s.dossier, s.api):
+            ctx.out.note(tr(_ROTATION_OWED))
     ctx.out.emit({"break_glass": ctx.args.state},
                  "break-glass " + ("allowed: the emergency service can open your emergency "
                                    "summary; every use is logged and e-mailed to you" if on

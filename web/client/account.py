@@ -9,7 +9,7 @@ from vault.errors import NotFound
 from web import schemas
 from web.client.api import Api, ApiError
 from web.client.emergency_sync import recorded
-from web.client.rotation import rotate_summary
+from web.client.rotation import rotated_after_withdrawal
 
 __all__ = ["NOT_APPROVED", "UNREACHABLE", "CodePending", "directory_status", "pharmacy_code",
            "request_code", "revoke_card"]
@@ -65,13 +65,13 @@ async def directory_status(api: Api, ps_id: str) -> tuple[str, list[str]]:
     return entry.status, entry.roles
 
 
-async def revoke_card(dossier: Dossier, api: Api, card_id: str) -> None:
+async def revoke_card(dossier: Dossier, api: Api, card_id: str) -> bool:
     """Revoke one of the dossier's emergency cards (its passcode no longer opens it). Struck
     from the keyring's record first: never re-sealed again, whatever the server lists; then
     the summary's keys rotate (grants re-sealed), so its package (which a dishonest server
-    could keep) opens nothing written afterwards. The strike also marks them to rotate at
-    their next write, should this stop before the rotation."""
+    could keep) opens nothing written afterwards. True once rotated; False if the rotation
+    could not finish (the card is revoked all the same: the next sign-in or write rotates)."""
     await recorded(dossier, api, lambda r: r.without_cards(frozenset({card_id})),
                    withdrawn=True)
     await api.call("DELETE", f"/dossiers/{dossier.dossier_id}/cards/{card_id}")
-    await rotate_summary(dossier, api)
+    return await rotated_after_withdrawal(dossier, api)

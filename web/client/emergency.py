@@ -23,7 +23,7 @@ from web.client.consent import decrypt_items, request_signer
 from web.client.emergency_sync import recorded
 from web.client.links import public_origin
 from web.client.professional import ProfessionalIdentity
-from web.client.rotation import rotate_summary
+from web.client.rotation import rotated_after_withdrawal
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,13 +132,14 @@ async def allow_break_glass(dossier: Dossier, api: Api, service_public: bytes, *
                    schemas.BreakGlassUpload(package=package, key_refs=list(refs)))
 
 
-async def refuse_break_glass(dossier: Dossier, api: Api) -> None:
+async def refuse_break_glass(dossier: Dossier, api: Api) -> bool:
     """Off in the keyring first (no re-seal from then on, whatever the server says), then
     the server deletes the package, then the summary's keys rotate (grants and cards
-    re-sealed): a copy of the package opens nothing written afterwards."""
+    re-sealed): a copy of the package opens nothing written afterwards. False if that
+    rotation could not finish (off all the same: the next sign-in or write rotates)."""
     await recorded(dossier, api, lambda r: r.with_break_glass(None), withdrawn=True)
     await api.call("DELETE", f"/dossiers/{dossier.dossier_id}/break-glass")
-    await rotate_summary(dossier, api)
+    return await rotated_after_withdrawal(dossier, api)
 
 
 async def break_glass_allowed(dossier: Dossier, api: Api) -> bool:

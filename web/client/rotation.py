@@ -31,7 +31,7 @@ from web import schemas
 from web.client.api import Api, ApiError
 from web.client.emergency_sync import sync_emergency
 
-__all__ = ["Synced", "rotate_summary", "sync_grants", "watch_grants"]
+__all__ = ["Synced", "rotate_summary", "rotated_after_withdrawal", "sync_grants", "watch_grants"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,9 @@ async def sync_grants(dossier: Dossier, api: Api, *, rng: Random = system_random
     ended = [c for g, c in cores if g.revoked_at is not None or g.expires_at <= now]
     rotate = frozenset(s for c in ended for s in c.sections
                        if ring.current(s).ref in c.key_refs)
+    # and what a withdrawal left to rotate (a card revoked whose rotation did not finish:
+    # rotate_summary), now rather than at the patient's next write, grants re-sealed below
+    rotate |= ring.rotate_pending
     await dossier.rotate_now(rotate)
     await dossier.finish_rotations()
     ring = dossier.ring
@@ -74,6 +77,18 @@ async def rotate_summary(dossier: Dossier, api: Api, *,
     (``Dossier.after_rotation``) and so is every grant on those sections."""
     await dossier.rotate_now(EMERGENCY_SUMMARY)
     return await sync_grants(dossier, api, rng=rng)
+
+
+async def rotated_after_withdrawal(dossier: Dossier, api: Api, *,
+                                   rng: Random = system_random) -> bool:
+    """:func:`rotate_summary` once the withdrawal itself is done: False if it could not finish
+    (the network, the server); the sections stay marked to rotate (the strike's own keyring
+    write) and the next sign-in or write of the patient does it (:func:`sync_grants`)."""
+    try:
+        await rotate_summary(dossier, api, rng=rng)
+    except (ApiError, VaultError):
+        return False
+    return True
 
 
 async def watch_grants(dossier: Dossier, api: Api, *, rng: Random = system_random) -> Synced:

@@ -49,6 +49,10 @@ MESSAGES: Final[dict[str, str]] = {
         "--slip doit être un autre fichier que --out : le code d'accès reste à part de la "
         "carte",
     "no cards": "aucune carte",
+    "the emergency summary's keys could not be rotated now (the server did not answer): they "
+    "will be at your next sign-in or change":
+        "les clés du résumé d'urgence n'ont pas pu être renouvelées maintenant (le serveur n'a "
+        "pas répondu) : elles le seront à votre prochaine connexion ou modification",
     "; renew it: made before cards followed key changes, it may not open what was written or "
     "masked since": " ; renouvelez-la : faite avant que les cartes suivent les changements "
                     "de clés, elle peut ne pas ouvrir ce qui a été écrit ou masqué depuis",

@@ -116,8 +116,9 @@ export interface CardOwner {
   /** The keyring's emergency record after ``change`` (web/client/emergency_sync.py
    * ``recorded``): only the cards listed there are ever re-sealed. */
   recorded(change?: (r: EmergencyRecord) => EmergencyRecord, withdrawn?: boolean): Promise<EmergencyRecord>;
-  /** The summary's keys rotated now, grants and cards re-sealed (after a card is revoked). */
-  rotateSummary(): Promise<void>;
+  /** The summary's keys rotated now, grants and cards re-sealed (after a card is revoked);
+   * false if that could not finish (made at the next sign-in or write). */
+  rotatedAfterWithdrawal(): Promise<boolean>;
 }
 
 export const CARDS_PURPOSE = "carnet.cards";
@@ -235,7 +236,7 @@ export async function revokeCard(s: CardOwner, cardId: string): Promise<void> {
     return { cards, breakGlass: r.breakGlass };
   }, true);
   await s.api.call("DELETE", `/dossiers/${s.dossierId}/cards/${cardId}`);
-  await s.rotateSummary();
+  await s.rotatedAfterWithdrawal();
 }
 
 /** A new card, then every other card revoked (a lost or reprinted card stops opening the
@@ -266,7 +267,7 @@ export async function revokeCards(s: CardOwner, now: number, keep = ""): Promise
       if (!(e instanceof ApiError && e.status === 404)) throw e;
     }
   }
-  if (ids.length) await s.rotateSummary();
+  if (ids.length) await s.rotatedAfterWithdrawal();
   return ids;
 }
 

@@ -53,6 +53,9 @@ export class ConsentSession extends MaskingSession {
         if (g.core.keyRefs.includes(this.ring.sections.get(s)?.current ?? "")) rotate.add(s);
       }
     }
+    // and what a withdrawal left to rotate (a card revoked whose rotation did not finish:
+    // rotatedAfterWithdrawal), now rather than at the patient's next write
+    for (const s of this.ring.rotatePending) rotate.add(s);
     await this.rotateNow(rotate);
     await this.finishRotations();
     const resealed: string[] = [];
@@ -220,7 +223,7 @@ export class ConsentSession extends MaskingSession {
   async refuseBreakGlass(): Promise<void> {
     await this.recorded((r) => ({ cards: r.cards, breakGlass: null }), true);
     await this.api.call("DELETE", `/dossiers/${this.dossierId}/break-glass`);
-    await this.rotateSummary();
+    await this.rotatedAfterWithdrawal();
   }
 
   /** After a card is revoked or break-glass turned off (web/client/rotation.py
@@ -230,5 +233,19 @@ export class ConsentSession extends MaskingSession {
   async rotateSummary(): Promise<void> {
     await this.rotateNow([...EMERGENCY_SUMMARY].sort());
     await this.syncGrants(Math.floor(Date.now() / 1000));
+  }
+
+  /** ``rotateSummary`` once the withdrawal itself is done: false if it could not finish (the
+   * network, the server); the sections stay marked to rotate (the strike's keyring write) and
+   * the next ``syncGrants`` (sign-in, before every write) rotates them. A renewal never loses
+   * its new card to it. */
+  async rotatedAfterWithdrawal(): Promise<boolean> {
+    try {
+      await this.rotateSummary();
+      return true;
+    } catch (e) {
+      if (e instanceof ApiError) return false;
+      throw e;
+    }
   }
 }

@@ -30,6 +30,7 @@ from tests.web.server.routes.grant_world import PASSPHRASE, give, open_as, profe
 from vault import Dossier
 from vault.errors import RolledBack
 from vault.keyring import EmergencyRecord
+from vault.sections import Section
 from web import schemas
 from web.client import Api
 from web.client.account import revoke_card
@@ -52,9 +53,13 @@ class Operator(httpx.AsyncBaseTransport):
         self.lying = False
         self.rewrites: list[Rewrite] = []
         self.taken: list[tuple[str, bytes]] = []
+        self.failing: Callable[[httpx.Request], bool] | None = None  # answered 503
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
+        if self.failing is not None and self.failing(request):
+            return httpx.Response(503, json={"code": "storage_unavailable",
+                                             "detail": "the database is unavailable"})
         resealing = request.method == "PUT" and (
             path.endswith("/package") or path.endswith("/break-glass"))
         if self.lying and resealing:
@@ -267,4 +272,37 @@ async def test_after_a_card_is_revoked_a_professionals_write_and_an_unmasking_us
     [by_patient] = await dossier._store.revisions(dossier.dossier_id, later.item_id)
     assert not {by_pro.key_ref, unmasked.key_ref, by_patient.key_ref} & held
     assert by_patient.key_ref in (await open_as(app, pro, issued)).keys.refs
+    await pro.api.aclose()
+
+
+async def test_a_rotation_that_fails_after_the_revocation_is_made_at_the_next_write(
+        app: Harness) -> None:
+    """The card is revoked but the keyring write of the rotation fails (503): the revocation
+    stands and says the rotation is owed (False, not an error: a browser's renewal would
+    otherwise lose its new card), the sections stay marked, and the patient's next write
+    rotates them and re-seals the grant before writing."""
+    dossier, api, operator = await _patient(app)
+    pro = await professional(app)
+    issued = await give(app, dossier, api, pro, ["allergies"], seconds=86_400)
+    card = await issue_card(dossier, api, days=30, passcode=PASSCODE)
+    held = await _held(api, dossier, card.card_id)
+    deleted: list[bool] = []
+
+    def after_the_delete(request: httpx.Request) -> bool:
+        if request.method == "DELETE":
+            deleted.append(True)
+            return False
+        return bool(deleted) and request.url.path.endswith("/keyring") and \
+            request.method == "PUT"
+
+    operator.failing = after_the_delete
+    assert await revoke_card(dossier, api, card.card_id) is False
+    listed = await api.get(f"/dossiers/{dossier.dossier_id}/cards", schemas.CardList)
+    assert [c.revoked for c in listed.cards if c.card_id == card.card_id] == [True]
+    assert dossier.ring.rotate_pending >= {Section.ALLERGIES}
+    operator.failing = None
+    later = await dossier.add("allergies", "allergy", "Latex", "2024-06-01")
+    [record] = await dossier._store.revisions(dossier.dossier_id, later.item_id)
+    assert record.key_ref not in held and not dossier.ring.rotate_pending
+    assert record.key_ref in (await open_as(app, pro, issued)).keys.refs
     await pro.api.aclose()
