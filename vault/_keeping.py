@@ -97,9 +97,9 @@ class KeyringKeeping:
         record) and save it in one keyring compare-and-swap; when another device changed the
         keyring meanwhile, reload it and apply ``change`` again to what it holds then (P16).
 
-        ``rotate``: sections whose next write rotates their key first, set in the same CAS (a
-        card revoked, or break-glass turned off: what was sealed to it opens nothing written
-        afterwards, as after a grant ends, P5)."""
+        ``rotate``: sections marked to rotate in the same CAS (a card revoked, or break-glass
+        turned off: what was sealed to it must open nothing written afterwards, as after a
+        grant ends, P5); the client's next grant sync rotates them, else their next write."""
 
         async def step() -> EmergencyRecord:
             record = change(self._ring.emergency)

@@ -62,9 +62,9 @@ async def recorded(dossier: Dossier, api: Api,
                    withdrawn: bool = False) -> EmergencyRecord:
     """The keyring's emergency record after ``change`` (saved in one keyring CAS); a keyring
     from before the record adopts the server's state first, once. ``withdrawn`` (a card
-    revoked, break-glass turned off): the same CAS marks the summary's sections to rotate at
-    their next write, should the rotation that follows (``rotation.rotate_summary``) not
-    happen."""
+    revoked, break-glass turned off): the same CAS marks the summary's sections to rotate,
+    which the sync that follows does (``rotation.rotated_after_withdrawal``; else the next
+    sync or write)."""
     if dossier.ring.emergency is None:
         found = await _server_state(dossier, api)
         await dossier.keep_emergency(lambda r: found if r is None else r)

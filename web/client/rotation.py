@@ -26,12 +26,12 @@ from consent import grant
 from vault import Dossier
 from vault.crypto import Random, system_random
 from vault.errors import VaultError
-from vault.sections import EMERGENCY_SUMMARY, Section
+from vault.sections import Section
 from web import schemas
 from web.client.api import Api, ApiError
 from web.client.emergency_sync import sync_emergency
 
-__all__ = ["Synced", "rotate_summary", "rotated_after_withdrawal", "sync_grants", "watch_grants"]
+__all__ = ["Synced", "rotated_after_withdrawal", "sync_grants", "watch_grants"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +50,8 @@ async def sync_grants(dossier: Dossier, api: Api, *, rng: Random = system_random
     ended = [c for g, c in cores if g.revoked_at is not None or g.expires_at <= now]
     rotate = frozenset(s for c in ended for s in c.sections
                        if ring.current(s).ref in c.key_refs)
-    # and what a withdrawal left to rotate (a card revoked whose rotation did not finish:
-    # rotate_summary), now rather than at the patient's next write, grants re-sealed below
+    # and what is marked to rotate (a card revoked, break-glass turned off:
+    # rotated_after_withdrawal), now rather than at the patient's next write
     rotate |= ring.rotate_pending
     await dossier.rotate_now(rotate)
     await dossier.finish_rotations()
@@ -69,23 +69,17 @@ async def sync_grants(dossier: Dossier, api: Api, *, rng: Random = system_random
     return Synced(rotated=rotate, resealed=resealed)
 
 
-async def rotate_summary(dossier: Dossier, api: Api, *,
-                         rng: Random = system_random) -> Synced:
-    """After a card is revoked or break-glass turned off: the emergency summary's keys
-    rotate now (not at their next write: a professional's write, or an unmasking, would still
-    use a key the withdrawn package holds), the remaining cards and break-glass are re-sealed
-    (``Dossier.after_rotation``) and so is every grant on those sections."""
-    await dossier.rotate_now(EMERGENCY_SUMMARY)
-    return await sync_grants(dossier, api, rng=rng)
-
-
 async def rotated_after_withdrawal(dossier: Dossier, api: Api, *,
                                    rng: Random = system_random) -> bool:
-    """:func:`rotate_summary` once the withdrawal itself is done: False if it could not finish
-    (the network, the server); the sections stay marked to rotate (the strike's own keyring
-    write) and the next sign-in or write of the patient does it (:func:`sync_grants`)."""
+    """After a card is revoked or break-glass turned off, whose keyring write marked the
+    emergency summary's sections to rotate (``Dossier.keep_emergency(rotate=)``): the sync
+    rotates them now, not at the patient's next write (a professional's write, or an
+    unmasking, would still use a key the withdrawn package holds), and re-seals the grants
+    on them; the remaining cards and break-glass follow (``Dossier.after_rotation``). False
+    if it could not finish (the network, the server): the sections stay marked, and the next
+    sync (sign-in, before every write) rotates them."""
     try:
-        await rotate_summary(dossier, api, rng=rng)
+        await sync_grants(dossier, api, rng=rng)
     except (ApiError, VaultError):
         return False
     return True

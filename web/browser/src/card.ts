@@ -226,19 +226,6 @@ export function isActive(c: CardState, now: number): boolean {
   return !c.revoked && c.expiresAt > now;
 }
 
-/** Struck from the keyring's record first (never re-sealed again), revoked on the server,
- * then the summary's keys rotate (``rotateSummary``: a kept copy of its package opens
- * nothing written afterwards). */
-export async function revokeCard(s: CardOwner, cardId: string): Promise<void> {
-  await s.recorded((r) => {
-    const cards = new Map(r.cards);
-    cards.delete(cardId);
-    return { cards, breakGlass: r.breakGlass };
-  }, true);
-  await s.api.call("DELETE", `/dossiers/${s.dossierId}/cards/${cardId}`);
-  await s.rotatedAfterWithdrawal();
-}
-
 /** A new card, then every other card revoked (a lost or reprinted card stops opening the
  * summary): those the record lists too, not only the server's. */
 export async function renewCard(s: CardOwner, origin: string, now: number,
@@ -251,7 +238,7 @@ export async function renewCard(s: CardOwner, origin: string, now: number,
 /** Every card active in the patient's record or on the server's list, but ``keep``: struck
  * from the record in one keyring write (a card the server hides now is struck too, so it is
  * never re-sealed when it is listed again), revoked on the server (one it does not know:
- * nothing to do there), then the summary's keys rotate (``rotateSummary``). */
+ * nothing to do there), then the summary's keys rotate (``rotatedAfterWithdrawal``). */
 export async function revokeCards(s: CardOwner, now: number, keep = ""): Promise<string[]> {
   const listed = (await listCards(s)).filter((c) => isActive(c, now)).map((c) => c.cardId);
   let ids: string[] = [];

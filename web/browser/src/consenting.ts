@@ -53,7 +53,7 @@ export class ConsentSession extends MaskingSession {
         if (g.core.keyRefs.includes(this.ring.sections.get(s)?.current ?? "")) rotate.add(s);
       }
     }
-    // and what a withdrawal left to rotate (a card revoked whose rotation did not finish:
+    // and what is marked to rotate (a card revoked, break-glass turned off:
     // rotatedAfterWithdrawal), now rather than at the patient's next write
     for (const s of this.ring.rotatePending) rotate.add(s);
     await this.rotateNow(rotate);
@@ -127,8 +127,8 @@ export class ConsentSession extends MaskingSession {
 
   /** The keyring's emergency record after ``change`` (one CAS); a keyring from before the
    * record adopts the server's state first, once. ``withdrawn`` (a card revoked, break-glass
-   * off): the same write marks the summary's keys to rotate at their next write, should the
-   * rotation that follows (``rotateSummary``) not happen. */
+   * off): the same write marks the summary's keys to rotate, which the sync that follows does
+   * (``rotatedAfterWithdrawal``; else the next sync or write). */
   async recorded(change: (r: EmergencyRecord) => EmergencyRecord = (r) => r,
     withdrawn = false): Promise<EmergencyRecord> {
     if (!emergencyRecord(this.ring)) {
@@ -219,33 +219,28 @@ export class ConsentSession extends MaskingSession {
   }
 
   /** Off in the keyring's record first (no re-seal from then on), then on the server, then
-   * the summary's keys rotate (``rotateSummary``). */
+   * the summary's keys rotate (``rotatedAfterWithdrawal``). */
   async refuseBreakGlass(): Promise<void> {
     await this.recorded((r) => ({ cards: r.cards, breakGlass: null }), true);
     await this.api.call("DELETE", `/dossiers/${this.dossierId}/break-glass`);
     await this.rotatedAfterWithdrawal();
   }
 
-  /** After a card is revoked or break-glass turned off (web/client/rotation.py
-   * ``rotate_summary``): the summary's keys rotate now, not at the next write (a
-   * professional's write or an unmasking would still use a key the withdrawn package
-   * holds); cards, break-glass and every grant on those sections are re-sealed. */
-  async rotateSummary(): Promise<void> {
-    await this.rotateNow([...EMERGENCY_SUMMARY].sort());
-    await this.syncGrants(Math.floor(Date.now() / 1000));
-  }
-
-  /** ``rotateSummary`` once the withdrawal itself is done: false if it could not finish (the
-   * network, the server); the sections stay marked to rotate (the strike's keyring write) and
-   * the next ``syncGrants`` (sign-in, before every write) rotates them. A renewal never loses
-   * its new card to it. */
+  /** After a card is revoked or break-glass turned off, whose keyring write marked the
+   * summary's sections to rotate (web/client/rotation.py ``rotated_after_withdrawal``): the
+   * sync rotates them now, not at the next write (a professional's write or an unmasking
+   * would still use a key the withdrawn package holds), and re-seals the grants on them;
+   * cards and break-glass follow (``afterRotation``). False if it could not finish (the
+   * network, the server): they stay marked for the next sync (sign-in, before every write).
+   * A renewal never loses its new card to it. */
   async rotatedAfterWithdrawal(): Promise<boolean> {
     try {
-      await this.rotateSummary();
+      await this.syncGrants(Math.floor(Date.now() / 1000));
       return true;
     } catch (e) {
       if (e instanceof ApiError) return false;
       throw e;
     }
   }
+
 }

@@ -178,8 +178,8 @@ export class SessionCore {
 
   /** Apply ``change`` to the keyring's emergency record (null: a keyring from before it) in
    * one CAS, again on the reloaded keyring after another device's change (vault
-   * ``Dossier.keep_emergency``); ``rotate``: sections whose next write rotates their key,
-   * set in the same CAS (a card revoked, break-glass off). */
+   * ``Dossier.keep_emergency``); ``rotate``: sections marked to rotate in the same CAS (a
+   * card revoked, break-glass off), which the next grant sync rotates, else their next write. */
   async keepEmergency(change: (r: EmergencyRecord | null) => EmergencyRecord,
     rotate: readonly Section[] = []): Promise<EmergencyRecord> {
     return this.retrying(async () => {
